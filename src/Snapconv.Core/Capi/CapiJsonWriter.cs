@@ -1,0 +1,75 @@
+using System.Text.Json;
+
+namespace Snapconv.Core.Capi;
+
+/// <summary>Writes <see cref="CapiEvent"/> as the exact CAPI v3 JSON object (snake_case keys, spec §2).</summary>
+public static class CapiJsonWriter
+{
+    public static void Write(Utf8JsonWriter w, CapiEvent e)
+    {
+        w.WriteStartObject();
+        w.WriteString("event_name"u8, e.EventName);
+        w.WriteNumber("event_time"u8, e.EventTime);
+        w.WriteString("action_source"u8, e.ActionSource);
+        w.WriteString("event_id"u8, e.EventId);
+        w.WriteString("integration"u8, CapiEvent.IntegrationName);
+        WriteUserData(w, e.UserData);
+        if (!e.CustomData.IsEmpty) WriteCustomData(w, e.CustomData);
+        if (e.DataProcessingOptions is { Length: > 0 } dpo)
+        {
+            w.WriteStartArray("data_processing_options"u8);
+            foreach (var o in dpo) w.WriteStringValue(o);
+            w.WriteEndArray();
+        }
+        w.WriteEndObject();
+    }
+
+    private static void WriteUserData(Utf8JsonWriter w, UserData u)
+    {
+        w.WriteStartObject("user_data"u8);
+        Array(w, "em"u8, u.Em);
+        Array(w, "ph"u8, u.Ph);
+        Array(w, "fn"u8, u.Fn);
+        Array(w, "ln"u8, u.Ln);
+        Array(w, "ge"u8, u.Ge);
+        Array(w, "ct"u8, u.Ct);
+        Array(w, "st"u8, u.St);
+        Array(w, "zp"u8, u.Zp);
+        Array(w, "country"u8, u.Country);
+        Str(w, "db"u8, u.Db);
+        Str(w, "external_id"u8, u.ExternalId);
+        Str(w, "madid"u8, u.Madid);
+        Str(w, "client_ip_address"u8, u.ClientIpAddress);
+        Str(w, "client_user_agent"u8, u.ClientUserAgent);
+        Str(w, "sc_click_id"u8, u.ScClickId);
+        Str(w, "sc_cookie1"u8, u.ScCookie1);
+        Str(w, "lead_id"u8, u.LeadId);
+        w.WriteEndObject();
+    }
+
+    private static void WriteCustomData(Utf8JsonWriter w, CustomData c)
+    {
+        w.WriteStartObject("custom_data"u8);
+        if (c.Value is { } v) w.WriteNumber("value"u8, v);
+        Str(w, "currency"u8, c.Currency);
+        Str(w, "order_id"u8, c.OrderId);
+        Str(w, "event_tag"u8, c.EventTag);
+        Array(w, "content_ids"u8, c.ContentIds);
+        if (c.NumItems is { } n) w.WriteNumber("num_items"u8, n);
+        Str(w, "content_category"u8, c.ContentCategory);
+        w.WriteEndObject();
+    }
+
+    private static void Array(Utf8JsonWriter w, ReadOnlySpan<byte> name, List<string>? values)
+    {
+        if (values is not { Count: > 0 }) return;
+        w.WriteStartArray(name);
+        foreach (var v in values) w.WriteStringValue(v);
+        w.WriteEndArray();
+    }
+
+    private static void Str(Utf8JsonWriter w, ReadOnlySpan<byte> name, string? value)
+    {
+        if (value is not null) w.WriteString(name, value);
+    }
+}
