@@ -7,13 +7,8 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
-        yield return VersionProbe();
-    }
-
-    private static Command VersionProbe()
-    {
-        var c = new Command("version", "Print the version.");
-        c.SetAction(_ => { Console.WriteLine(typeof(CommandCatalog).Assembly.GetName().Version); return 0; });
-        return c;
+        yield return DemoCommand.Create();
+        yield return ConvertCommand.CreateValidate();
+        yield return ConvertCommand.CreatePreprocess();
     }
 }

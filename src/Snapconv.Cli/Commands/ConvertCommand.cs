@@ -1,0 +1,49 @@
+using System.CommandLine;
+using Snapconv.Cli.Console;
+using Snapconv.Core.Output;
+using Snapconv.Core.Pipeline;
+
+namespace Snapconv.Cli.Commands;
+
+/// <summary><c>snapconv validate</c> and <c>snapconv preprocess</c>: read every row, report, send nothing.</summary>
+internal static class ConvertCommand
+{
+    public static Command CreateValidate()
+    {
+        var set = new ConversionOptionSet();
+        var command = new Command("validate", "Read, map, normalize and validate every row; report what would be sent. Sends nothing.");
+        set.AddTo(command);
+        command.SetAction((r, ct) => ExitCodes.Guard(() => RunAsync(set, r, null, ct)));
+        return command;
+    }
+
+    public static Command CreatePreprocess()
+    {
+        var set = new ConversionOptionSet();
+        var output = new Option<string>("--output", "-o")
+        {
+            Description = "Where to write the normalized, hashed events: .csv for a CSV of CAPI fields, else NDJSON of CAPI events.",
+            Required = true,
+        };
+        var command = new Command("preprocess", "Write normalized, hashed events to a file. Sends nothing.");
+        set.AddTo(command);
+        command.Options.Add(output);
+        command.SetAction((r, ct) => ExitCodes.Guard(() => RunAsync(set, r, r.GetValue(output), ct)));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ConversionOptionSet set, ParseResult r, string? output, CancellationToken ct)
+    {
+        var clock = TimeProvider.System;
+        var (files, options) = set.Resolve(r, clock);
+        var result = await ConversionRun.ExecuteAsync(files, options, new ConversionOutputs
+        {
+            ReportPath = r.GetValue(set.Report),
+            RejectsPath = r.GetValue(set.Rejects),
+            EventsPath = r.GetValue(set.EventsOut) ?? (output is not null && !output.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? output : null),
+            PreprocessCsvPath = output is not null && output.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? output : null,
+        }, clock, ct);
+        RunSummary.Render(result.Report, result.Outputs);
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,51 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using Snapconv.Core.Capi;
+
+namespace Snapconv.Core.Dedup;
+
+/// <summary>
+/// Sends a repeated event once per run (spec §8): the key is event_name + event_id (which is the source
+/// id, else the order id, else the content fingerprint), and a PURCHASE's order id also matches any
+/// earlier PURCHASE with that order id. Keys are kept as 64-bit XxHash3 values (8 bytes a key, so a
+/// 10M-row run holds about 160 MB at most; a false match needs a 64-bit collision: about 3 in a million
+/// for 10M distinct events). Not thread-safe: the consumer calls it in file order.
+/// </summary>
+public sealed class InRunDeduper
+{
+    private readonly HashSet<ulong> _seen = [];
+
+    public int Count => _seen.Count;
+
+    /// <summary>True the first time an event is seen; false for a duplicate (which is then not recorded again).</summary>
+    public bool TryAdd(CapiEvent e)
+    {
+        var key = Key(e.EventName, e.EventId, 0);
+        if (e.EventName == EventNames.Purchase && e.CustomData.OrderId is { } order && order != e.EventId)
+        {
+            var orderKey = Key(EventNames.Purchase, order, 1);
+            if (_seen.Contains(orderKey) || _seen.Contains(key)) return false;
+            _seen.Add(orderKey);
+            return _seen.Add(key);
+        }
+        if (e.EventName == EventNames.Purchase && e.CustomData.OrderId is not null)
+        {
+            // event_id is the order id: register it under the order namespace too.
+            var orderKey = Key(EventNames.Purchase, e.EventId, 1);
+            if (!_seen.Add(orderKey)) return false;
+        }
+        return _seen.Add(key);
+    }
+
+    private static ulong Key(string name, string id, long seed)
+    {
+        var length = name.Length + 1 + id.Length;
+        if (length > 512)
+            return XxHash3.HashToUInt64(MemoryMarshal.AsBytes((name + "\0" + id).AsSpan()), seed);
+        Span<char> buf = stackalloc char[length];
+        name.CopyTo(buf);
+        buf[name.Length] = '\0';
+        id.CopyTo(buf[(name.Length + 1)..]);
+        return XxHash3.HashToUInt64(MemoryMarshal.AsBytes((ReadOnlySpan<char>)buf), seed);
+    }
+}

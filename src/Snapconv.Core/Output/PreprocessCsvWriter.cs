@@ -1,0 +1,47 @@
+using System.Globalization;
+using System.Text;
+using Snapconv.Core.Capi;
+using Snapconv.Core.Validation;
+
+namespace Snapconv.Core.Output;
+
+/// <summary>
+/// <c>preprocess --output x.csv</c>: one row per accepted event with its CAPI fields, identifiers
+/// normalized and hashed exactly as they would be sent (several values of a key joined by <c>;</c>),
+/// plus the source <c>file</c> and <c>row</c>. Nothing raw.
+/// </summary>
+public sealed class PreprocessCsvWriter : IDisposable
+{
+    public static readonly string[] Columns =
+    [
+        "event_id", "event_name", "event_time", "action_source", "em", "ph", "madid", "fn", "ln", "ge", "ct", "st",
+        "zp", "country", "db", "external_id", "client_ip_address", "client_user_agent", "sc_click_id",
+        "value", "currency", "order_id", "event_tag", "content_ids", "num_items", "file", "row",
+    ];
+
+    private readonly StreamWriter _w;
+
+    public PreprocessCsvWriter(string path)
+    {
+        _w = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
+        CsvText.WriteRow(_w, Columns);
+    }
+
+    public void Write(CapiEvent e, RowRef row)
+    {
+        var u = e.UserData;
+        var c = e.CustomData;
+        CsvText.WriteRow(_w,
+        [
+            e.EventId, e.EventName, e.EventTime.ToString(CultureInfo.InvariantCulture), e.ActionSource,
+            Join(u.Em), Join(u.Ph), u.Madid, Join(u.Fn), Join(u.Ln), Join(u.Ge), Join(u.Ct), Join(u.St), Join(u.Zp),
+            Join(u.Country), u.Db, u.ExternalId, u.ClientIpAddress, u.ClientUserAgent, u.ScClickId,
+            c.Value is { } v ? ValueRules.Format(v) : null, c.Currency, c.OrderId, c.EventTag, Join(c.ContentIds),
+            c.NumItems?.ToString(CultureInfo.InvariantCulture), row.File, row.Row.ToString(CultureInfo.InvariantCulture),
+        ]);
+    }
+
+    private static string? Join(List<string>? values) => values is { Count: > 0 } ? string.Join(';', values) : null;
+
+    public void Dispose() => _w.Dispose();
+}

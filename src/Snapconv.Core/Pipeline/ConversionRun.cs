@@ -1,0 +1,85 @@
+using Snapconv.Core.Capi;
+using Snapconv.Core.Output;
+using Snapconv.Core.Validation;
+
+namespace Snapconv.Core.Pipeline;
+
+/// <summary>Where a run writes its files; null = not written.</summary>
+public sealed record ConversionOutputs
+{
+    public string? ReportPath { get; init; }
+    public string? RejectsPath { get; init; }
+    public string? EventsPath { get; init; }
+    public string? PreprocessCsvPath { get; init; }
+}
+
+/// <summary>An event the run accepted (first of its id), with its origin.</summary>
+public readonly record struct AcceptedEvent(CapiEvent Event, RowRef Row, InputFile File, string?[] Fields);
+
+/// <summary>Receives accepted events in file order (delivery batches and sends them).</summary>
+public interface IAcceptedEventSink
+{
+    ValueTask AcceptAsync(AcceptedEvent accepted, CancellationToken ct);
+    /// <summary>Called once after the last event, before the report is written; may add to <paramref name="report"/>.</summary>
+    ValueTask CompleteAsync(RunReport report, RejectsWriter? rejects, CancellationToken ct);
+}
+
+/// <summary>The outcome of a run.</summary>
+public sealed record ConversionResult(RunReport Report, ConversionOutputs Outputs);
+
+/// <summary>
+/// One run of the read → validate → dedup pipeline: counts every row, writes the report, rejects and
+/// events files, and hands accepted events to an optional sink.
+/// </summary>
+public static class ConversionRun
+{
+    public static async Task<ConversionResult> ExecuteAsync(
+        IReadOnlyList<string> files, ConversionOptions options, ConversionOutputs outputs, TimeProvider clock,
+        CancellationToken ct, IAcceptedEventSink? sink = null, IProgress<RunReport>? progress = null,
+        PipelineOptions? pipeline = null)
+    {
+        var acc = new RunAccumulator(clock);
+        using var rejects = outputs.RejectsPath is { } rp ? new RejectsWriter(rp) : null;
+        using var events = outputs.EventsPath is { } ep ? new EventsNdjsonWriter(ep) : null;
+        using var csv = outputs.PreprocessCsvPath is { } cp ? new PreprocessCsvWriter(cp) : null;
+        var lastProgress = clock.GetTimestamp();
+        try
+        {
+            await foreach (var block in ConversionReader.ReadAsync(files, options, pipeline, ct).ConfigureAwait(false))
+            {
+                acc.Touch(block.File);
+                for (var i = 0; i < block.Rows.Length; i++)
+                {
+                    var row = block.Rows[i];
+                    switch (acc.Add(block.File, row))
+                    {
+                        case RowDisposition.Rejected:
+                            rejects?.Add(block.File.Headers, block.Fields[i], row.Rejection!.Value);
+                            break;
+                        case RowDisposition.Accepted:
+                            var e = row.Event!;
+                            events?.Write(e);
+                            csv?.Write(e, row.Row);
+                            if (sink is not null)
+                                await sink.AcceptAsync(new AcceptedEvent(e, row.Row, block.File, block.Fields[i]), ct).ConfigureAwait(false);
+                            break;
+                    }
+                }
+                if (progress is not null && clock.GetElapsedTime(lastProgress) > TimeSpan.FromMilliseconds(500))
+                {
+                    lastProgress = clock.GetTimestamp();
+                    progress.Report(acc.Report);
+                }
+            }
+            if (sink is not null) await sink.CompleteAsync(acc.Report, rejects, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Whatever was read is reported, also when the run stops on bad input.
+            var report = acc.Finish();
+            rejects?.Complete();
+            if (outputs.ReportPath is { } reportPath) report.WriteJson(reportPath);
+        }
+        return new ConversionResult(acc.Report, outputs);
+    }
+}

@@ -1,0 +1,6 @@
+using Snapconv.Core.Mapping;
+
+namespace Snapconv.Core.Pipeline;
+
+/// <summary>One input file as the pipeline saw it: its columns and how they were bound.</summary>
+public sealed record InputFile(string Name, IReadOnlyList<string> Headers, BoundMapping Mapping);

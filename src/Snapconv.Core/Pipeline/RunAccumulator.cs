@@ -1,0 +1,74 @@
+using Snapconv.Core.Dedup;
+using Snapconv.Core.Mapping;
+using Snapconv.Core.Validation;
+
+namespace Snapconv.Core.Pipeline;
+
+/// <summary>
+/// The single consumer of processed blocks: deduplicates in file order and keeps the run's counts.
+/// Shared by validate, preprocess and upload so every command counts the same way.
+/// </summary>
+public sealed class RunAccumulator(TimeProvider clock)
+{
+    private readonly InRunDeduper _dedup = new();
+    private readonly long _startTicks = clock.GetTimestamp();
+    private FileReport? _current;
+
+    public RunReport Report { get; } = new() { StartedAt = clock.GetUtcNow() };
+
+    /// <summary>Classifies one row and counts it.</summary>
+    public RowDisposition Add(InputFile file, BuiltRow row)
+    {
+        var f = FileFor(file);
+        Report.Rows++;
+        f.Rows++;
+        if (row.Rejection is { } issue)
+        {
+            Report.Rejected++;
+            f.Rejected++;
+            Increment(Report.RejectedByReason, issue.Reason.Name);
+            return RowDisposition.Rejected;
+        }
+        var e = row.Event!;
+        if (!_dedup.TryAdd(e))
+        {
+            Report.Duplicates++;
+            f.Duplicates++;
+            return RowDisposition.Duplicate;
+        }
+        Report.Accepted++;
+        f.Accepted++;
+        if (row.Warnings is { } warnings)
+            foreach (var w in warnings) Increment(Report.WarningsByReason, w.Reason.Name);
+        Report.CountCoverage(e.UserData);
+        return RowDisposition.Accepted;
+    }
+
+    /// <summary>Marks a file as seen even when it has no rows.</summary>
+    public void Touch(InputFile file) => FileFor(file);
+
+    public RunReport Finish()
+    {
+        Report.DurationSeconds = clock.GetElapsedTime(_startTicks).TotalSeconds;
+        return Report;
+    }
+
+    private FileReport FileFor(InputFile file)
+    {
+        if (_current?.File == file.Name) return _current;
+        _current = Report.InputFiles.Find(x => x.File == file.Name);
+        if (_current is null)
+        {
+            _current = new FileReport(file.Name)
+            {
+                MappedColumns = file.Mapping.Bindings.Select(b => $"{b.Header} → {TargetFields.Name(b.Field)}").ToList(),
+                UnmappedColumns = file.Mapping.Unmapped,
+            };
+            Report.InputFiles.Add(_current);
+        }
+        return _current;
+    }
+
+    private static void Increment(SortedDictionary<string, long> d, string key) =>
+        d[key] = d.TryGetValue(key, out var n) ? n + 1 : 1;
+}

@@ -1,0 +1,112 @@
+using System.Text.Json;
+using Snapconv.Core.Capi;
+
+namespace Snapconv.Core.Pipeline;
+
+/// <summary>Per-file counts in the run report.</summary>
+public sealed class FileReport(string file)
+{
+    public string File { get; } = file;
+    public long Rows { get; set; }
+    public long Accepted { get; set; }
+    public long Rejected { get; set; }
+    public long Duplicates { get; set; }
+    public IReadOnlyList<string> MappedColumns { get; set; } = [];
+    public IReadOnlyList<string> UnmappedColumns { get; set; } = [];
+}
+
+/// <summary>
+/// What a run did (the <c>--report</c> JSON): rows, accepted, rejected, duplicates, reasons, warnings,
+/// identifier coverage, per-file counts and duration. Delivery adds its own counters through
+/// <see cref="Extra"/>.
+/// </summary>
+public sealed class RunReport
+{
+    public static readonly string[] CoverageKeys =
+        ["em", "ph", "madid", "fn", "ln", "ge", "ct", "st", "zp", "country", "db", "external_id",
+         "client_ip_address", "client_user_agent", "sc_click_id"];
+
+    public DateTimeOffset StartedAt { get; set; }
+    public long Rows { get; set; }
+    public long Accepted { get; set; }
+    public long Rejected { get; set; }
+    public long Duplicates { get; set; }
+    public SortedDictionary<string, long> RejectedByReason { get; } = new(StringComparer.Ordinal);
+    public SortedDictionary<string, long> WarningsByReason { get; } = new(StringComparer.Ordinal);
+    public long[] CoverageCounts { get; } = new long[CoverageKeys.Length];
+    public List<FileReport> InputFiles { get; } = [];
+    public double DurationSeconds { get; set; }
+    /// <summary>Further top-level keys (delivery counters), written after the validate keys.</summary>
+    public SortedDictionary<string, long> Extra { get; } = new(StringComparer.Ordinal);
+
+    public double Coverage(string key)
+    {
+        var i = Array.IndexOf(CoverageKeys, key);
+        return Accepted == 0 || i < 0 ? 0 : (double)CoverageCounts[i] / Accepted;
+    }
+
+    internal void CountCoverage(UserData u)
+    {
+        Span<bool> has =
+        [
+            u.Em is { Count: > 0 }, u.Ph is { Count: > 0 }, u.Madid is not null, u.Fn is { Count: > 0 },
+            u.Ln is { Count: > 0 }, u.Ge is { Count: > 0 }, u.Ct is { Count: > 0 }, u.St is { Count: > 0 },
+            u.Zp is { Count: > 0 }, u.Country is { Count: > 0 }, u.Db is not null, u.ExternalId is not null,
+            u.ClientIpAddress is not null, u.ClientUserAgent is not null, u.ScClickId is not null,
+        ];
+        for (var i = 0; i < has.Length; i++) if (has[i]) CoverageCounts[i]++;
+    }
+
+    public void WriteJson(Stream stream)
+    {
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        w.WriteStartObject();
+        w.WriteString("started_at", StartedAt.ToString("O"));
+        w.WriteNumber("rows", Rows);
+        w.WriteNumber("accepted", Accepted);
+        w.WriteNumber("rejected", Rejected);
+        w.WriteNumber("duplicates", Duplicates);
+        Counts(w, "rejected_by_reason", RejectedByReason);
+        Counts(w, "warnings_by_reason", WarningsByReason);
+        w.WriteStartObject("identifier_coverage");
+        foreach (var k in CoverageKeys) w.WriteNumber(k, Math.Round(Coverage(k), 4));
+        w.WriteEndObject();
+        foreach (var (k, v) in Extra) w.WriteNumber(k, v);
+        w.WriteStartArray("input_files");
+        foreach (var f in InputFiles)
+        {
+            w.WriteStartObject();
+            w.WriteString("file", f.File);
+            w.WriteNumber("rows", f.Rows);
+            w.WriteNumber("accepted", f.Accepted);
+            w.WriteNumber("rejected", f.Rejected);
+            w.WriteNumber("duplicates", f.Duplicates);
+            Strings(w, "mapped_columns", f.MappedColumns);
+            Strings(w, "unmapped_columns", f.UnmappedColumns);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteNumber("duration_seconds", Math.Round(DurationSeconds, 3));
+        w.WriteEndObject();
+    }
+
+    public void WriteJson(string path)
+    {
+        using var fs = File.Create(path);
+        WriteJson(fs);
+    }
+
+    private static void Counts(Utf8JsonWriter w, string name, SortedDictionary<string, long> counts)
+    {
+        w.WriteStartObject(name);
+        foreach (var (k, v) in counts) w.WriteNumber(k, v);
+        w.WriteEndObject();
+    }
+
+    private static void Strings(Utf8JsonWriter w, string name, IReadOnlyList<string> values)
+    {
+        w.WriteStartArray(name);
+        foreach (var v in values) w.WriteStringValue(v);
+        w.WriteEndArray();
+    }
+}

@@ -1,0 +1,225 @@
+using System.Globalization;
+using Snapconv.Core.Capi;
+using Snapconv.Core.Dedup;
+using Snapconv.Core.Mapping;
+using Snapconv.Core.Normalization;
+
+namespace Snapconv.Core.Validation;
+
+/// <summary>
+/// Turns one mapped row into a CAPI event, or a rejection with Snap's reason. Checks run in the spec's
+/// order (event_name, event_time, action_source, user_data, currency, value); the first failure is the
+/// row's reason. Identifier problems are warnings while another em/ph/madid remains. Thread-safe: one
+/// instance serves every worker of a file.
+/// </summary>
+public sealed class EventBuilder
+{
+    private static readonly Reason TooOldRejection = Reason.EventTimeTooOld with { IsWarning = false };
+    public static readonly Reason InvalidNumItems = new("INVALID_NUM_ITEMS", "INVALID_NUM_ITEMS",
+        "num_items is not a whole number; it was left out", IsWarning: true);
+
+    private readonly string _source;
+    private readonly ConversionOptions _options;
+    private readonly EventTimeRules _timeRules;
+    private readonly TimeZoneInfo _zone;
+    private readonly char _decimalSeparator;
+    private readonly IReadOnlyDictionary<TargetField, string> _constants;
+    private readonly ColumnBinding[] _single;          // indexed by TargetField: the one column of a single-valued field
+    private readonly IdentifierColumn[] _identifiers;  // user_data columns, country first
+    private readonly ColumnBinding[] _contentIds;
+
+    private sealed record IdentifierColumn(ColumnBinding Binding, IdentifierKind Kind, NormalizeContext Context);
+
+    public EventBuilder(BoundMapping mapping, ConversionOptions options, string sourceName)
+    {
+        _source = sourceName;
+        _options = options;
+        _timeRules = new EventTimeRules(options.Clock);
+        _constants = mapping.Constants;
+        _decimalSeparator = options.Mapping.DecimalSeparator;
+        _zone = options.TimeZone;
+        if (options.Mapping.Timezone is { } tzName)
+            _zone = TimeZones.TryFind(tzName, out var z) ? z
+                : throw new Formats.InputException(sourceName, $"mapping timezone '{tzName}' is not an IANA time zone");
+
+        _single = new ColumnBinding[Enum.GetValues<TargetField>().Length];
+        var identifiers = new List<IdentifierColumn>();
+        var contentIds = new List<ColumnBinding>();
+        var defaultCountry = options.Mapping.DefaultCountry ?? options.DefaultCountry;
+        foreach (var b in mapping.Bindings)
+        {
+            if (TargetFields.ToIdentifier(b.Field) is { } kind)
+            {
+                var ctx = new NormalizeContext
+                {
+                    DefaultCountry = defaultCountry,
+                    DobFormat = b.Format ?? options.Mapping.DobFormat,
+                    PreserveCase = b.PreserveCase,
+                    AlreadyHashed = b.AlreadyHashed,
+                    FoldCityAccents = options.Mapping.FoldCityAccents,
+                    Clock = options.Clock,
+                };
+                identifiers.Add(new IdentifierColumn(b, kind, ctx));
+            }
+            else if (b.Field == TargetField.ContentIds) contentIds.Add(b);
+            else _single[(int)b.Field] ??= b;
+        }
+        // The row's country decides how phones, states and zips are read, so it is normalized first.
+        identifiers.Sort((a, b) => (a.Kind == IdentifierKind.Country ? 0 : 1).CompareTo(b.Kind == IdentifierKind.Country ? 0 : 1));
+        _identifiers = identifiers.ToArray();
+        _contentIds = contentIds.ToArray();
+    }
+
+    /// <summary>Builds the event for one row. <paramref name="fields"/> is the row by ordinal.</summary>
+    public BuiltRow Build(string?[] fields, long row)
+    {
+        var rowRef = new RowRef(_source, row);
+        var result = new BuiltRow(rowRef);
+        var e = new CapiEvent();
+
+        // event_name
+        var (rawName, nameField) = Value(fields, TargetField.EventName);
+        if (rawName is null) return result.Reject(nameField, Reason.MissingEventName);
+        if (!EventNames.TryNormalizeClient(rawName, out var name)) return result.Reject(nameField, Reason.InvalidEventName);
+        e.EventName = name!;
+
+        // event_time
+        var (rawTime, timeField) = Value(fields, TargetField.EventTime);
+        if (rawTime is null) return result.Reject(timeField, Reason.MissingEventTime);
+        var format = _single[(int)TargetField.EventTime]?.Format;
+        if (!EventTimeParser.TryParse(rawTime, _zone, format, out var seconds))
+            return result.Reject(timeField, Reason.InvalidEventTime);
+        if (_options.MaxEventAgeDays is { } maxAge && _timeRules.IsOlderThan(seconds, maxAge))
+            return result.Reject(timeField, TooOldRejection);
+        e.EventTime = seconds;
+
+        // action_source: always sent as OFFLINE
+        var (rawSource, sourceField) = Value(fields, TargetField.ActionSource);
+        if (!ActionSources.IsOfflineForClient(rawSource)) return result.Reject(sourceField, Reason.InvalidActionSource);
+
+        // user_data
+        string? rowCountry = null;
+        string? firstInvalidField = null;
+        foreach (var col in _identifiers)
+        {
+            var raw = Cell(fields, col.Binding.Ordinal);
+            if (raw is null) continue;
+            var ctx = rowCountry is null || col.Kind is not (IdentifierKind.Ph or IdentifierKind.St or IdentifierKind.Zp)
+                ? col.Context
+                : col.Context with { RowCountry = rowCountry };
+            var r = IdentifierNormalizer.Normalize(col.Kind, raw, ctx);
+            switch (r.Status)
+            {
+                case NormalizeStatus.Empty: continue;
+                case NormalizeStatus.Invalid:
+                    result.Warn(col.Binding.Header, r.Warning ?? Reason.InvalidUserDataField);
+                    firstInvalidField ??= col.Binding.Header;
+                    continue;
+            }
+            var value = r.Status == NormalizeStatus.Normalized && IdentifierKinds.IsHashed(col.Kind)
+                ? Hashing.Sha256Hex.Hash(r.Value)
+                : r.Value!;
+            if (col.Kind == IdentifierKind.Country && r.Status == NormalizeStatus.Normalized) rowCountry ??= r.Value;
+            Put(e.UserData, col.Kind, value);
+        }
+        if (!e.UserData.HasMatchKey)
+            return result.Reject(firstInvalidField ?? "em/ph/madid", Reason.MissingUserData);
+
+        // currency and value
+        var isPurchase = e.EventName == EventNames.Purchase;
+        var (rawCurrency, currencyField) = Value(fields, TargetField.Currency);
+        if (rawCurrency is null) { if (isPurchase) return result.Reject(currencyField, Reason.MissingCurrency); }
+        else if (CurrencyCodes.TryNormalize(rawCurrency, out var code)) e.CustomData.Currency = code;
+        else return result.Reject(currencyField, Reason.InvalidCurrency);
+
+        var (rawValue, valueField) = Value(fields, TargetField.Value);
+        if (rawValue is null) { if (isPurchase) return result.Reject(valueField, Reason.MissingValue); }
+        else if (ValueRules.TryParse(rawValue, out var amount, _decimalSeparator)) e.CustomData.Value = amount;
+        else return result.Reject(valueField, Reason.InvalidValue);
+
+        // the rest of custom_data
+        var (tag, _) = Value(fields, TargetField.EventTag);
+        e.CustomData.EventTag = tag?.Trim();
+        var (category, _) = Value(fields, TargetField.ContentCategory);
+        e.CustomData.ContentCategory = category?.Trim();
+        var (rawItems, itemsField) = Value(fields, TargetField.NumItems);
+        if (rawItems is not null)
+        {
+            if (int.TryParse(rawItems.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 0)
+                e.CustomData.NumItems = n;
+            else result.Warn(itemsField, InvalidNumItems);
+        }
+        foreach (var b in _contentIds)
+            if (Cell(fields, b.Ordinal) is { } ids)
+                foreach (var id in ids.Split([';', ',', '|'], StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                    (e.CustomData.ContentIds ??= []).Add(id);
+
+        // ids: the source's event id, else its transaction/order id, else a stable content hash
+        var (orderId, _) = Value(fields, TargetField.OrderId);
+        orderId = orderId?.Trim();
+        if (orderId is not null) e.CustomData.OrderId = orderId;
+        var (eventId, _) = Value(fields, TargetField.EventId);
+        if (eventId is null) (eventId, _) = Value(fields, TargetField.ClientDedupId);
+        e.EventId = eventId?.Trim() ?? orderId ?? StableEventId.Compute(_options.PixelId, e);
+
+        var warnings = new List<Reason>(0);
+        _timeRules.AddWarnings(seconds, warnings);
+        foreach (var w in warnings) result.Warn(timeField, w);
+        result.Event = e;
+        return result;
+    }
+
+    /// <summary>A single-valued field: the mapped column's non-blank value, else the mapping's constant.</summary>
+    private (string? Value, string Field) Value(string?[] fields, TargetField field)
+    {
+        var b = _single[(int)field];
+        if (b is not null && Cell(fields, b.Ordinal) is { } v) return (v, b.Header);
+        if (_constants.TryGetValue(field, out var c) && !string.IsNullOrWhiteSpace(c)) return (c, TargetFields.Name(field));
+        return (null, b?.Header ?? TargetFields.Name(field));
+    }
+
+    private static string? Cell(string?[] fields, int ordinal) =>
+        (uint)ordinal < (uint)fields.Length && !string.IsNullOrWhiteSpace(fields[ordinal]) ? fields[ordinal] : null;
+
+    private static void Put(UserData u, IdentifierKind kind, string value)
+    {
+        switch (kind)
+        {
+            case IdentifierKind.Em: { var l = u.Em; UserData.AddDistinct(ref l, value); u.Em = l; break; }
+            case IdentifierKind.Ph: { var l = u.Ph; UserData.AddDistinct(ref l, value); u.Ph = l; break; }
+            case IdentifierKind.Fn: { var l = u.Fn; UserData.AddDistinct(ref l, value); u.Fn = l; break; }
+            case IdentifierKind.Ln: { var l = u.Ln; UserData.AddDistinct(ref l, value); u.Ln = l; break; }
+            case IdentifierKind.Ge: { var l = u.Ge; UserData.AddDistinct(ref l, value); u.Ge = l; break; }
+            case IdentifierKind.Ct: { var l = u.Ct; UserData.AddDistinct(ref l, value); u.Ct = l; break; }
+            case IdentifierKind.St: { var l = u.St; UserData.AddDistinct(ref l, value); u.St = l; break; }
+            case IdentifierKind.Zp: { var l = u.Zp; UserData.AddDistinct(ref l, value); u.Zp = l; break; }
+            case IdentifierKind.Country: { var l = u.Country; UserData.AddDistinct(ref l, value); u.Country = l; break; }
+            case IdentifierKind.Db: u.Db ??= value; break;
+            case IdentifierKind.ExternalId: u.ExternalId ??= value; break;
+            case IdentifierKind.Madid: u.Madid ??= value; break;
+            case IdentifierKind.ClientIpAddress: u.ClientIpAddress ??= value; break;
+            case IdentifierKind.ClientUserAgent: u.ClientUserAgent ??= value; break;
+            case IdentifierKind.ScClickId: u.ScClickId ??= value; break;
+            case IdentifierKind.ScCookie1: u.ScCookie1 ??= value; break;
+            case IdentifierKind.LeadId: u.LeadId ??= value; break;
+        }
+    }
+}
+
+/// <summary>The outcome of one row: an event (with warnings) or a rejection.</summary>
+public sealed class BuiltRow(RowRef row)
+{
+    public RowRef Row { get; } = row;
+    public CapiEvent? Event { get; set; }
+    public RowIssue? Rejection { get; private set; }
+    public List<RowIssue>? Warnings { get; private set; }
+
+    internal BuiltRow Reject(string field, Reason reason)
+    {
+        Rejection = new RowIssue(Row, field, reason);
+        Event = null;
+        return this;
+    }
+
+    internal void Warn(string field, Reason reason) => (Warnings ??= []).Add(new RowIssue(Row, field, reason));
+}
