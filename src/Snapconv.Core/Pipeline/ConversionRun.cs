@@ -19,7 +19,8 @@ public readonly record struct AcceptedEvent(CapiEvent Event, RowRef Row, InputFi
 /// <summary>Receives accepted events in file order (delivery batches and sends them).</summary>
 public interface IAcceptedEventSink
 {
-    ValueTask AcceptAsync(AcceptedEvent accepted, CancellationToken ct);
+    /// <param name="live">The run's counts so far (rows read, rejected …), e.g. for a sample gate.</param>
+    ValueTask AcceptAsync(AcceptedEvent accepted, RunReport live, CancellationToken ct);
     /// <summary>Called once after the last event, before the report is written; may add to <paramref name="report"/>.</summary>
     ValueTask CompleteAsync(RunReport report, RejectsWriter? rejects, CancellationToken ct);
 }
@@ -61,7 +62,7 @@ public static class ConversionRun
                             events?.Write(e);
                             csv?.Write(e, row.Row);
                             if (sink is not null)
-                                await sink.AcceptAsync(new AcceptedEvent(e, row.Row, block.File, block.Fields[i]), ct).ConfigureAwait(false);
+                                await sink.AcceptAsync(new AcceptedEvent(e, row.Row, block.File, block.Fields[i]), acc.Report, ct).ConfigureAwait(false);
                             break;
                     }
                 }
