@@ -79,26 +79,7 @@ public static class StateNormalizer
 {
     private const int MaxKeyLength = 48;
 
-    private static readonly Dictionary<string, string> Table = Build();
-    private static readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> Lookup =
-        Table.GetAlternateLookup<ReadOnlySpan<char>>();
-
-    /// <summary>Normalizes a cleaned (NFC, trimmed, non-empty) value.</summary>
-    public static NormalizeResult Normalize(string cleaned, NormalizeContext ctx)
-    {
-        var v = TextCleaner.LettersDigitsLower(cleaned);
-        if (v.Length == 0) return NormalizeResult.Invalid(Reason.InvalidUserDataField);
-        var country = ctx.RowCountry;
-        if (v.Length > 2 && (country is null || country.Equals("us", StringComparison.OrdinalIgnoreCase)
-                                             || country.Equals("ca", StringComparison.OrdinalIgnoreCase)))
-        {
-            Span<char> key = stackalloc char[MaxKeyLength];
-            var n = TextCleaner.LookupKey(v, key);
-            if (n > 0 && Lookup.TryGetValue(key[..n], out var code)) return NormalizeResult.Ok(code);
-        }
-        return NormalizeResult.Ok(v);
-    }
-
+    // Declared before Table: static initializers run in text order.
     private static readonly string[] Names =
     [
         "al|Alabama", "ak|Alaska", "az|Arizona", "ar|Arkansas", "ca|California", "co|Colorado", "ct|Connecticut",
@@ -119,6 +100,26 @@ public static class StateNormalizer
         "pe|Prince Edward Island|PEI|Île-du-Prince-Édouard", "qc|Québec|Quebec", "sk|Saskatchewan",
         "yt|Yukon|Yukon Territory",
     ];
+
+    private static readonly Dictionary<string, string> Table = Build();
+    private static readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> Lookup =
+        Table.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>Normalizes a cleaned (NFC, trimmed, non-empty) value.</summary>
+    public static NormalizeResult Normalize(string cleaned, NormalizeContext ctx)
+    {
+        var v = TextCleaner.LettersDigitsLower(cleaned);
+        if (v.Length == 0) return NormalizeResult.Invalid(Reason.InvalidUserDataField);
+        var country = ctx.RowCountry;
+        if (v.Length > 2 && (country is null || country.Equals("us", StringComparison.OrdinalIgnoreCase)
+                                             || country.Equals("ca", StringComparison.OrdinalIgnoreCase)))
+        {
+            Span<char> key = stackalloc char[MaxKeyLength];
+            var n = TextCleaner.LookupKey(v, key);
+            if (n > 0 && Lookup.TryGetValue(key[..n], out var code)) return NormalizeResult.Ok(code);
+        }
+        return NormalizeResult.Ok(v);
+    }
 
     private static Dictionary<string, string> Build()
     {
