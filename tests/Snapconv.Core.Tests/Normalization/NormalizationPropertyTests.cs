@@ -95,3 +95,31 @@ public sealed class NormalizationPropertyTests
             && EventTimeParser.TryParse((seconds * 1000 + 999).ToString(System.Globalization.CultureInfo.InvariantCulture), TimeZoneInfo.Utc, null, out var c) && c == seconds;
     }
 }
+
+public sealed class UnicodeIdempotencyPropertyTests
+{
+    // Characters that stress case mapping, composition and cleaning.
+    private const string Pool = "aZé\u0301e\u0308İıßΣσςǅǄﬁ\u00A0 \t-.'@\uFEFF\u200B\u200D\uD83D\uDE00\uD800Åå\u212B\u0345Ωω\u2126ŉ0٣";
+
+    [Property(MaxTest = 1000)]
+    public bool Normalize_UnicodeHeavyInput_IsIdempotent(int seed, byte length, byte kindIndex)
+    {
+        IdentifierKind[] kinds = [IdentifierKind.Fn, IdentifierKind.Ct, IdentifierKind.St, IdentifierKind.Zp,
+            IdentifierKind.ExternalId, IdentifierKind.Em, IdentifierKind.Country];
+        var kind = kinds[kindIndex % kinds.Length];
+        var random = new Random(seed);
+        var chars = new char[length % 24];
+        for (var i = 0; i < chars.Length; i++) chars[i] = Pool[random.Next(Pool.Length)];
+        var raw = new string(chars);
+        if (kind == IdentifierKind.Em) raw = raw.Replace("@", "") + "@x" + raw.Replace("@", "") + ".de";
+        foreach (var fold in new[] { false, true })
+        {
+            var ctx = new NormalizeContext { FoldCityAccents = fold };
+            var first = IdentifierNormalizer.Normalize(kind, raw, ctx);
+            if (first.Status != NormalizeStatus.Normalized) continue;
+            var second = IdentifierNormalizer.Normalize(kind, first.Value!, ctx);
+            if (second.Status != NormalizeStatus.Normalized || second.Value != first.Value) return false;
+        }
+        return true;
+    }
+}
