@@ -176,7 +176,11 @@ internal sealed class CsvRecordReader : IRecordReader
             // Never echo the row: it can hold personal data.
             throw new InputException(SourceName, "malformed CSV: a quote is not closed or is misplaced", row: _row + 1);
         }
-        catch (Exception e) when (e is IOException or InvalidDataException)
+        catch (InvalidDataException e)
+        {
+            throw new InputException(SourceName, "corrupt or truncated compressed data", row: _row + 1, inner: e);
+        }
+        catch (IOException e)
         {
             throw new InputException(SourceName, "cannot read the file", row: _row + 1, inner: e);
         }
