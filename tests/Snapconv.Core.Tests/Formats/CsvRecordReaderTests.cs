@@ -76,6 +76,18 @@ public sealed class CsvRecordReaderTests
     }
 
     [Fact]
+    public void Open_UnterminatedQuoteInHeader_ThrowsInputExceptionWithoutRow()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("h.csv", "id,\"email\n");
+
+        var e = Assert.Throws<InputException>(() => RecordReaders.Open(path));
+
+        Assert.Null(e.Row);
+        Assert.Equal($"{path}: malformed CSV header: a quote is not closed or is misplaced", e.Message);
+    }
+
+    [Fact]
     public void Open_GzippedCsv_ReadsDecompressedRows()
     {
         using var reader = RecordReaders.Open(FormatFixtures.Nasty("gzipped.csv.gz"));

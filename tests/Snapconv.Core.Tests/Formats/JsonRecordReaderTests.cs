@@ -150,4 +150,37 @@ public sealed class JsonRecordReaderTests
         Assert.Equal(["1734567890", "99.990", "1e3", "café", "true", null, "1;b;false", ""],
             Enumerable.Range(0, reader.Headers.Count).Select(reader.GetString));
     }
+
+    [Fact]
+    public void Read_ArrayElementLargerThanBuffer_IsReadWholeWithRowsInOrder()
+    {
+        using var dir = new TempDir();
+        var big = new string('z', 300_000);
+        var path = dir.File("big.json", $"[\n  {{\"n\": 1, \"s\": \"{big}\"}},\r\n  {{\"n\": 2, \"s\": \"\"}}\n]\n");
+
+        using var reader = RecordReaders.Open(path);
+        var rows = FormatFixtures.ReadAll(reader);
+
+        Assert.Equal([1L, 2L], rows.Select(r => r.Row));
+        FormatFixtures.AssertFields(["1", big], rows[0].Fields);
+        FormatFixtures.AssertFields(["2", ""], rows[1].Fields);
+    }
+
+    [Fact]
+    public void Read_ManyArrayElementsAcrossBufferRefills_KeepsExactValues()
+    {
+        using var dir = new TempDir();
+        var text = new StringBuilder("[");
+        for (var i = 0; i < 20_000; i++)
+        {
+            text.Append(i == 0 ? "" : ",").Append("{\"i\":").Append(i).Append(",\"e\":\"u").Append(i).Append("@example.com\"}");
+        }
+
+        using var reader = RecordReaders.Open(dir.File("many.json", text.Append(']').ToString()));
+        var rows = FormatFixtures.ReadAll(reader);
+
+        Assert.Equal(20_000, rows.Count);
+        Assert.All(rows, r => Assert.Equal((r.Row - 1).ToString(System.Globalization.CultureInfo.InvariantCulture), r.Fields[0]));
+        FormatFixtures.AssertFields(["19999", "u19999@example.com"], rows[^1].Fields);
+    }
 }
