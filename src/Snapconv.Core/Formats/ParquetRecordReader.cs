@@ -1,0 +1,295 @@
+using System.Globalization;
+using System.Text;
+using Parquet;
+using Parquet.Data;
+using Parquet.Schema;
+
+namespace Snapconv.Core.Formats;
+
+/// <summary>
+/// Reads a Parquet file one row group at a time. Headers are the schema's leaf columns, named by their path joined
+/// with <c>.</c> (struct members: <c>user.email</c>; list columns by the list's name). <see cref="GetString"/> gives
+/// invariant text (numbers and decimals invariant, <see cref="DateTime"/> as ISO 8601 round-trip <c>O</c>, bytes as
+/// Base64, repeated values joined with <c>;</c>); <see cref="GetValue"/> gives the typed value.
+/// </summary>
+internal sealed class ParquetRecordReader : ITypedRecordReader
+{
+    private readonly Stream _stream;
+    private readonly ParquetReader _parquet;
+    private readonly DataField[] _fields;
+    private readonly string[] _headers;
+    private readonly object?[][] _columns;
+    private int _group = -1;
+    private long _groupRows;
+    private long _index;
+    private long _row;
+
+    /// <summary>Opens a reader over a seekable <paramref name="stream"/>, which it owns.</summary>
+    /// <exception cref="InputException">The file is not a readable Parquet file.</exception>
+    public ParquetRecordReader(Stream stream, string sourceName)
+    {
+        SourceName = sourceName;
+        _stream = stream;
+        try
+        {
+            _parquet = ParquetReader.CreateAsync(stream, new ParquetOptions { TreatByteArrayAsString = false }, leaveStreamOpen: true)
+                .GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (IsReadFailure(e))
+        {
+            stream.Dispose();
+            throw new InputException(sourceName, "not a readable Parquet file", inner: e);
+        }
+
+        var named = new List<(DataField Field, string Name)>();
+        Collect(_parquet.Schema.Fields, prefix: null, named);
+        _fields = named.Select(f => f.Field).ToArray();
+        _headers = HeaderNames.MakeUnique(named.Select(f => (string?)f.Name).ToArray());
+        _columns = new object?[_fields.Length][];
+    }
+
+    /// <inheritdoc/>
+    public string SourceName { get; }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> Headers => _headers;
+
+    /// <inheritdoc/>
+    public long RowNumber => _row;
+
+    /// <inheritdoc/>
+    public bool Read()
+    {
+        _index++;
+        while (_group < 0 || _index >= _groupRows)
+        {
+            if (_group + 1 >= _parquet.RowGroupCount)
+            {
+                _index = _groupRows;
+                return false;
+            }
+
+            LoadGroup(_group + 1);
+            _index = 0;
+        }
+
+        _row++;
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public object? GetValue(int ordinal)
+    {
+        if ((uint)ordinal >= (uint)_fields.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ordinal));
+        }
+
+        return _group < 0 || _index >= _groupRows ? null : _columns[ordinal][_index];
+    }
+
+    /// <inheritdoc/>
+    public string? GetString(int ordinal) => ToText(GetValue(ordinal));
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _parquet.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _stream.Dispose();
+    }
+
+    /// <summary>Invariant text of a typed Parquet value.</summary>
+    internal static string? ToText(object? value) => value switch
+    {
+        null => null,
+        string s => s,
+        DateTime dt => dt.ToString("O", CultureInfo.InvariantCulture),
+        DateTimeOffset dto => dto.ToString("O", CultureInfo.InvariantCulture),
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        TimeOnly t => t.ToString("HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture),
+        TimeSpan ts => ts.ToString("c", CultureInfo.InvariantCulture),
+        bool b => b ? "true" : "false",
+        float f => f.ToString("R", CultureInfo.InvariantCulture),
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        byte[] bytes => Convert.ToBase64String(bytes),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString(),
+    };
+
+    private static void Collect(IEnumerable<Field> fields, string? prefix, List<(DataField, string)> into)
+    {
+        foreach (var field in fields)
+        {
+            var name = prefix is null ? field.Name : $"{prefix}.{field.Name}";
+            switch (field)
+            {
+                case DataField data:
+                    into.Add((data, name));
+                    break;
+                case StructField s:
+                    Collect(s.Fields, name, into);
+                    break;
+                case ListField list when list.Item is DataField item:
+                    into.Add((item, name)); // name the column after the list, not "list.element"
+                    break;
+                case ListField list:
+                    Collect([list.Item], name, into);
+                    break;
+                case MapField map:
+                    Collect([map.Key, map.Value], name, into);
+                    break;
+            }
+        }
+    }
+
+    private void LoadGroup(int group)
+    {
+        try
+        {
+            using var rg = _parquet.OpenRowGroupReader(group);
+            var rows = checked((int)rg.RowCount);
+            for (var i = 0; i < _fields.Length; i++)
+            {
+                _columns[i] = ReadColumn(rg, _fields[i], rows).GetAwaiter().GetResult();
+            }
+
+            _groupRows = rows;
+            _group = group;
+        }
+        catch (NotSupportedException)
+        {
+            throw new InputException(SourceName, "a column has an unsupported Parquet type", row: _row + 1);
+        }
+        catch (Exception e) when (IsReadFailure(e))
+        {
+            throw new InputException(SourceName, $"corrupt Parquet row group {group}", row: _row + 1, inner: e);
+        }
+    }
+
+    private static async Task<object?[]> ReadColumn(ParquetRowGroupReader rg, DataField field, int rows)
+    {
+        // The raw API gives values plus definition levels; ReadAsync into a nullable buffer misplaces nulls of nested
+        // optional columns in Parquet.Net 6.1 (values come back compacted), so we spread them ourselves.
+        using var raw = await rg.ReadRawColumnDataBaseAsync(field, CancellationToken.None);
+        if (field.MaxRepetitionLevel > 0)
+        {
+            return raw switch
+            {
+                RawColumnData<ReadOnlyMemory<char>> r => Join(r, field, rows, static v => v.ToString()),
+                RawColumnData<int> r => Join(r, field, rows, static v => v.ToString(CultureInfo.InvariantCulture)),
+                RawColumnData<long> r => Join(r, field, rows, static v => v.ToString(CultureInfo.InvariantCulture)),
+                RawColumnData<double> r => Join(r, field, rows, static v => v.ToString("R", CultureInfo.InvariantCulture)),
+                RawColumnData<decimal> r => Join(r, field, rows, static v => v.ToString(CultureInfo.InvariantCulture)),
+                RawColumnData<bool> r => Join(r, field, rows, static v => v ? "true" : "false"),
+                _ => throw new NotSupportedException($"repeated Parquet column type {field.ClrType.Name} is not supported"),
+            };
+        }
+
+        var utc = field is DateTimeDataField { IsAdjustedToUTC: true };
+        return raw switch
+        {
+            RawColumnData<ReadOnlyMemory<char>> r => Spread(r, field, rows, static v => v.ToString()),
+            RawColumnData<ReadOnlyMemory<byte>> r => Spread(r, field, rows, static v => v.ToArray()),
+            RawColumnData<bool> r => Spread(r, field, rows, static v => v),
+            RawColumnData<sbyte> r => Spread(r, field, rows, static v => v),
+            RawColumnData<byte> r => Spread(r, field, rows, static v => v),
+            RawColumnData<short> r => Spread(r, field, rows, static v => v),
+            RawColumnData<ushort> r => Spread(r, field, rows, static v => v),
+            RawColumnData<int> r => Spread(r, field, rows, static v => v),
+            RawColumnData<uint> r => Spread(r, field, rows, static v => v),
+            RawColumnData<long> r => Spread(r, field, rows, static v => v),
+            RawColumnData<ulong> r => Spread(r, field, rows, static v => v),
+            RawColumnData<float> r => Spread(r, field, rows, static v => v),
+            RawColumnData<double> r => Spread(r, field, rows, static v => v),
+            RawColumnData<decimal> r => Spread(r, field, rows, static v => v),
+            RawColumnData<Half> r => Spread(r, field, rows, static v => v),
+            RawColumnData<DateTime> r => utc
+                // Parquet.Net reads UTC-adjusted timestamps with an unspecified kind; say what the file says.
+                ? Spread(r, field, rows, static v => v.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(v, DateTimeKind.Utc) : v)
+                : Spread(r, field, rows, static v => v),
+            RawColumnData<DateOnly> r => Spread(r, field, rows, static v => v),
+            RawColumnData<TimeOnly> r => Spread(r, field, rows, static v => v),
+            RawColumnData<TimeSpan> r => Spread(r, field, rows, static v => v),
+            RawColumnData<Guid> r => Spread(r, field, rows, static v => v),
+            _ => throw new NotSupportedException($"Parquet column type {field.ClrType.Name} is not supported"),
+        };
+    }
+
+    /// <summary>Places a flat column's values (defined ones only, in order) on their rows; the others are null.</summary>
+    private static object?[] Spread<T>(RawColumnData<T> raw, DataField field, int rows, Func<T, object> box)
+        where T : struct
+    {
+        var values = raw.Values;
+        var result = new object?[rows];
+        if (field.MaxDefinitionLevel == 0)
+        {
+            for (var i = 0; i < rows; i++)
+            {
+                result[i] = box(values[i]);
+            }
+
+            return result;
+        }
+
+        var definitions = raw.DefinitionLevels;
+        var next = 0;
+        for (var i = 0; i < rows && i < definitions.Length; i++)
+        {
+            if (definitions[i] == field.MaxDefinitionLevel)
+            {
+                result[i] = box(values[next++]);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Joins a repeated column's values per row with <c>;</c>. Values are compacted (defined ones only); a definition
+    /// level below the maximum is a null item or an empty list and adds nothing; repetition level 0 starts a row.
+    /// </summary>
+    private static object?[] Join<T>(RawColumnData<T> raw, DataField field, int rows, Func<T, string> format)
+        where T : struct
+    {
+        var values = raw.Values;
+        var definitions = raw.DefinitionLevels;
+        var repetitions = raw.RepetitionLevels;
+        var result = new object?[rows];
+        var sb = new StringBuilder();
+        var row = -1;
+        var next = 0;
+        for (var i = 0; i < repetitions.Length; i++)
+        {
+            if (repetitions[i] == 0)
+            {
+                Flush(result, row, sb);
+                row++;
+                sb.Clear();
+            }
+
+            if (definitions[i] == field.MaxDefinitionLevel)
+            {
+                if (sb.Length > 0)
+                {
+                    sb.Append(';');
+                }
+
+                sb.Append(format(values[next++]));
+            }
+        }
+
+        Flush(result, row, sb);
+        return result;
+
+        static void Flush(object?[] result, int row, StringBuilder sb)
+        {
+            if (row >= 0 && row < result.Length)
+            {
+                result[row] = sb.ToString();
+            }
+        }
+    }
+
+    private static bool IsReadFailure(Exception e) =>
+        e is not (InputException or OutOfMemoryException or OperationCanceledException);
+}
