@@ -10,6 +10,7 @@ return command switch
 {
     "gen" => GenerateCommand.Run(rest),
     "micro" => RunMicro(rest),
+    "stages" => Snapconv.Bench.Pipeline.StageProfile.Run(rest),
     _ => Usage(),
 };
 

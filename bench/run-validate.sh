@@ -12,11 +12,12 @@ dotnet build -c Release src/Snapconv.Cli -nologo -v q >/dev/null
 dotnet build -c Release bench/Snapconv.Bench -nologo -v q >/dev/null
 cli=src/Snapconv.Cli/bin/Release/net10.0/snapconv.dll
 for rows in "${sizes[@]}"; do
-  f="$data/sales-$rows.csv"
-  [ -f "$f" ] || dotnet bench/Snapconv.Bench/bin/Release/net10.0/Snapconv.Bench.dll gen "$rows" "$f"
+  f="$data/lean-$rows.csv"
+  [ -f "$f" ] || dotnet bench/Snapconv.Bench/bin/Release/net10.0/Snapconv.Bench.dll gen "$rows" "$f" --lean
   results=()
   for i in $(seq "$RUNS"); do
-    out=$( { /usr/bin/time -v dotnet "$cli" validate "$f" --default-country US --report "$data/report.json" >/dev/null 2>/dev/null; } 2>&1 )
+    /usr/bin/time -v -o "$data/time.txt" dotnet "$cli" validate "$f" --default-country US --report "$data/report.json" >/dev/null 2>&1
+    out=$(cat "$data/time.txt")
     wall=$(echo "$out" | awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
     rss=$(echo "$out" | awk -F': ' '/Maximum resident set size/ {print int($2/1024)}')
     results+=("$wall $rss")
