@@ -32,6 +32,8 @@ public static class SandboxLoad
             Pixels = [new PixelCredential(Pixel, Token)],
             LogRequests = false,
         });
+        // Retained events grow the heap; keep blocking gen2 collections off the request path.
+        System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.SustainedLowLatency;
         var template = BatchTemplate.Create(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 86_400);
         var url = new Uri(sandbox.BaseAddress, $"/v3/{Pixel}/events?access_token={Token}");
 
@@ -52,14 +54,20 @@ public static class SandboxLoad
             var ok = 0;
             var failed = 0;
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+            var gc0 = GC.CollectionCount(0);
+            var gc2 = GC.CollectionCount(2);
+            var pause = GC.GetTotalPauseDuration();
+            var cpu = Environment.CpuUsage.TotalTime;
             var total = Stopwatch.StartNew();
             var workers = clients.Select(client => Task.Run(async () =>
             {
+                // One body buffer per connection, re-rendered per batch: the client allocates nothing large.
+                var body = new byte[template.Length];
                 while (!deadline.IsCancellationRequested)
                 {
                     var n = Interlocked.Increment(ref next);
                     if (n >= batches) return;
-                    var body = template.Render(n);
+                    template.RenderInto(n, body);
                     var start = Stopwatch.GetTimestamp();
                     var success = await PostAsync(client, url, body);
                     latencies[n] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
@@ -79,6 +87,9 @@ public static class SandboxLoad
             Console.WriteLine(string.Create(inv, $"  stored:   {stored / secs,12:N0} events/s ({stored} events)"));
             Console.WriteLine(string.Create(inv, $"  requests: {sent / secs,12:N1} req/s"));
             Console.WriteLine(string.Create(inv, $"  latency:  p50 {Percentile(sorted, 0.50):F1} ms, p99 {Percentile(sorted, 0.99):F1} ms"));
+            var cpuUsed = Environment.CpuUsage.TotalTime - cpu;
+            Console.WriteLine(string.Create(inv, $"  cpu:      {cpuUsed.TotalSeconds:F2} s process CPU (client + server), {cpuUsed.TotalMicroseconds / Math.Max(1, stored):F2} µs per stored event; machine load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+            Console.WriteLine(string.Create(inv, $"  gc:       {GC.CollectionCount(0) - gc0} gen0, {GC.CollectionCount(2) - gc2} gen2, {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:F0} ms paused (server GC: {System.Runtime.GCSettings.IsServerGC})"));
             return failed == 0 ? 0 : 1;
         }
         finally
@@ -156,6 +167,16 @@ public static class SandboxLoad
                 at += k + marker.Length;
             }
             return new BatchTemplate(bytes, [.. slots]);
+        }
+
+        /// <summary>Writes the batch with number <paramref name="n"/> into <paramref name="target"/>.</summary>
+        public void RenderInto(int n, byte[] target)
+        {
+            _bytes.CopyTo(target, 0);
+            Span<byte> digits = stackalloc byte[Marker.Length];
+            var v = n;
+            for (var i = Marker.Length - 1; i >= 0; i--) { digits[i] = (byte)('0' + v % 10); v /= 10; }
+            foreach (var s in _slots) digits.CopyTo(target.AsSpan(s));
         }
 
         /// <summary>A fresh copy with batch number <paramref name="n"/> in every event id and order id.</summary>
