@@ -4,6 +4,8 @@ using Snapconv.Bench.Gen;
 // dotnet run -c Release --project bench/Snapconv.Bench -- <command>
 //   gen ROWS FILE [--seed N]     write ROWS rows of synthetic, partly dirty conversions (CSV; .gz compresses)
 //   micro [BenchmarkDotNet args] single-operation benchmarks (normalizers, hashing) against naive baselines
+//   stages FILE                  single-thread cost of each pipeline stage over FILE
+//   sandbox-load [--batches N] [--concurrency N] [--seconds N]   2,000-event batches against an in-process sandbox
 var command = args.Length > 0 ? args[0] : "";
 var rest = args.Skip(1).ToArray();
 return command switch
@@ -11,6 +13,7 @@ return command switch
     "gen" => GenerateCommand.Run(rest),
     "micro" => RunMicro(rest),
     "stages" => Snapconv.Bench.Pipeline.StageProfile.Run(rest),
+    "sandbox-load" => await Snapconv.Bench.Sandbox.SandboxLoad.RunAsync(rest),
     _ => Usage(),
 };
 
@@ -22,6 +25,6 @@ static int RunMicro(string[] rest)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Snapconv.Bench gen ROWS FILE [--seed N] | micro [BenchmarkDotNet args]");
+    Console.Error.WriteLine("usage: Snapconv.Bench gen ROWS FILE [--seed N] [--lean] | micro [BenchmarkDotNet args] | stages FILE | sandbox-load [--batches N] [--concurrency N] [--seconds N]");
     return 2;
 }

@@ -10,5 +10,6 @@ internal static class CommandCatalog
         yield return DemoCommand.Create();
         yield return ConvertCommand.CreateValidate();
         yield return ConvertCommand.CreatePreprocess();
+        yield return SandboxCommand.Create();
     }
 }

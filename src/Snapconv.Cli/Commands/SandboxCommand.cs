@@ -53,7 +53,7 @@ internal static class SandboxCommand
                 try { credentials.Add(PixelCredential.Parse(p)); }
                 catch (FormatException e)
                 {
-                    await Console.Error.WriteLineAsync($"--pixel: {e.Message}");
+                    await System.Console.Error.WriteLineAsync($"--pixel: {e.Message}");
                     return 2;
                 }
             }
@@ -73,21 +73,21 @@ internal static class SandboxCommand
             var errors = options.Validate();
             if (errors.Count > 0)
             {
-                foreach (var e in errors) await Console.Error.WriteLineAsync(e);
+                foreach (var e in errors) await System.Console.Error.WriteLineAsync(e);
                 return 2;
             }
 
             await using var sandbox = await SandboxApp.StartAsync(options, ct: ct);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Snap CAPI v3 sandbox listening on {sandbox.BaseAddress}"));
+            System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Snap CAPI v3 sandbox listening on {sandbox.BaseAddress}"));
             if (sandbox.PixelsGenerated)
             {
                 // The generated demo token is the sandbox's own, not a real secret.
                 var demo = sandbox.Pixels[0];
-                Console.WriteLine($"Demo pixel: {demo.PixelId}");
-                Console.WriteLine($"Demo token: {demo.Token}");
+                System.Console.WriteLine($"Demo pixel: {demo.PixelId}");
+                System.Console.WriteLine($"Demo token: {demo.Token}");
             }
-            else Console.WriteLine($"Serving {sandbox.Pixels.Count} pixel(s): {string.Join(", ", sandbox.Pixels.Select(p => p.PixelId))}");
-            Console.WriteLine("Press Ctrl+C to stop.");
+            else System.Console.WriteLine($"Serving {sandbox.Pixels.Count} pixel(s): {string.Join(", ", sandbox.Pixels.Select(p => p.PixelId))}");
+            System.Console.WriteLine("Press Ctrl+C to stop.");
             try
             {
                 await Task.Delay(Timeout.Infinite, ct);
