@@ -13,6 +13,13 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 1
 fi
 
+# Servers and tools some tests start themselves (sshd, vsftpd, PostgreSQL, s3rver): installed when
+# missing and possible (apt as root, npm into the repo). Tests whose server is still missing skip with a
+# message, or fail under CI=true.
+if [ -x scripts/install-test-deps.sh ]; then
+  scripts/install-test-deps.sh || echo "warning: some test dependencies could not be installed" >&2
+fi
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
