@@ -13,6 +13,7 @@ return command switch
     "gen" => GenerateCommand.Run(rest),
     "micro" => RunMicro(rest),
     "stages" => Snapconv.Bench.Pipeline.StageProfile.Run(rest),
+    "pipeline" => await Snapconv.Bench.Pipeline.PipelineRun.RunAsync(rest),
     "sandbox-load" => await Snapconv.Bench.Sandbox.SandboxLoad.RunAsync(rest),
     _ => Usage(),
 };
