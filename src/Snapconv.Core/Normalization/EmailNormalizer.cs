@@ -1,0 +1,52 @@
+using Snapconv.Core.Capi;
+
+namespace Snapconv.Core.Normalization;
+
+/// <summary>
+/// <c>em</c> (spec §3): lower case (invariant); exactly one <c>@</c>, a non-empty local part, a dotted
+/// domain without empty labels, no white space or control characters, at most 254 characters. Non-ASCII
+/// local parts and IDN domains are kept as typed (no punycode); no Gmail dot or <c>+tag</c> stripping.
+/// Invalid → <see cref="Reason.InvalidEmail"/>. An already lower-case ASCII address comes back as the
+/// same instance.
+/// </summary>
+public static class EmailNormalizer
+{
+    /// <summary>The longest address accepted.</summary>
+    public const int MaxLength = 254;
+
+    /// <summary>Normalizes a cleaned (NFC, trimmed, non-empty) value.</summary>
+    public static NormalizeResult Normalize(string cleaned)
+    {
+        var lower = cleaned.ToLowerInvariant();
+        return IsValid(lower) ? NormalizeResult.Ok(lower) : NormalizeResult.Invalid(Reason.InvalidEmail);
+    }
+
+    private static bool IsValid(ReadOnlySpan<char> s)
+    {
+        if (s.Length > MaxLength) return false;
+        var at = s.IndexOf('@');
+        if (at <= 0 || s.Slice(at + 1).Contains('@')) return false;
+        foreach (var c in s)
+        {
+            if (c <= ' ' || c == 0x7F || char.IsWhiteSpace(c) || char.IsControl(c)) return false;
+        }
+        var domain = s.Slice(at + 1);
+        if (domain.Length < 3) return false;
+        var dots = 0;
+        var labelLength = 0;
+        foreach (var c in domain)
+        {
+            if (c == '.')
+            {
+                if (labelLength == 0) return false;
+                dots++;
+                labelLength = 0;
+            }
+            else
+            {
+                labelLength++;
+            }
+        }
+        return dots > 0 && labelLength > 0;
+    }
+}

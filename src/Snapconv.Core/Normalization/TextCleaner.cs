@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Text;
+
+namespace Snapconv.Core.Normalization;
+
+/// <summary>
+/// The cleaning every identifier gets first (spec §3): NFC, drop Unicode format characters (Cf: BOM,
+/// zero-width space…) and unpaired surrogates, trim white space. ASCII input (the common case) only
+/// trims and returns the same instance when there is nothing to trim.
+/// </summary>
+internal static class TextCleaner
+{
+    /// <summary>Returns the cleaned text; empty when nothing is left.</summary>
+    public static string Clean(string raw)
+    {
+        var ascii = true;
+        foreach (var c in raw)
+        {
+            if (c >= 0x80) { ascii = false; break; }
+        }
+        if (ascii) return raw.Trim();
+        return CleanUnicode(raw);
+    }
+
+    private static string CleanUnicode(string raw)
+    {
+        // Drop Cf characters and unpaired surrogates (string.Normalize throws on the latter).
+        var needsStrip = false;
+        for (var i = 0; i < raw.Length; i++)
+        {
+            var c = raw[i];
+            if (char.IsHighSurrogate(c) && i + 1 < raw.Length && char.IsLowSurrogate(raw[i + 1]))
+            {
+                if (CharUnicodeInfo.GetUnicodeCategory(raw, i) == UnicodeCategory.Format) { needsStrip = true; break; }
+                i++;
+                continue;
+            }
+            if (char.IsSurrogate(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format)
+            {
+                needsStrip = true;
+                break;
+            }
+        }
+        var s = raw;
+        if (needsStrip)
+        {
+            var sb = new StringBuilder(raw.Length);
+            for (var i = 0; i < raw.Length; i++)
+            {
+                var c = raw[i];
+                if (char.IsHighSurrogate(c) && i + 1 < raw.Length && char.IsLowSurrogate(raw[i + 1]))
+                {
+                    if (CharUnicodeInfo.GetUnicodeCategory(raw, i) != UnicodeCategory.Format)
+                        sb.Append(c).Append(raw[i + 1]);
+                    i++;
+                    continue;
+                }
+                if (char.IsSurrogate(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format) continue;
+                sb.Append(c);
+            }
+            s = sb.ToString();
+        }
+        if (!s.IsNormalized(NormalizationForm.FormC)) s = s.Normalize(NormalizationForm.FormC);
+        return s.Trim();
+    }
+
+    /// <summary>True when every character is below U+0080.</summary>
+    public static bool IsAscii(ReadOnlySpan<char> s)
+    {
+        foreach (var c in s)
+            if (c >= 0x80) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// Lower-cases (invariant), keeps only letters, combining marks and decimal digits, and re-composes
+    /// (NFC). Returns <paramref name="s"/> itself when nothing changes.
+    /// </summary>
+    public static string LettersDigitsLower(string s)
+    {
+        if (IsAscii(s))
+        {
+            var same = true;
+            foreach (var c in s)
+            {
+                if (!char.IsAsciiLetterLower(c) && !char.IsAsciiDigit(c)) { same = false; break; }
+            }
+            if (same) return s;
+            return string.Create(CountAsciiKept(s), s, static (dst, src) =>
+            {
+                var j = 0;
+                foreach (var c in src)
+                {
+                    if (char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c)) dst[j++] = c;
+                    else if (char.IsAsciiLetterUpper(c)) dst[j++] = (char)(c | 0x20);
+                }
+            });
+        }
+        var lower = s.ToLowerInvariant();
+        var sb = new StringBuilder(lower.Length);
+        for (var i = 0; i < lower.Length; i++)
+        {
+            var cat = CharUnicodeInfo.GetUnicodeCategory(lower, i);
+            var width = char.IsHighSurrogate(lower[i]) && i + 1 < lower.Length && char.IsLowSurrogate(lower[i + 1]) ? 2 : 1;
+            if (IsLetterMarkOrDigit(cat)) sb.Append(lower, i, width);
+            i += width - 1;
+        }
+        var result = sb.ToString();
+        if (!result.IsNormalized(NormalizationForm.FormC)) result = result.Normalize(NormalizationForm.FormC);
+        // Composition can, rarely, produce a character whose lower case differs; settle it once more.
+        var again = result.ToLowerInvariant();
+        return again == s ? s : again;
+    }
+
+    private static int CountAsciiKept(string s)
+    {
+        var n = 0;
+        foreach (var c in s)
+            if (char.IsAsciiLetter(c) || char.IsAsciiDigit(c)) n++;
+        return n;
+    }
+
+    private static bool IsLetterMarkOrDigit(UnicodeCategory cat) => cat switch
+    {
+        UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
+            or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter
+            or UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark
+            or UnicodeCategory.DecimalDigitNumber => true,
+        _ => false,
+    };
+
+    /// <summary>Removes accents: NFD, drop non-spacing marks, NFC.</summary>
+    public static string FoldAccents(string s)
+    {
+        if (IsAscii(s)) return s;
+        var d = s.Normalize(NormalizationForm.FormD);
+        var sb = new StringBuilder(d.Length);
+        foreach (var c in d)
+            if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark) sb.Append(c);
+        return sb.ToString().Normalize(NormalizationForm.FormC);
+    }
+
+    /// <summary>
+    /// Writes the lookup key of <paramref name="s"/> into <paramref name="dst"/>: accent-folded, lower,
+    /// letters and digits only. Returns the length, or -1 when <paramref name="dst"/> is too small.
+    /// </summary>
+    public static int LookupKey(ReadOnlySpan<char> s, Span<char> dst)
+    {
+        var j = 0;
+        if (IsAscii(s))
+        {
+            foreach (var c in s)
+            {
+                if (!char.IsAsciiLetterOrDigit(c)) continue;
+                if (j == dst.Length) return -1;
+                dst[j++] = char.ToLowerInvariant(c);
+            }
+            return j;
+        }
+        var folded = FoldAccents(s.ToString()).ToLowerInvariant();
+        for (var i = 0; i < folded.Length; i++)
+        {
+            if (!char.IsLetterOrDigit(folded[i])) continue;
+            if (j == dst.Length) return -1;
+            dst[j++] = folded[i];
+        }
+        return j;
+    }
+}

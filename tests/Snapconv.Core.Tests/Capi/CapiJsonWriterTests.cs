@@ -1,0 +1,41 @@
+using System.Text;
+using System.Text.Json;
+using Snapconv.Core.Capi;
+
+namespace Snapconv.Core.Tests.Capi;
+
+public class CapiJsonWriterTests
+{
+    [Fact]
+    public void Write_SpecExample_ProducesV3ShapeWithSnakeCaseKeys()
+    {
+        var e = new CapiEvent { EventName = "PURCHASE", EventTime = 1734567890, EventId = "offline_txn_12345" };
+        e.UserData.Em = ["542d240129883c019e106e3b1b2d3f3cb3537c43c425364de8e951d5a3083345"];
+        e.UserData.Ph = ["dc008fda46e2e64002cf2f82a4906236282d431c4f75e5b60bfe79fc48546383"];
+        e.CustomData.Value = 99.99m;
+        e.CustomData.Currency = "USD";
+        e.CustomData.OrderId = "offline_txn_12345";
+        e.CustomData.EventTag = "in-store";
+        var json = Serialize(e);
+        Assert.Equal(
+            """{"event_name":"PURCHASE","event_time":1734567890,"action_source":"OFFLINE","event_id":"offline_txn_12345","integration":"snapconv","user_data":{"em":["542d240129883c019e106e3b1b2d3f3cb3537c43c425364de8e951d5a3083345"],"ph":["dc008fda46e2e64002cf2f82a4906236282d431c4f75e5b60bfe79fc48546383"]},"custom_data":{"value":99.99,"currency":"USD","order_id":"offline_txn_12345","event_tag":"in-store"}}""",
+            json);
+    }
+
+    [Fact]
+    public void Write_EmptyCustomData_IsOmitted()
+    {
+        var e = new CapiEvent { EventName = "SIGN_UP", EventTime = 1734567890, EventId = "x" };
+        e.UserData.Madid = "6d92078a-8246-4ba4-ae5b-76104861e7dc";
+        using var doc = JsonDocument.Parse(Serialize(e));
+        Assert.False(doc.RootElement.TryGetProperty("custom_data", out _));
+        Assert.Equal("6d92078a-8246-4ba4-ae5b-76104861e7dc", doc.RootElement.GetProperty("user_data").GetProperty("madid").GetString());
+    }
+
+    private static string Serialize(CapiEvent e)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms)) CapiJsonWriter.Write(w, e);
+        return Encoding.UTF8.GetString(ms.ToArray());
+    }
+}
