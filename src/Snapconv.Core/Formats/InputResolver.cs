@@ -1,0 +1,273 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Snapconv.Core.Formats;
+
+/// <summary>Turns the user's inputs (files, directories, glob patterns) into the list of files to read.</summary>
+public static class InputResolver
+{
+    /// <summary>
+    /// Resolves each input, in any mix:
+    /// <list type="bullet">
+    /// <item>a file: taken as is;</item>
+    /// <item>a directory: every file under it, recursively, skipping hidden files and directories (name starting
+    /// with <c>.</c>);</item>
+    /// <item>a glob pattern: <c>*</c> and <c>?</c> match within one path segment, <c>**</c> matches any number of
+    /// segments (e.g. <c>exports/*.csv.gz</c>, <c>data/**/*.csv</c>); hidden entries are matched only by a pattern
+    /// segment that itself starts with <c>.</c>.</item>
+    /// </list>
+    /// Paths keep the form the user gave (a relative input gives relative paths). The result is sorted (ordinal) and
+    /// has no duplicates (compared by full path).
+    /// </summary>
+    /// <exception cref="InputException">An input names no existing file or directory, or a pattern matches no file;
+    /// the message names the input.</exception>
+    public static IReadOnlyList<string> Resolve(IEnumerable<string> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var seen = new HashSet<string>(OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal);
+        var result = new List<string>();
+        foreach (var input in inputs)
+        {
+            if (string.IsNullOrWhiteSpace(input))
+            {
+                throw new InputException(input ?? "", "empty input path");
+            }
+
+            foreach (var file in ResolveOne(input))
+            {
+                if (seen.Add(Path.GetFullPath(file)))
+                {
+                    result.Add(file);
+                }
+            }
+        }
+
+        result.Sort(StringComparer.Ordinal);
+        return result;
+    }
+
+    private static List<string> ResolveOne(string input)
+    {
+        if (File.Exists(input))
+        {
+            return [input];
+        }
+
+        if (Directory.Exists(input))
+        {
+            var files = new List<string>();
+            Walk(input, files);
+            return files;
+        }
+
+        if (input.IndexOfAny(['*', '?']) < 0)
+        {
+            throw new InputException(input, "no such file or directory");
+        }
+
+        var matches = Glob(input);
+        if (matches.Count == 0)
+        {
+            throw new InputException(input, "the pattern matches no file");
+        }
+
+        return matches;
+    }
+
+    private static void Walk(string dir, List<string> into)
+    {
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(dir))
+            {
+                if (!IsHidden(Path.GetFileName(file)))
+                {
+                    into.Add(file);
+                }
+            }
+
+            foreach (var sub in Directory.EnumerateDirectories(dir))
+            {
+                if (!IsHidden(Path.GetFileName(sub)))
+                {
+                    Walk(sub, into);
+                }
+            }
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new InputException(dir, "permission denied", inner: e);
+        }
+    }
+
+    private static bool IsHidden(string name) => name.StartsWith('.');
+
+    /// <summary>Expands a glob: walks from the longest wildcard-free leading directory and matches segment by segment.</summary>
+    internal static List<string> Glob(string pattern)
+    {
+        var normalized = pattern.Replace('\\', '/');
+        var rooted = normalized.StartsWith('/');
+        var segments = normalized.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var fixedCount = 0;
+        while (fixedCount < segments.Length - 1 && segments[fixedCount].IndexOfAny(['*', '?']) < 0)
+        {
+            fixedCount++;
+        }
+
+        var baseDir = string.Join('/', segments.Take(fixedCount));
+        if (rooted)
+        {
+            baseDir = "/" + baseDir;
+        }
+
+        var matchers = segments.Skip(fixedCount).Select(SegmentMatcher.Create).ToArray();
+        var results = new List<string>();
+        var start = baseDir.Length == 0 ? "." : baseDir;
+        if (Directory.Exists(start))
+        {
+            Match(start, baseDir, matchers, 0, results);
+        }
+
+        return results;
+    }
+
+    private static void Match(string dir, string shown, SegmentMatcher[] matchers, int index, List<string> into)
+    {
+        var matcher = matchers[index];
+        var last = index == matchers.Length - 1;
+        if (matcher.IsRecursive)
+        {
+            // "**" matches zero segments here...
+            if (last)
+            {
+                WalkAll(dir, shown, into);
+                return;
+            }
+
+            Match(dir, shown, matchers, index + 1, into);
+
+            // ...or one more (non-hidden) directory, staying on "**".
+            foreach (var sub in SafeDirectories(dir))
+            {
+                var name = Path.GetFileName(sub);
+                if (!IsHidden(name))
+                {
+                    Match(sub, Join(shown, name), matchers, index, into);
+                }
+            }
+
+            return;
+        }
+
+        if (last)
+        {
+            foreach (var file in SafeFiles(dir))
+            {
+                var name = Path.GetFileName(file);
+                if (matcher.IsMatch(name))
+                {
+                    into.Add(Join(shown, name));
+                }
+            }
+
+            return;
+        }
+
+        foreach (var sub in SafeDirectories(dir))
+        {
+            var name = Path.GetFileName(sub);
+            if (matcher.IsMatch(name))
+            {
+                Match(sub, Join(shown, name), matchers, index + 1, into);
+            }
+        }
+    }
+
+    private static void WalkAll(string dir, string shown, List<string> into)
+    {
+        foreach (var file in SafeFiles(dir))
+        {
+            var name = Path.GetFileName(file);
+            if (!IsHidden(name))
+            {
+                into.Add(Join(shown, name));
+            }
+        }
+
+        foreach (var sub in SafeDirectories(dir))
+        {
+            var name = Path.GetFileName(sub);
+            if (!IsHidden(name))
+            {
+                WalkAll(sub, Join(shown, name), into);
+            }
+        }
+    }
+
+    private static string Join(string shown, string name) =>
+        shown.Length == 0 ? name : shown.EndsWith('/') ? shown + name : $"{shown}/{name}";
+
+    private static IEnumerable<string> SafeFiles(string dir)
+    {
+        try
+        {
+            return Directory.GetFiles(dir);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return []; // an unreadable directory inside a pattern simply matches nothing
+        }
+    }
+
+    private static IEnumerable<string> SafeDirectories(string dir)
+    {
+        try
+        {
+            return Directory.GetDirectories(dir);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>Matches one path segment against a pattern segment (<c>*</c>, <c>?</c>, or <c>**</c>).</summary>
+    private sealed class SegmentMatcher
+    {
+        private readonly Regex? _regex;
+        private readonly bool _allowHidden;
+
+        private SegmentMatcher(Regex? regex, bool allowHidden)
+        {
+            _regex = regex;
+            _allowHidden = allowHidden;
+        }
+
+        public bool IsRecursive => _regex is null;
+
+        public static SegmentMatcher Create(string segment)
+        {
+            if (segment == "**")
+            {
+                return new SegmentMatcher(null, false);
+            }
+
+            var sb = new StringBuilder("^");
+            foreach (var c in segment)
+            {
+                sb.Append(c switch
+                {
+                    '*' => "[^/]*",
+                    '?' => "[^/]",
+                    _ => Regex.Escape(c.ToString()),
+                });
+            }
+
+            sb.Append('$');
+            var options = RegexOptions.CultureInvariant | (OperatingSystem.IsWindows() ? RegexOptions.IgnoreCase : RegexOptions.None);
+            return new SegmentMatcher(new Regex(sb.ToString(), options), segment.StartsWith('.'));
+        }
+
+        public bool IsMatch(string name) => (_allowHidden || !IsHidden(name)) && _regex!.IsMatch(name);
+    }
+}

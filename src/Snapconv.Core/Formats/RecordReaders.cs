@@ -1,0 +1,215 @@
+using System.IO.Compression;
+
+namespace Snapconv.Core.Formats;
+
+/// <summary>Opens the right <see cref="IRecordReader"/> for a file.</summary>
+public static class RecordReaders
+{
+    private const int SniffBytes = 512;
+
+    /// <summary>
+    /// Opens <paramref name="path"/> and picks its format from the name, then the content:
+    /// <list type="bullet">
+    /// <item><c>.gz</c> (or gzip magic <c>1f 8b</c>) is decompressed on the fly and the inner format is picked from the
+    /// name without <c>.gz</c>, then from the content;</item>
+    /// <item><c>.csv</c>, <c>.tsv</c> (TAB unless <see cref="RecordReaderOptions.Delimiter"/> says otherwise),
+    /// <c>.txt</c> and unrecognised text are CSV, delimiter sniffed;</item>
+    /// <item><c>.json</c> is a JSON array when its first non-blank character is <c>[</c>, otherwise NDJSON;</item>
+    /// <item><c>.ndjson</c> and <c>.jsonl</c> are NDJSON;</item>
+    /// <item><c>.parquet</c> (or content starting with <c>PAR1</c>) is Parquet, which returns an
+    /// <see cref="ITypedRecordReader"/>. A gzipped Parquet file is decompressed to a temporary file first.</item>
+    /// </list>
+    /// The returned reader owns the file handle. <see cref="IRecordReader.SourceName"/> is <paramref name="path"/> as given.
+    /// </summary>
+    /// <param name="path">The file to read.</param>
+    /// <param name="options">CSV options. Default: <see cref="RecordReaderOptions.Default"/>.</param>
+    /// <exception cref="InputException">The file is missing, unreadable, a corrupt gzip or Parquet file, or its first
+    /// rows are malformed. The message names the file, never row content.</exception>
+    public static IRecordReader Open(string path, RecordReaderOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        options ??= RecordReaderOptions.Default;
+
+        Stream stream = OpenFile(path);
+        try
+        {
+            var name = path;
+            var head = Peek(ref stream, path);
+            if (IsGzip(head))
+            {
+                if (name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
+                {
+                    name = name[..^3];
+                }
+
+                stream = new GZipStream(stream, CompressionMode.Decompress, leaveOpen: false);
+                head = Peek(ref stream, path);
+            }
+            else if (name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InputException(path, "not a gzip file (the name ends in .gz)");
+            }
+
+            var kind = Detect(name, head);
+            switch (kind)
+            {
+                case InputFormat.Parquet:
+                    stream = EnsureSeekable(stream, path);
+                    return new ParquetRecordReader(stream, path);
+                case InputFormat.JsonArray:
+                    return new JsonArrayRecordReader(stream, path);
+                case InputFormat.Ndjson:
+                    return new NdjsonRecordReader(stream, path);
+                default:
+                    var tsv = Path.GetExtension(name).Equals(".tsv", StringComparison.OrdinalIgnoreCase) ? '\t' : (char?)null;
+                    return new CsvRecordReader(stream, path, options, tsv);
+            }
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The format <see cref="Open"/> would pick for a (decompressed) file name and its first bytes.</summary>
+    internal static InputFormat Detect(string name, ReadOnlySpan<byte> head)
+    {
+        var ext = Path.GetExtension(name).ToLowerInvariant();
+        switch (ext)
+        {
+            case ".parquet":
+                return InputFormat.Parquet;
+            case ".ndjson":
+            case ".jsonl":
+                return InputFormat.Ndjson;
+            case ".json":
+                return FirstSignificant(head) == (byte)'[' ? InputFormat.JsonArray : InputFormat.Ndjson;
+            case ".csv":
+            case ".tsv":
+            case ".txt":
+                return InputFormat.Csv;
+        }
+
+        if (head.StartsWith("PAR1"u8))
+        {
+            return InputFormat.Parquet;
+        }
+
+        return FirstSignificant(head) switch
+        {
+            (byte)'[' => InputFormat.JsonArray,
+            (byte)'{' => InputFormat.Ndjson,
+            _ => InputFormat.Csv,
+        };
+    }
+
+    private static Stream OpenFile(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096, FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new InputException(path, "file not found");
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new InputException(path, "permission denied", inner: e);
+        }
+        catch (IOException e)
+        {
+            throw new InputException(path, "cannot open the file", inner: e);
+        }
+    }
+
+    /// <summary>Reads the first bytes and swaps <paramref name="stream"/> for one that replays them.</summary>
+    private static byte[] Peek(ref Stream stream, string path)
+    {
+        var buffer = new byte[SniffBytes];
+        int n;
+        try
+        {
+            n = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InputException(path, "corrupt gzip data", inner: e);
+        }
+        catch (IOException e)
+        {
+            throw new InputException(path, "cannot read the file", inner: e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new InputException(path, "permission denied", inner: e);
+        }
+
+        var head = buffer.AsSpan(0, n).ToArray();
+        if (stream.CanSeek)
+        {
+            stream.Seek(-n, SeekOrigin.Current);
+        }
+        else
+        {
+            stream = new PrefixedStream(head, stream);
+        }
+
+        return head;
+    }
+
+    private static bool IsGzip(ReadOnlySpan<byte> head) => head.Length >= 2 && head[0] == 0x1f && head[1] == 0x8b;
+
+    private static byte FirstSignificant(ReadOnlySpan<byte> head)
+    {
+        if (head.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            head = head[3..];
+        }
+
+        foreach (var b in head)
+        {
+            if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+            {
+                return b;
+            }
+        }
+
+        return 0;
+    }
+
+    private static Stream EnsureSeekable(Stream stream, string path)
+    {
+        if (stream.CanSeek)
+        {
+            return stream;
+        }
+
+        // Parquet needs random access (the footer is at the end): spill the decompressed bytes to a temp file.
+        var temp = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16,
+            FileOptions.DeleteOnClose);
+        try
+        {
+            stream.CopyTo(temp);
+            temp.Position = 0;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            temp.Dispose();
+            throw new InputException(path, "corrupt gzip data", inner: e);
+        }
+
+        stream.Dispose();
+        return temp;
+    }
+}
+
+/// <summary>The formats <see cref="RecordReaders"/> can read.</summary>
+internal enum InputFormat
+{
+    Csv,
+    JsonArray,
+    Ndjson,
+    Parquet,
+}
