@@ -107,7 +107,7 @@ public static class CapiResponseParser
         string? code = null, msg = null;
         if (errs.ValueKind == JsonValueKind.Object)
         {
-            if (errs.TryGetProperty("codes", out var codes)) code = JoinStrings(codes);
+            if (errs.TryGetProperty("codes", out var codes)) code = FirstString(codes);
             if (errs.TryGetProperty("error_msgs", out var msgs)) msg = JoinStrings(msgs);
         }
         else if (errs.ValueKind == JsonValueKind.Array) msg = JoinStrings(errs);
@@ -135,6 +135,16 @@ public static class CapiResponseParser
         if (root.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String) code ??= c.GetString();
         if (root.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String) msg ??= r.GetString();
         return (code, msg);
+    }
+
+    private static string? FirstString(JsonElement e)
+    {
+        if (e.ValueKind == JsonValueKind.String) return e.GetString();
+        if (e.ValueKind != JsonValueKind.Array) return null;
+        foreach (var x in e.EnumerateArray())
+            if (x.ValueKind == JsonValueKind.String) return x.GetString();
+            else if (x.ValueKind == JsonValueKind.Number) return x.GetRawText();
+        return null;
     }
 
     private static string? JoinStrings(JsonElement e)
