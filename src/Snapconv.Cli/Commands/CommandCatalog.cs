@@ -12,5 +12,6 @@ internal static class CommandCatalog
         yield return ConvertCommand.CreatePreprocess();
         yield return UploadCommand.Create();
         yield return DoctorCommand.Create();
+        yield return SandboxCommand.Create();
     }
 }

@@ -9,6 +9,10 @@ namespace Snapconv.Core.Formats;
 /// Short rows are padded (missing fields read as null); fields beyond the header are ignored. A malformed quote
 /// throws <see cref="InputException"/> naming the file and data row.
 /// </summary>
+/// <remarks>
+/// Measured once (Release, 2 vCPU, 1M rows × 8 columns, 87 MB): <see cref="GetString"/> on all 8 fields ≈ 0.5 s for a
+/// cold process (0.18–0.22 s warm); on 2 fields ≈ 0.1 s warm. <see cref="GetSpan"/> avoids the per-field string.
+/// </remarks>
 internal sealed class CsvRecordReader : IRecordReader
 {
     /// <summary>Characters read up front to sniff the delimiter.</summary>
@@ -133,7 +137,7 @@ internal sealed class CsvRecordReader : IRecordReader
 
     private string[] ReadHeaders(bool hasHeader)
     {
-        while (Advance())
+        while (Advance(header: hasHeader))
         {
             if (IsBlank())
             {
@@ -161,24 +165,31 @@ internal sealed class CsvRecordReader : IRecordReader
 
     private bool IsBlank() => _csv.RowFieldCount == 1 && _csv.GetFieldSpan(0).IsEmpty;
 
-    private bool Advance()
+    private bool Advance(bool header = false)
     {
+        // The header is not a data row: errors in it carry no row number.
+        long? row = header ? null : _row + 1;
         try
         {
             return _csv.Read();
         }
         catch (CsvRecordTooLargeException)
         {
-            throw new InputException(SourceName, $"a row is longer than {MaxBufferSize} characters", row: _row + 1);
+            throw new InputException(SourceName, $"a row is longer than {MaxBufferSize} characters", row: row);
         }
         catch (CsvFormatException)
         {
             // Never echo the row: it can hold personal data.
-            throw new InputException(SourceName, "malformed CSV: a quote is not closed or is misplaced", row: _row + 1);
+            throw new InputException(SourceName, header ? "malformed CSV header: a quote is not closed or is misplaced"
+                : "malformed CSV: a quote is not closed or is misplaced", row: row);
         }
-        catch (Exception e) when (e is IOException or InvalidDataException)
+        catch (InvalidDataException e)
         {
-            throw new InputException(SourceName, "cannot read the file", row: _row + 1, inner: e);
+            throw new InputException(SourceName, "corrupt or truncated compressed data", row: row, inner: e);
+        }
+        catch (IOException e)
+        {
+            throw new InputException(SourceName, "cannot read the file", row: row, inner: e);
         }
     }
 }

@@ -21,42 +21,42 @@ internal abstract class JsonRecordReader : IRecordReader
     private const char ArraySeparator = ';';
 
     private readonly Stream _stream;
-    private readonly IAsyncEnumerator<JsonElement> _records;
     private readonly Queue<JsonElement> _buffered = new();
     private readonly Dictionary<string, int> _ordinals = new(StringComparer.Ordinal);
     private readonly List<string> _headers = [];
-    private readonly string?[] _values;
+    private string?[] _values = [];
     private readonly StringBuilder _scratch = new();
     private long _row;
     private long _pulled;
 
-    /// <summary>Reads the first records to learn the headers.</summary>
-    /// <exception cref="InputException">The input is not valid JSON of the expected shape.</exception>
-    protected JsonRecordReader(Stream stream, string sourceName, bool topLevelValues)
+    /// <summary>Keeps the stream; derived constructors call <see cref="LearnHeaders"/> once ready.</summary>
+    protected JsonRecordReader(Stream stream, string sourceName)
     {
         SourceName = sourceName;
         _stream = stream;
-        _records = (topLevelValues
-                ? JsonSerializer.DeserializeAsyncEnumerable<JsonElement>(stream, topLevelValues: true)
-                : JsonSerializer.DeserializeAsyncEnumerable<JsonElement>(stream))
-            .GetAsyncEnumerator();
+    }
 
-        try
+    /// <summary>Reads (and buffers) the first records to learn the headers.</summary>
+    /// <exception cref="InputException">The input is not valid JSON of the expected shape.</exception>
+    protected void LearnHeaders()
+    {
+        while (_buffered.Count < HeaderSampleSize && Pull(out var record))
         {
-            while (_buffered.Count < HeaderSampleSize && Pull(out var record))
-            {
-                _buffered.Enqueue(record);
-                CollectKeys(record, prefix: null);
-            }
-        }
-        catch
-        {
-            Dispose();
-            throw;
+            _buffered.Enqueue(record);
+            CollectKeys(record, prefix: null);
         }
 
         _values = new string?[_headers.Count];
     }
+
+    /// <summary>The stream being read.</summary>
+    protected Stream Stream => _stream;
+
+    /// <summary>Reads the next top-level value. False at the end.</summary>
+    /// <param name="record">The value (any kind; the caller checks it is an object).</param>
+    /// <param name="number">1-based number of the record being read, for errors.</param>
+    /// <exception cref="JsonException">Malformed JSON.</exception>
+    protected abstract bool TryNext(out JsonElement record, long number);
 
     /// <inheritdoc/>
     public string SourceName { get; }
@@ -96,8 +96,17 @@ internal abstract class JsonRecordReader : IRecordReader
     /// <inheritdoc/>
     public void Dispose()
     {
-        _records.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _stream.Dispose();
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases the stream.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _stream.Dispose();
+        }
     }
 
     private bool Pull(out JsonElement record)
@@ -105,28 +114,28 @@ internal abstract class JsonRecordReader : IRecordReader
         bool more;
         try
         {
-            // A sync wrapper over the async enumerator: no synchronization context here, the stream is local.
-            more = _records.MoveNextAsync().AsTask().GetAwaiter().GetResult();
+            more = TryNext(out record, _pulled + 1);
         }
         catch (JsonException e)
         {
             // The message names the position only: JSON errors can quote content.
-            var where = e.LineNumber is { } line ? $" near line {line + 1}" : "";
-            throw new InputException(SourceName, $"malformed JSON{where}", row: _pulled + 1);
+            throw new InputException(SourceName, $"malformed JSON in the {RecordNoun}", row: _pulled + 1, inner: Sanitized(e));
         }
-        catch (Exception e) when (e is IOException or InvalidDataException)
+        catch (InvalidDataException e)
+        {
+            throw new InputException(SourceName, "corrupt or truncated compressed data", row: _pulled + 1, inner: e);
+        }
+        catch (IOException e)
         {
             throw new InputException(SourceName, "cannot read the file", row: _pulled + 1, inner: e);
         }
 
         if (!more)
         {
-            record = default;
             return false;
         }
 
         _pulled++;
-        record = _records.Current;
         if (record.ValueKind != JsonValueKind.Object)
         {
             throw new InputException(SourceName, $"the {RecordNoun} is a JSON {Kind(record.ValueKind)}, not an object", row: _pulled);
@@ -134,6 +143,10 @@ internal abstract class JsonRecordReader : IRecordReader
 
         return true;
     }
+
+    /// <summary>A copy of a JSON error without its message, which can quote input.</summary>
+    private static JsonException Sanitized(JsonException e) =>
+        new("invalid JSON", e.Path, e.LineNumber, e.BytePositionInLine);
 
     private static string Kind(JsonValueKind kind) => kind switch
     {
@@ -236,21 +249,182 @@ internal abstract class JsonRecordReader : IRecordReader
     }
 }
 
-/// <summary>Reads a file holding one JSON array of objects, streaming element by element.</summary>
-internal sealed class JsonArrayRecordReader(Stream stream, string sourceName)
-    : JsonRecordReader(stream, sourceName, topLevelValues: false)
+/// <summary>
+/// Reads a file holding one JSON array of objects, element by element with <see cref="Utf8JsonReader"/> over a
+/// refilled buffer: the file is never loaded whole (only one element at a time must fit in memory).
+/// </summary>
+internal sealed class JsonArrayRecordReader : JsonRecordReader
 {
+    private const int InitialBuffer = 0x10000;
+    private byte[] _buffer = new byte[InitialBuffer];
+    private int _start;
+    private int _end;
+    private bool _final;
+    private bool _inArray;
+    private bool _done;
+    private JsonReaderState _state = new(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+
+    /// <summary>Opens the reader and learns the headers.</summary>
+    public JsonArrayRecordReader(Stream stream, string sourceName)
+        : base(stream, sourceName)
+    {
+        try
+        {
+            LearnHeaders();
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
     /// <inheritdoc/>
     protected override string RecordNoun => "array element";
+
+    /// <inheritdoc/>
+    protected override bool TryNext(out JsonElement record, long number)
+    {
+        record = default;
+        while (!_done)
+        {
+            var reader = new Utf8JsonReader(_buffer.AsSpan(_start, _end - _start), _final, _state);
+            if (!reader.Read())
+            {
+                if (_final)
+                {
+                    throw new JsonException("unexpected end of input");
+                }
+
+                Refill();
+                continue;
+            }
+
+            if (!_inArray)
+            {
+                if (reader.TokenType != JsonTokenType.StartArray)
+                {
+                    throw new JsonException("the file does not start with a JSON array");
+                }
+
+                _inArray = true;
+                Consume(ref reader);
+                continue;
+            }
+
+            if (reader.TokenType == JsonTokenType.EndArray)
+            {
+                _done = true;
+                Consume(ref reader);
+                return false;
+            }
+
+            var tokenStart = (int)reader.TokenStartIndex;
+            if (!reader.TrySkip())
+            {
+                if (_final)
+                {
+                    throw new JsonException("unexpected end of input");
+                }
+
+                Refill(); // the element is incomplete in the buffer: read more and retry from its start
+                continue;
+            }
+
+            var length = (int)reader.BytesConsumed - tokenStart;
+            var element = new Utf8JsonReader(_buffer.AsSpan(_start + tokenStart, length));
+            record = JsonElement.ParseValue(ref element);
+            Consume(ref reader);
+            return true;
+        }
+
+        return false;
+    }
+
+    private void Consume(ref Utf8JsonReader reader)
+    {
+        _start += (int)reader.BytesConsumed;
+        _state = reader.CurrentState;
+    }
+
+    private void Refill()
+    {
+        if (_start > 0)
+        {
+            _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
+            _end -= _start;
+            _start = 0;
+        }
+
+        if (_end == _buffer.Length)
+        {
+            Array.Resize(ref _buffer, _buffer.Length * 2); // one element is larger than the buffer
+        }
+
+        var n = Stream.Read(_buffer, _end, _buffer.Length - _end);
+        if (n == 0)
+        {
+            _final = true;
+        }
+
+        _end += n;
+    }
 }
 
 /// <summary>
-/// Reads NDJSON / JSON Lines: one JSON object per line; blank lines are skipped and not counted. (Objects
-/// spread over several lines are accepted too: each top-level object is one row.)
+/// Reads NDJSON / JSON Lines: one JSON object per line (UTF-8, BOM allowed, LF or CRLF); blank lines are skipped and
+/// not counted, so <see cref="IRecordReader.RowNumber"/> is the n-th record.
 /// </summary>
-internal sealed class NdjsonRecordReader(Stream stream, string sourceName)
-    : JsonRecordReader(stream, sourceName, topLevelValues: true)
+internal sealed class NdjsonRecordReader : JsonRecordReader
 {
+    private readonly StreamReader _lines;
+
+    /// <summary>Opens the reader and learns the headers.</summary>
+    public NdjsonRecordReader(Stream stream, string sourceName)
+        : base(stream, sourceName)
+    {
+        _lines = new StreamReader(stream, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, bufferSize: 0x10000);
+        try
+        {
+            LearnHeaders();
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
     /// <inheritdoc/>
-    protected override string RecordNoun => "record";
+    protected override string RecordNoun => "line";
+
+    /// <inheritdoc/>
+    protected override bool TryNext(out JsonElement record, long number)
+    {
+        while (_lines.ReadLine() is { } line)
+        {
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            using var document = JsonDocument.Parse(line);
+            record = document.RootElement.Clone();
+            return true;
+        }
+
+        record = default;
+        return false;
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _lines.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Parquet;
+using Parquet.Data;
 using Parquet.Schema;
 
 namespace Snapconv.Core.Formats;
@@ -167,117 +168,113 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
 
     private static async Task<object?[]> ReadColumn(ParquetRowGroupReader rg, DataField field, int rows)
     {
+        // The raw API gives values plus definition levels; ReadAsync into a nullable buffer misplaces nulls of nested
+        // optional columns in Parquet.Net 6.1 (values come back compacted), so we spread them ourselves.
+        using var raw = await rg.ReadRawColumnDataBaseAsync(field, CancellationToken.None);
         if (field.MaxRepetitionLevel > 0)
         {
-            return await ReadRepeated(rg, field, rows);
+            return raw switch
+            {
+                RawColumnData<ReadOnlyMemory<char>> r => Join(r, field, rows, static v => v.ToString()),
+                RawColumnData<int> r => Join(r, field, rows, static v => v.ToString(CultureInfo.InvariantCulture)),
+                RawColumnData<long> r => Join(r, field, rows, static v => v.ToString(CultureInfo.InvariantCulture)),
+                RawColumnData<double> r => Join(r, field, rows, static v => v.ToString("R", CultureInfo.InvariantCulture)),
+                RawColumnData<decimal> r => Join(r, field, rows, static v => v.ToString(CultureInfo.InvariantCulture)),
+                RawColumnData<bool> r => Join(r, field, rows, static v => v ? "true" : "false"),
+                _ => throw new NotSupportedException($"repeated Parquet column type {field.ClrType.Name} is not supported"),
+            };
         }
 
-        var type = field.ClrType;
-        if (type == typeof(string) || type == typeof(ReadOnlyMemory<char>))
+        var utc = field is DateTimeDataField { IsAdjustedToUTC: true };
+        return raw switch
         {
-            var strings = new string?[rows];
-            await rg.ReadAsync(field, strings.AsMemory(), null);
-            return strings;
-        }
-
-        if (type == typeof(byte[]) || type == typeof(ReadOnlyMemory<byte>))
-        {
-            var bytes = new byte[]?[rows];
-            await rg.ReadAsync(field, bytes.AsMemory(), null);
-            return bytes;
-        }
-
-        return type switch
-        {
-            _ when type == typeof(bool) => await Read<bool>(rg, field, rows),
-            _ when type == typeof(sbyte) => await Read<sbyte>(rg, field, rows),
-            _ when type == typeof(byte) => await Read<byte>(rg, field, rows),
-            _ when type == typeof(short) => await Read<short>(rg, field, rows),
-            _ when type == typeof(ushort) => await Read<ushort>(rg, field, rows),
-            _ when type == typeof(int) => await Read<int>(rg, field, rows),
-            _ when type == typeof(uint) => await Read<uint>(rg, field, rows),
-            _ when type == typeof(long) => await Read<long>(rg, field, rows),
-            _ when type == typeof(ulong) => await Read<ulong>(rg, field, rows),
-            _ when type == typeof(float) => await Read<float>(rg, field, rows),
-            _ when type == typeof(double) => await Read<double>(rg, field, rows),
-            _ when type == typeof(decimal) => await Read<decimal>(rg, field, rows),
-            _ when type == typeof(DateTime) => AdjustKind(field, await Read<DateTime>(rg, field, rows)),
-            _ when type == typeof(DateOnly) => await Read<DateOnly>(rg, field, rows),
-            _ when type == typeof(TimeOnly) => await Read<TimeOnly>(rg, field, rows),
-            _ when type == typeof(TimeSpan) => await Read<TimeSpan>(rg, field, rows),
-            _ when type == typeof(Guid) => await Read<Guid>(rg, field, rows),
-            _ when type == typeof(Half) => await Read<Half>(rg, field, rows),
-            _ => throw new NotSupportedException($"Parquet column type {type.Name} is not supported"),
+            RawColumnData<ReadOnlyMemory<char>> r => Spread(r, field, rows, static v => v.ToString()),
+            RawColumnData<ReadOnlyMemory<byte>> r => Spread(r, field, rows, static v => v.ToArray()),
+            RawColumnData<bool> r => Spread(r, field, rows, static v => v),
+            RawColumnData<sbyte> r => Spread(r, field, rows, static v => v),
+            RawColumnData<byte> r => Spread(r, field, rows, static v => v),
+            RawColumnData<short> r => Spread(r, field, rows, static v => v),
+            RawColumnData<ushort> r => Spread(r, field, rows, static v => v),
+            RawColumnData<int> r => Spread(r, field, rows, static v => v),
+            RawColumnData<uint> r => Spread(r, field, rows, static v => v),
+            RawColumnData<long> r => Spread(r, field, rows, static v => v),
+            RawColumnData<ulong> r => Spread(r, field, rows, static v => v),
+            RawColumnData<float> r => Spread(r, field, rows, static v => v),
+            RawColumnData<double> r => Spread(r, field, rows, static v => v),
+            RawColumnData<decimal> r => Spread(r, field, rows, static v => v),
+            RawColumnData<Half> r => Spread(r, field, rows, static v => v),
+            RawColumnData<DateTime> r => utc
+                // Parquet.Net reads UTC-adjusted timestamps with an unspecified kind; say what the file says.
+                ? Spread(r, field, rows, static v => v.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(v, DateTimeKind.Utc) : v)
+                : Spread(r, field, rows, static v => v),
+            RawColumnData<DateOnly> r => Spread(r, field, rows, static v => v),
+            RawColumnData<TimeOnly> r => Spread(r, field, rows, static v => v),
+            RawColumnData<TimeSpan> r => Spread(r, field, rows, static v => v),
+            RawColumnData<Guid> r => Spread(r, field, rows, static v => v),
+            _ => throw new NotSupportedException($"Parquet column type {field.ClrType.Name} is not supported"),
         };
     }
 
-    private static async Task<object?[]> Read<T>(ParquetRowGroupReader rg, DataField field, int rows)
+    /// <summary>Places a flat column's values (defined ones only, in order) on their rows; the others are null.</summary>
+    private static object?[] Spread<T>(RawColumnData<T> raw, DataField field, int rows, Func<T, object> box)
         where T : struct
     {
-        var values = new T?[rows];
-        await rg.ReadAsync<T>(field, values.AsMemory(), null);
-        var boxed = new object?[rows];
-        for (var i = 0; i < rows; i++)
+        var values = raw.Values;
+        var result = new object?[rows];
+        if (field.MaxDefinitionLevel == 0)
         {
-            boxed[i] = values[i];
+            for (var i = 0; i < rows; i++)
+            {
+                result[i] = box(values[i]);
+            }
+
+            return result;
         }
 
-        return boxed;
-    }
-
-    private static object?[] AdjustKind(DataField field, object?[] values)
-    {
-        // Parquet.Net reads UTC-adjusted timestamps with an unspecified kind; say what the file says.
-        if (field is DateTimeDataField { IsAdjustedToUTC: true })
+        var definitions = raw.DefinitionLevels;
+        var next = 0;
+        for (var i = 0; i < rows && i < definitions.Length; i++)
         {
-            for (var i = 0; i < values.Length; i++)
+            if (definitions[i] == field.MaxDefinitionLevel)
             {
-                if (values[i] is DateTime { Kind: DateTimeKind.Unspecified } dt)
-                {
-                    values[i] = DateTime.SpecifyKind(dt, DateTimeKind.Utc);
-                }
+                result[i] = box(values[next++]);
             }
         }
 
-        return values;
+        return result;
     }
 
-    private static async Task<object?[]> ReadRepeated(ParquetRowGroupReader rg, DataField field, int rows)
+    /// <summary>
+    /// Joins a repeated column's values per row with <c>;</c>. Values are compacted (defined ones only); a definition
+    /// level below the maximum is a null item or an empty list and adds nothing; repetition level 0 starts a row.
+    /// </summary>
+    private static object?[] Join<T>(RawColumnData<T> raw, DataField field, int rows, Func<T, string> format)
+        where T : struct
     {
-        var count = checked((int)(rg.GetMetadata(field)?.MetaData?.NumValues ?? rows));
-        var values = new string?[count];
-        var levels = new int[count];
-        var type = field.ClrType;
-        if (type == typeof(string) || type == typeof(ReadOnlyMemory<char>))
-        {
-            await rg.ReadAsync(field, values.AsMemory(), levels.AsMemory());
-        }
-        else
-        {
-            throw new NotSupportedException($"repeated Parquet column type {type.Name} is not supported");
-        }
-
-        // Repetition level 0 starts a new row; nulls (empty lists or null items) add nothing.
+        var values = raw.Values;
+        var definitions = raw.DefinitionLevels;
+        var repetitions = raw.RepetitionLevels;
         var result = new object?[rows];
         var sb = new StringBuilder();
         var row = -1;
-        for (var i = 0; i < count; i++)
+        var next = 0;
+        for (var i = 0; i < repetitions.Length; i++)
         {
-            if (levels[i] == 0)
+            if (repetitions[i] == 0)
             {
                 Flush(result, row, sb);
                 row++;
                 sb.Clear();
             }
 
-            if (values[i] is { } v)
+            if (definitions[i] == field.MaxDefinitionLevel)
             {
                 if (sb.Length > 0)
                 {
                     sb.Append(';');
                 }
 
-                sb.Append(v);
+                sb.Append(format(values[next++]));
             }
         }
 

@@ -42,7 +42,8 @@ public static class RecordReaders
                     name = name[..^3];
                 }
 
-                stream = new GZipStream(stream, CompressionMode.Decompress, leaveOpen: false);
+                var expectedSize = TrailerSize(stream, path);
+                stream = new GzipSizeCheckStream(new GZipStream(stream, CompressionMode.Decompress, leaveOpen: false), expectedSize);
                 head = Peek(ref stream, path);
             }
             else if (name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
@@ -135,7 +136,7 @@ public static class RecordReaders
         }
         catch (InvalidDataException e)
         {
-            throw new InputException(path, "corrupt gzip data", inner: e);
+            throw new InputException(path, "corrupt or truncated gzip data", inner: e);
         }
         catch (IOException e)
         {
@@ -157,6 +158,23 @@ public static class RecordReaders
         }
 
         return head;
+    }
+
+    private static uint TrailerSize(Stream file, string path)
+    {
+        try
+        {
+            if (file.Length < 18)
+            {
+                throw new InputException(path, "corrupt gzip data: the file is too short");
+            }
+
+            return GzipSizeCheckStream.ReadTrailerSize(file);
+        }
+        catch (IOException e)
+        {
+            throw new InputException(path, "cannot read the file", inner: e);
+        }
     }
 
     private static bool IsGzip(ReadOnlySpan<byte> head) => head.Length >= 2 && head[0] == 0x1f && head[1] == 0x8b;

@@ -14,6 +14,8 @@ public sealed record SyntheticOptions
     public double DuplicateRate { get; init; } = 0.02;
     /// <summary>Event times fall in the 30 days before this instant.</summary>
     public DateTimeOffset Now { get; init; } = DateTimeOffset.UtcNow;
+    /// <summary>Only the columns of a typical POS export with two identifiers (email, phone): the benchmark's shape.</summary>
+    public bool Lean { get; init; }
 }
 
 /// <summary>
@@ -24,6 +26,7 @@ public static class SyntheticConversions
 {
     public const string Header =
         "order_id,transaction_date,email,phone,first_name,last_name,city,state,zip,country,amount,currency,event_type,channel";
+    public const string LeanHeader = "order_id,transaction_date,email,phone,amount,currency,event_type";
 
     private static readonly string[] First = ["James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth", "José", "Zoë", "Raphaël", "Aiko", "Chen"];
     private static readonly string[] Last = ["Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez", "O'Brien", "Nguyen", "Müller"];
@@ -39,7 +42,7 @@ public static class SyntheticConversions
     public static void Write(TextWriter w, SyntheticOptions o)
     {
         var rnd = new Random(o.Seed);
-        w.Write(Header);
+        w.Write(o.Lean ? LeanHeader : Header);
         w.Write('\n');
         var sb = new StringBuilder(256);
         var now = o.Now.ToUnixTimeSeconds();
@@ -76,12 +79,13 @@ public static class SyntheticConversions
                     _ => $"{phoneDigits[..3]}-{phoneDigits[3..6]}-{phoneDigits[6..]}",
                 }).Append(',');
             }
-            sb.Append(fn).Append(',').Append(ln).Append(',').Append(place.City).Append(',').Append(place.State).Append(',')
-              .Append(place.Zip).Append(',').Append(rnd.Next(4) == 0 ? "USA" : "US").Append(',');
+            if (!o.Lean)
+                sb.Append(fn).Append(',').Append(ln).Append(',').Append(place.City).Append(',').Append(place.State).Append(',')
+                  .Append(place.Zip).Append(',').Append(rnd.Next(4) == 0 ? "USA" : "US").Append(',');
             sb.Append(invalid == 2 ? "-5.00" : (rnd.Next(500, 50_000) / 100m).ToString(CultureInfo.InvariantCulture)).Append(',');
             sb.Append(invalid == 3 ? "XXX" : rnd.Next(5) == 0 ? "usd" : "USD").Append(',');
-            sb.Append(invalid == 4 ? "REFUND" : rnd.Next(3) == 0 ? "purchase" : "PURCHASE").Append(',');
-            sb.Append(Channels[rnd.Next(Channels.Length)]);
+            sb.Append(invalid == 4 ? "REFUND" : rnd.Next(3) == 0 ? "purchase" : "PURCHASE");
+            if (!o.Lean) sb.Append(',').Append(Channels[rnd.Next(Channels.Length)]);
             var line = sb.ToString();
             lastRows[i % lastRows.Length] = line;
             w.Write(line);

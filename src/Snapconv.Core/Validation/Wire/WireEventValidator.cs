@@ -122,17 +122,18 @@ public static class WireEventValidator
             var hasUa = false;
             foreach (var p in u.EnumerateObject())
             {
-                var key = p.Name;
-                if (HashedUserDataKeys.Contains(key))
+                // Match names as UTF-8: JsonProperty.Name would allocate a string per key per event.
+                var hashedKey = HashedKeyOf(p);
+                if (hashedKey is not null)
                 {
                     var state = CheckDigests(p.Value, out var upper);
                     rewrite |= upper;
-                    if (state == DigestState.Invalid) errors.Add(UnhashedByKey[key]);
-                    else if (state == DigestState.Present && (key == "em" || key == "ph")) hasMatchKey = true;
+                    if (state == DigestState.Invalid) errors.Add(UnhashedByKey[hashedKey]);
+                    else if (state == DigestState.Present && (hashedKey == "em" || hashedKey == "ph")) hasMatchKey = true;
                 }
-                else if (key == "madid") hasMatchKey |= IsNonEmptyString(p.Value);
-                else if (key == "client_ip_address") hasIp = IsNonEmptyString(p.Value);
-                else if (key == "client_user_agent") hasUa = IsNonEmptyString(p.Value);
+                else if (p.NameEquals("madid"u8)) hasMatchKey |= IsNonEmptyString(p.Value);
+                else if (p.NameEquals("client_ip_address"u8)) hasIp = IsNonEmptyString(p.Value);
+                else if (p.NameEquals("client_user_agent"u8)) hasUa = IsNonEmptyString(p.Value);
             }
             // Offline events count only em/ph/madid (seed); WEB also takes IP + user agent (Snap docs).
             var matches = hasMatchKey || (kind == ActionSourceKind.Web && hasIp && hasUa);
@@ -172,6 +173,9 @@ public static class WireEventValidator
             if (string.IsNullOrWhiteSpace(testCode)) testCode = null;
         }
 
+        var dedupId = ReadId(ev, "event_id"u8) ?? ReadId(ev, "client_dedup_id"u8);
+        if (orderId is not null && orderId == dedupId) orderId = dedupId;
+
         return new WireEvent
         {
             IsValid = errors.Count == before,
@@ -180,7 +184,7 @@ public static class WireEventValidator
             EventTimeSeconds = seconds,
             ActionSource = kind,
             RawActionSource = rawSource,
-            DedupId = ReadId(ev, "event_id"u8) ?? ReadId(ev, "client_dedup_id"u8),
+            DedupId = dedupId,
             OrderId = orderId,
             Currency = currency,
             Value = value,
@@ -265,6 +269,22 @@ public static class WireEventValidator
             else p.WriteTo(w);
         }
         w.WriteEndObject();
+    }
+
+    private static string? HashedKeyOf(JsonProperty p)
+    {
+        if (p.NameEquals("em"u8)) return "em";
+        if (p.NameEquals("ph"u8)) return "ph";
+        if (p.NameEquals("fn"u8)) return "fn";
+        if (p.NameEquals("ln"u8)) return "ln";
+        if (p.NameEquals("ge"u8)) return "ge";
+        if (p.NameEquals("ct"u8)) return "ct";
+        if (p.NameEquals("st"u8)) return "st";
+        if (p.NameEquals("zp"u8)) return "zp";
+        if (p.NameEquals("country"u8)) return "country";
+        if (p.NameEquals("db"u8)) return "db";
+        if (p.NameEquals("external_id"u8)) return "external_id";
+        return null;
     }
 
     private static string LowerIfDigest(string s) => Sha256Hex.IsHex64(s) ? Sha256Hex.LowerHex(s) : s;

@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using Snapconv.Core.Formats;
+using Snapconv.Core.Mapping;
+using Snapconv.Core.Normalization;
+using Snapconv.Core.Validation;
+
+namespace Snapconv.Bench.Pipeline;
+
+/// <summary><c>stages FILE</c>: single-thread time of each stage over one file (read; read+build), to find the hot spot.</summary>
+public static class StageProfile
+{
+    public static int Run(string[] args)
+    {
+        var file = args[0];
+        for (var round = 0; round < 2; round++)
+        {
+            var sw = Stopwatch.StartNew();
+            long n = 0;
+            using (var r = RecordReaders.Open(file))
+            {
+                var w = r.Headers.Count;
+                while (r.Read()) { for (var i = 0; i < w; i++) r.GetString(i); n++; }
+            }
+            Console.WriteLine($"read: {n / sw.Elapsed.TotalSeconds:N0} rows/s");
+
+            sw.Restart();
+            n = 0;
+            var options = new ConversionOptions { DefaultCountry = "US" };
+            using (var r = RecordReaders.Open(file))
+            {
+                var bound = BoundMapping.Bind(options.Mapping, r.Headers, file);
+                var builder = new EventBuilder(bound, options, file);
+                var w = r.Headers.Count;
+                var stage = new Stopwatch[Enum.GetValues<IdentifierKind>().Length];
+                while (r.Read())
+                {
+                    var f = new string?[w];
+                    for (var i = 0; i < w; i++) f[i] = r.GetString(i);
+                    builder.Build(f, r.RowNumber);
+                    n++;
+                }
+            }
+            Console.WriteLine($"read+build: {n / sw.Elapsed.TotalSeconds:N0} rows/s");
+
+            // Individual normalizers on the file's columns.
+            foreach (var (col, kind) in new[] { (2, IdentifierKind.Em), (3, IdentifierKind.Ph), (4, IdentifierKind.Fn), (6, IdentifierKind.Ct), (7, IdentifierKind.St), (8, IdentifierKind.Zp), (9, IdentifierKind.Country) })
+            {
+                var values = new List<string>();
+                using (var r = RecordReaders.Open(file)) { while (r.Read() && values.Count < 200_000) values.Add(r.GetString(col) ?? ""); }
+                var ctx = new NormalizeContext { DefaultCountry = "US" };
+                sw.Restart();
+                foreach (var v in values) IdentifierNormalizer.Normalize(kind, v, ctx);
+                Console.WriteLine($"  {kind}: {values.Count / sw.Elapsed.TotalSeconds:N0}/s");
+            }
+            sw.Restart();
+            var times = new List<string>();
+            using (var r = RecordReaders.Open(file)) { while (r.Read() && times.Count < 200_000) times.Add(r.GetString(1) ?? ""); }
+            sw.Restart();
+            foreach (var t in times) EventTimeParser.TryParse(t, TimeZoneInfo.Utc, null, out _);
+            Console.WriteLine($"  event_time: {times.Count / sw.Elapsed.TotalSeconds:N0}/s");
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,30 @@
+using BenchmarkDotNet.Running;
+using Snapconv.Bench.Gen;
+
+// dotnet run -c Release --project bench/Snapconv.Bench -- <command>
+//   gen ROWS FILE [--seed N]     write ROWS rows of synthetic, partly dirty conversions (CSV; .gz compresses)
+//   micro [BenchmarkDotNet args] single-operation benchmarks (normalizers, hashing) against naive baselines
+//   stages FILE                  single-thread cost of each pipeline stage over FILE
+//   sandbox-load [--batches N] [--concurrency N] [--seconds N]   2,000-event batches against an in-process sandbox
+var command = args.Length > 0 ? args[0] : "";
+var rest = args.Skip(1).ToArray();
+return command switch
+{
+    "gen" => GenerateCommand.Run(rest),
+    "micro" => RunMicro(rest),
+    "stages" => Snapconv.Bench.Pipeline.StageProfile.Run(rest),
+    "sandbox-load" => await Snapconv.Bench.Sandbox.SandboxLoad.RunAsync(rest),
+    _ => Usage(),
+};
+
+static int RunMicro(string[] rest)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(GenerateCommand).Assembly).Run(rest.Length > 0 ? rest : ["--filter", "*"]);
+    return 0;
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Snapconv.Bench gen ROWS FILE [--seed N] [--lean] | micro [BenchmarkDotNet args] | stages FILE | sandbox-load [--batches N] [--concurrency N] [--seconds N]");
+    return 2;
+}

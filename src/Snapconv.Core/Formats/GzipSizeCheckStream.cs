@@ -1,0 +1,82 @@
+using System.Buffers.Binary;
+
+namespace Snapconv.Core.Formats;
+
+/// <summary>
+/// Wraps a decompressing <see cref="System.IO.Compression.GZipStream"/> and, at its end, checks the decompressed size
+/// against the gzip trailer's ISIZE (size mod 2^32): .NET's GZipStream silently stops at a truncated file.
+/// </summary>
+/// <remarks>
+/// The check reads the last trailer of the file, so a multi-member gzip (e.g. <c>cat a.gz b.gz</c>, bgzip) fails it
+/// and is reported as corrupt; recompress such files as a single member.
+/// </remarks>
+internal sealed class GzipSizeCheckStream(Stream gzip, uint expectedSize) : Stream
+{
+    private ulong _total;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    /// <summary>Reads the ISIZE field (last 4 bytes, little-endian) of a seekable gzip file, restoring its position.</summary>
+    public static uint ReadTrailerSize(Stream file)
+    {
+        var position = file.Position;
+        Span<byte> trailer = stackalloc byte[4];
+        file.Seek(-4, SeekOrigin.End);
+        file.ReadExactly(trailer);
+        file.Position = position;
+        return BinaryPrimitives.ReadUInt32LittleEndian(trailer);
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer) => Count(gzip.Read(buffer), buffer.Length);
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        Count(await gzip.ReadAsync(buffer, cancellationToken).ConfigureAwait(false), buffer.Length);
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            gzip.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private int Count(int read, int requested)
+    {
+        _total += (uint)read;
+        if (read == 0 && requested > 0 && (uint)_total != expectedSize)
+        {
+            throw new InvalidDataException("gzip data is truncated or corrupt: the decompressed size does not match the trailer");
+        }
+
+        return read;
+    }
+}

@@ -1,0 +1,74 @@
+using System.Net;
+using System.Text;
+using static Snapconv.Sandbox.Tests.SandboxHarness;
+
+namespace Snapconv.Sandbox.Tests;
+
+public sealed class SandboxAppTests
+{
+    [Fact]
+    public void Options_Defaults_MatchTheIssue()
+    {
+        var o = new SandboxOptions();
+        Assert.Equal("http://127.0.0.1:8787", o.Urls);
+        Assert.Empty(o.Pixels);
+        Assert.Null(o.DbPath);
+        Assert.Null(o.Qps);
+        Assert.Equal(0, o.FailRate);
+        Assert.Equal(0, o.LatencyMs);
+        Assert.Equal(0, o.LoseAckRate);
+        Assert.Null(o.Seed);
+        Assert.Equal(PartialBatchMode.Reject, o.PartialBatches);
+        Assert.Equal(DedupClock.EventTime, o.DedupClock);
+        Assert.True(o.LogRequests);
+        Assert.Empty(o.Validate());
+    }
+
+    [Fact]
+    public void Options_OutOfRange_ListsEveryError()
+    {
+        var o = new SandboxOptions
+        {
+            Urls = "ftp://x", Qps = 0, FailRate = 1.5, LoseAckRate = -0.1, LatencyMs = -1,
+            Pixels = [new PixelCredential("p", "t"), new PixelCredential("p", "")],
+        };
+        var errors = o.Validate();
+        Assert.Equal(
+        [
+            "urls: 'ftp://x' is not an http(s) URL.",
+            "qps: must be a positive number (was 0).",
+            "fail_rate: must be between 0 and 1 (was 1.5).",
+            "lose_ack_rate: must be between 0 and 1 (was -0.1).",
+            "latency_ms: must be between 0 and 60000 (was -1).",
+            "pixels[1].pixel_id: 'p' is listed twice.",
+            "pixels[1].token: must not be empty.",
+        ], errors);
+        var ex = Assert.Throws<ArgumentException>(() => SandboxApp.Build(o));
+        Assert.Contains("fail_rate", ex.Message);
+    }
+
+    [Fact]
+    public void PixelCredential_Parse_SplitsAtFirstEquals()
+    {
+        Assert.Equal(new PixelCredential("abc", "t=1"), PixelCredential.Parse("abc=t=1"));
+        Assert.Throws<FormatException>(() => PixelCredential.Parse("abc"));
+        Assert.DoesNotContain("secret", new PixelCredential("p", "secret").ToString());
+    }
+
+    [Fact]
+    public async Task StartAsync_NoPixelsPortZero_GeneratesDemoPixelAndServesLoopback()
+    {
+        var log = new StringWriter();
+        await using var sandbox = await SandboxApp.StartAsync(new SandboxOptions { Urls = "http://127.0.0.1:0", Log = log });
+        Assert.True(sandbox.PixelsGenerated);
+        var pixel = Assert.Single(sandbox.Pixels);
+        Assert.NotEqual(0, sandbox.BaseAddress.Port);
+        using var client = new HttpClient { BaseAddress = sandbox.BaseAddress };
+        var res = await client.PostAsync($"/v3/{pixel.PixelId}/events?access_token={pixel.Token}",
+            new StringContent(Batch(Event()), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, res.StatusCode);
+        Assert.Equal(1, sandbox.Store.Count(pixel.PixelId));
+        Assert.Equal(1, sandbox.GetCounters(pixel.PixelId).Stored);
+        Assert.DoesNotContain(pixel.Token, log.ToString());
+    }
+}
