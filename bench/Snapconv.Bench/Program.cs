@@ -5,6 +5,7 @@ using Snapconv.Bench.Gen;
 //   gen ROWS FILE [--seed N]     write ROWS rows of synthetic, partly dirty conversions (CSV; .gz compresses)
 //   micro [BenchmarkDotNet args] single-operation benchmarks (normalizers, hashing) against naive baselines
 //   stages FILE                  single-thread cost of each pipeline stage over FILE
+//   upload-load [ROWS] [...]       generated rows uploaded end to end to an in-process sandbox (ledger on vs off)
 //   sandbox-load [--batches N] [--concurrency N] [--seconds N]   2,000-event batches against an in-process sandbox
 var command = args.Length > 0 ? args[0] : "";
 var rest = args.Skip(1).ToArray();
@@ -15,6 +16,7 @@ return command switch
     "stages" => Snapconv.Bench.Pipeline.StageProfile.Run(rest),
     "pipeline" => await Snapconv.Bench.Pipeline.PipelineRun.RunAsync(rest),
     "sandbox-load" => await Snapconv.Bench.Sandbox.SandboxLoad.RunAsync(rest),
+    "upload-load" => await Snapconv.Bench.Delivery.UploadBench.RunAsync(rest),
     _ => Usage(),
 };
 
