@@ -16,14 +16,15 @@ public static class PipelineRun
         var file = args[0];
         var block = Arg(args, "--block") ?? PipelineOptions.DefaultBlockSize;
         var workers = Arg(args, "--workers") ?? Environment.ProcessorCount;
+        var inflight = Arg(args, "--inflight") ?? workers * 4;
         var sw = Stopwatch.StartNew();
         var result = await ConversionRun.ExecuteAsync([file], new ConversionOptions { DefaultCountry = "US" }, new ConversionOutputs(),
-            TimeProvider.System, CancellationToken.None, pipeline: new PipelineOptions { BlockSize = block, Workers = workers });
+            TimeProvider.System, CancellationToken.None, pipeline: new PipelineOptions { BlockSize = block, Workers = workers, MaxBlocksInFlight = inflight });
         var elapsed = sw.Elapsed.TotalSeconds;
         var info = GC.GetGCMemoryInfo();
         using var p = Process.GetCurrentProcess();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"rows={result.Report.Rows} accepted={result.Report.Accepted} seconds={elapsed:0.00} rows_per_s={result.Report.Rows / elapsed:0} " +
+            $"rows={result.Report.Rows} accepted={result.Report.Accepted} seconds={elapsed:0.00} rows_per_s={result.Report.Rows / elapsed:0} cpu_s={p.TotalProcessorTime.TotalSeconds:0.00} cpu_us_per_row={p.TotalProcessorTime.TotalMicroseconds / result.Report.Rows:0.00} " +
             $"gc0={GC.CollectionCount(0)} gc1={GC.CollectionCount(1)} gc2={GC.CollectionCount(2)} heap_mb={info.HeapSizeBytes >> 20} " +
             $"committed_mb={info.TotalCommittedBytes >> 20} peak_ws_mb={p.PeakWorkingSet64 >> 20} allocated_mb={GC.GetTotalAllocatedBytes() >> 20}"));
         return 0;
