@@ -17,6 +17,7 @@ return command switch
     "pipeline" => await Snapconv.Bench.Pipeline.PipelineRun.RunAsync(rest),
     "sandbox-load" => await Snapconv.Bench.Sandbox.SandboxLoad.RunAsync(rest),
     "upload-load" => await Snapconv.Bench.Delivery.UploadBench.RunAsync(rest),
+    "ledger-load" => Snapconv.Bench.Delivery.LedgerBench.Run(rest),
     _ => Usage(),
 };
 

@@ -7,7 +7,10 @@ namespace Snapconv.Delivery.Ledger;
 /// </summary>
 public interface IDeliveryLedger : IDisposable
 {
-    /// <summary>True when the ledger holds any event (a fresh ledger needs no lookups).</summary>
+    /// <summary>
+    /// True when the ledger holds events of earlier runs. A run never needs to look up its own events (the
+    /// in-run deduper sends each once), so a fresh ledger needs no lookups at all.
+    /// </summary>
     bool HasEvents { get; }
 
     /// <summary>Records an input file's fingerprint.</summary>

@@ -5,10 +5,17 @@ namespace Snapconv.Delivery.Ledger;
 
 /// <summary>
 /// The SQLite ledger in <c>--state-dir</c> (<c>ledger.db</c>, WAL). Tables: <c>files</c> (path, size, mtime,
-/// SHA-256), <c>batches</c> (id, state, count, times) and <c>events</c> (16-byte key, batch, own state or
-/// NULL = the batch's). Acknowledging a whole batch is one row update, so the hot path costs one multi-row
-/// insert per batch.
+/// SHA-256), <c>batches</c> (id, state, count, times), <c>events</c> (16-byte key → batch and own state, or
+/// NULL = the batch's; the index re-runs look up) and <c>events_log</c> (the same rows, appended by the
+/// current run in arrival order). Acknowledging a whole batch is one row update.
 /// </summary>
+/// <remarks>
+/// Why two tables: keys are hashes, so inserting them into the keyed table as batches arrive touches a random
+/// page per key — 32 µs an event, the slowest part of an upload. Appending to <c>events_log</c> costs well
+/// under a microsecond; the log is merged into <c>events</c> in key order (one pass over the tree) when the
+/// ledger is next opened, and a run needs no lookups of its own events (the in-run deduper sends each once).
+/// A run killed at any point leaves its log to the next open, which merges it before any lookup.
+/// </remarks>
 public sealed class SqliteDeliveryLedger : IDeliveryLedger
 {
     /// <summary>File name inside the state directory.</summary>
@@ -41,22 +48,25 @@ public sealed class SqliteDeliveryLedger : IDeliveryLedger
             CREATE TABLE IF NOT EXISTS batches(id INTEGER PRIMARY KEY, state INTEGER NOT NULL, events INTEGER NOT NULL,
                 created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS events(key BLOB PRIMARY KEY, batch INTEGER NOT NULL, state INTEGER) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS events_log(key BLOB NOT NULL, batch INTEGER NOT NULL, state INTEGER);
+            CREATE INDEX IF NOT EXISTS events_log_batch ON events_log(batch);
             """);
+        MergeLog();
         using (var c = _db.CreateCommand())
         {
             c.CommandText = "SELECT EXISTS(SELECT 1 FROM events)";
             _hasEvents = Convert.ToInt64(c.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0;
         }
-        var sb = new StringBuilder("INSERT OR REPLACE INTO events(key, batch, state) VALUES ");
+        var sb = new StringBuilder("INSERT INTO events_log(key, batch, state) VALUES ");
         for (var i = 0; i < RowsPerInsert; i++) sb.Append(i == 0 ? "" : ",").Append("(@k").Append(i).Append(",@b,NULL)");
         _insertMany = Prepare(sb.ToString(), RowsPerInsert);
-        _insertOne = Prepare("INSERT OR REPLACE INTO events(key, batch, state) VALUES (@k0,@b,NULL)", 1);
+        _insertOne = Prepare("INSERT INTO events_log(key, batch, state) VALUES (@k0,@b,NULL)", 1);
         _lookup = _db.CreateCommand();
         _lookup.CommandText = "SELECT COALESCE(e.state, b.state) FROM events e JOIN batches b ON b.id = e.batch WHERE e.key = @k";
         _lookup.Parameters.Add("@k", SqliteType.Blob);
         _lookup.Prepare();
         _setEvent = _db.CreateCommand();
-        _setEvent.CommandText = "UPDATE events SET state = @s WHERE key = @k AND batch = @b";
+        _setEvent.CommandText = "UPDATE events_log SET state = @s WHERE batch = @b AND key = @k";
         _setEvent.Parameters.Add("@s", SqliteType.Integer);
         _setEvent.Parameters.Add("@k", SqliteType.Blob);
         _setEvent.Parameters.Add("@b", SqliteType.Integer);
@@ -88,11 +98,16 @@ public sealed class SqliteDeliveryLedger : IDeliveryLedger
     /// <inheritdoc />
     public void FindAcknowledged(IReadOnlyList<EventKey> keys, Span<bool> acknowledged)
     {
+        // Looked up in key order: neighbouring keys share pages of the tree.
+        var order = new int[keys.Count];
+        var sorted = new UInt128[keys.Count];
+        for (var i = 0; i < order.Length; i++) { order[i] = i; sorted[i] = keys[i].Value; }
+        Array.Sort(sorted, order);
         lock (_gate)
         {
             using var tx = _db.BeginTransaction(deferred: true);
             _lookup.Transaction = tx;
-            for (var i = 0; i < keys.Count; i++)
+            foreach (var i in order)
             {
                 _lookup.Parameters[0].Value = keys[i].ToBytes();
                 acknowledged[i] = _lookup.ExecuteScalar() is long s && s == (long)LedgerState.Acknowledged;
@@ -133,7 +148,6 @@ public sealed class SqliteDeliveryLedger : IDeliveryLedger
                 _insertOne.ExecuteNonQuery();
             }
             tx.Commit();
-            if (keys.Count > 0) _hasEvents = true;
             return id;
         }
     }
@@ -177,6 +191,20 @@ public sealed class SqliteDeliveryLedger : IDeliveryLedger
     }
 
     private long Now => _clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Moves earlier runs' appended rows into the keyed table, in key order, in one transaction.</summary>
+    private void MergeLog()
+    {
+        using var tx = _db.BeginTransaction();
+        using var c = _db.CreateCommand();
+        c.Transaction = tx;
+        c.CommandText = """
+            INSERT OR REPLACE INTO events(key, batch, state) SELECT key, batch, state FROM events_log ORDER BY key, rowid;
+            DELETE FROM events_log;
+            """;
+        c.ExecuteNonQuery();
+        tx.Commit();
+    }
 
     private void SetBatch(long batchId, LedgerState state)
     {
