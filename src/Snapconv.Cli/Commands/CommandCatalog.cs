@@ -10,6 +10,8 @@ internal static class CommandCatalog
         yield return DemoCommand.Create();
         yield return ConvertCommand.CreateValidate();
         yield return ConvertCommand.CreatePreprocess();
+        yield return UploadCommand.Create();
+        yield return DoctorCommand.Create();
         yield return SandboxCommand.Create();
     }
 }
