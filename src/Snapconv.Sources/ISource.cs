@@ -15,7 +15,9 @@ public sealed record SourceObject(string Key, long? Size, string? Version)
     {
         get
         {
-            var name = Key.TrimEnd('/');
+            // "url#name" (HTTP) names its staged file after the '#'.
+            var hash = Key.LastIndexOf('#');
+            var name = hash >= 0 ? Key[(hash + 1)..] : Key.TrimEnd('/');
             var slash = name.LastIndexOf('/');
             name = slash >= 0 ? name[(slash + 1)..] : name;
             return name.Length == 0 ? "object" : name;
