@@ -12,6 +12,8 @@ internal static class CommandCatalog
         yield return ConvertCommand.CreatePreprocess();
         yield return UploadCommand.Create();
         yield return DoctorCommand.Create();
+        yield return RunCommand.Create();
+        yield return ServeCommand.Create();
         yield return SandboxCommand.Create();
     }
 }

@@ -1,0 +1,218 @@
+using System.Globalization;
+using Snapconv.Core.Formats;
+using Snapconv.Core.Pipeline;
+using Snapconv.Core.Validation;
+using Snapconv.Delivery.Capi;
+using Snapconv.Delivery.Resilience;
+using Snapconv.Delivery.Upload;
+using Snapconv.Sources;
+using Snapconv.Sources.Ledger;
+using Snapconv.Sources.Staging;
+
+namespace Snapconv.Cli.Jobs;
+
+/// <summary>How one run of a job ended.</summary>
+public enum JobOutcome
+{
+    /// <summary>Every event settled; the objects are finalised (exit 0).</summary>
+    Completed,
+    /// <summary>Nothing new to read (exit 0).</summary>
+    NothingNew,
+    /// <summary>Some events failed after retries and stay pending; objects stay unfinalised (exit 4).</summary>
+    PendingLeft,
+    /// <summary>The sample gate stopped the upload (exit 3).</summary>
+    SampleGate,
+    /// <summary>The source could not be reached; nothing read, retried next time (exit 4).</summary>
+    SourceUnavailable,
+    /// <summary>Bad configuration, secret, input file or token (exit 2).</summary>
+    InvalidInput,
+    /// <summary>An unexpected failure (exit 1).</summary>
+    Failed,
+    /// <summary>Stopped by shutdown (exit 130).</summary>
+    Canceled,
+}
+
+/// <summary>The result of one run of a job (also what <c>GET /jobs</c> shows).</summary>
+public sealed record JobRunResult
+{
+    public required string Job { get; init; }
+    public required DateTimeOffset StartedAt { get; init; }
+    public DateTimeOffset FinishedAt { get; init; }
+    public JobOutcome Outcome { get; init; }
+    public string? Message { get; init; }
+    public int ObjectsListed { get; init; }
+    public int ObjectsRead { get; init; }
+    public int ObjectsSkipped { get; init; }
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+    public RunReport? Report { get; init; }
+    public DeliveryStats? Stats { get; init; }
+    public string? ReportPath { get; init; }
+    public string? RejectsPath { get; init; }
+
+    /// <summary>The process exit code of this outcome (as <c>snapconv upload</c>).</summary>
+    public int ExitCode => Outcome switch
+    {
+        JobOutcome.Completed or JobOutcome.NothingNew => 0,
+        JobOutcome.PendingLeft or JobOutcome.SourceUnavailable => 4,
+        JobOutcome.SampleGate => 3,
+        JobOutcome.InvalidInput => 2,
+        JobOutcome.Canceled => 130,
+        _ => 1,
+    };
+}
+
+/// <summary>
+/// Runs one job once: stage new/changed/half-delivered objects from its source, deliver them with
+/// <see cref="UploadRun"/>, then finalise the objects only when every event settled. Writes the report and rejects
+/// into <c>{state_dir}/runs/{job}/</c>, named by run time. Never throws for a job problem: the outcome says it.
+/// </summary>
+public sealed class JobRunner(RunLog log, TimeProvider? clock = null, Func<string, string?>? env = null)
+{
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
+    /// <summary>Retry settings for delivery (tests shrink the backoff).</summary>
+    public RetryOptions Retry { get; init; } = new();
+
+    /// <summary>Runs <paramref name="job"/> once.</summary>
+    public async Task<JobRunResult> RunAsync(JobDefinition job, CancellationToken ct)
+    {
+        var started = _clock.GetUtcNow();
+        var result = new JobRunResult { Job = job.Name, StartedAt = started };
+        log.Info(job.Name, "start", $"run started: source {job.Source.Kind}");
+        StagingResult? staged = null;
+        try
+        {
+            result = await RunCoreAsync(job, started, s => staged = s, ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            result = result with { Outcome = JobOutcome.Canceled, Message = "stopped before the run finished; unsettled objects resume next run." };
+        }
+        catch (SourceException e)
+        {
+            result = result with { Outcome = e.IsConfiguration ? JobOutcome.InvalidInput : JobOutcome.SourceUnavailable, Message = e.Message };
+        }
+        catch (InputException e)
+        {
+            result = result with { Outcome = JobOutcome.InvalidInput, Message = e.Message };
+        }
+        catch (DeliveryFatalException e)
+        {
+            result = result with { Outcome = JobOutcome.InvalidInput, Message = e.Message };
+        }
+        catch (ArgumentException e) when (e.ParamName is null)
+        {
+            // UploadOptions.EnsureValid lists option problems (no secrets in them).
+            result = result with { Outcome = JobOutcome.InvalidInput, Message = e.Message.ReplaceLineEndings(" ") };
+        }
+        catch (Exception e)
+        {
+            // Fixed wording: a library's message can carry data.
+            result = result with { Outcome = JobOutcome.Failed, Message = $"unexpected failure ({e.GetType().Name})." };
+            if (env?.Invoke("SNAPCONV_DEBUG") == "1" || Environment.GetEnvironmentVariable("SNAPCONV_DEBUG") == "1") System.Console.Error.WriteLine(e);
+        }
+        finally
+        {
+            if (staged is not null) SourceStaging.Cleanup(staged.Staged);
+        }
+        result = result with { FinishedAt = _clock.GetUtcNow() };
+        var fields = new Dictionary<string, object?>
+        {
+            ["outcome"] = Snake(result.Outcome), ["exit_code"] = result.ExitCode, ["objects_read"] = result.ObjectsRead,
+            ["objects_skipped"] = result.ObjectsSkipped, ["rows"] = result.Report?.Rows, ["accepted"] = result.Report?.Accepted,
+            ["rejected"] = result.Report?.Rejected, ["acknowledged"] = result.Stats?.Acknowledged,
+            ["failed_pending"] = result.Stats?.FailedPending, ["report"] = result.ReportPath,
+            ["duration_seconds"] = Math.Round((result.FinishedAt - started).TotalSeconds, 3),
+        };
+        var line = result.Message ?? $"run finished: {Snake(result.Outcome)}";
+        if (result.ExitCode is 0) log.Info(job.Name, "finish", line, fields);
+        else if (result.Outcome is JobOutcome.PendingLeft or JobOutcome.SourceUnavailable or JobOutcome.Canceled) log.Warn(job.Name, "finish", line, fields);
+        else log.Error(job.Name, "finish", line, fields);
+        return result;
+    }
+
+    private async Task<JobRunResult> RunCoreAsync(JobDefinition job, DateTimeOffset started, Action<StagingResult> onStaged, CancellationToken ct)
+    {
+        var token = Doctor.ReadToken(job.TokenEnv, job.TokenFile, out var problem);
+        if (token is null)
+            return new JobRunResult { Job = job.Name, StartedAt = started, Outcome = JobOutcome.InvalidInput, Message = problem?.Replace("--token-file", "token_file", StringComparison.Ordinal) };
+
+        var stamp = started.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var runsDir = Path.Combine(job.StateDir, "runs", job.Name);
+        var stagingDir = Path.Combine(job.StateDir, "staging", job.Name);
+        Directory.CreateDirectory(runsDir);
+
+        using var ledger = new SourceLedger(job.StateDir, _clock);
+        await using var source = SourceFactory.Create(job.Source, env);
+        var staging = new SourceStaging(source, ledger, job.Name, stagingDir);
+        var staged = await staging.StageAsync(m => log.Info(job.Name, "source", m), ct).ConfigureAwait(false);
+        onStaged(staged);
+        foreach (var w in staged.Warnings) log.Warn(job.Name, "source", w);
+        var baseResult = new JobRunResult
+        {
+            Job = job.Name, StartedAt = started, ObjectsListed = staged.Listed, ObjectsRead = staged.Staged.Count,
+            ObjectsSkipped = staged.Skipped, Warnings = staged.Warnings,
+        };
+        log.Info(job.Name, "source", $"{source.Description}: {staged.Listed} listed, {staged.Staged.Count} to read, {staged.Skipped} already delivered",
+            new Dictionary<string, object?> { ["objects_listed"] = staged.Listed, ["objects_read"] = staged.Staged.Count, ["objects_skipped"] = staged.Skipped });
+        if (staged.Staged.Count == 0) return baseResult with { Outcome = JobOutcome.NothingNew, Message = "nothing new to deliver." };
+
+        var options = new UploadOptions
+        {
+            Endpoint = job.Endpoint, PixelId = job.PixelId, Token = token, BatchSize = job.Delivery.BatchSize,
+            Concurrency = job.Delivery.Concurrency, Qps = job.Delivery.Qps, DryRun = job.Delivery.DryRun,
+            TestEventCode = job.Delivery.TestEventCode, StateDir = job.StateDir, SampleGate = job.Delivery.SampleGate,
+            Auth = job.Delivery.Auth == "header" ? AuthMode.Header : AuthMode.Query, Retry = Retry,
+        };
+        var conversion = new ConversionOptions
+        {
+            PixelId = job.PixelId, DefaultCountry = job.DefaultCountry, TimeZone = job.TimeZone,
+            MaxEventAgeDays = job.MaxEventAgeDays, Mapping = job.Mapping, Clock = TimeProvider.System,
+        };
+        var outputs = new ConversionOutputs
+        {
+            ReportPath = Path.Combine(runsDir, $"{stamp}-report.json"),
+            RejectsPath = Path.Combine(runsDir, $"{stamp}-rejects.csv"),
+        };
+        var upload = await new UploadRun(options).ExecuteAsync(staged.Files, conversion, outputs, ct).ConfigureAwait(false);
+        var report = upload.Report;
+        upload.Stats.WriteTo(report);
+        report.Extra["source_objects_listed"] = staged.Listed;
+        report.Extra["source_objects_read"] = staged.Staged.Count;
+        report.Extra["source_objects_skipped"] = staged.Skipped;
+        if (staged.Warnings.Count > 0) report.WarningsByReason["SOURCE_OBJECT_CHANGED"] = staged.Warnings.Count;
+        report.WriteJson(outputs.ReportPath);
+
+        var outcome = upload.Outcome switch
+        {
+            UploadOutcome.SampleGateTripped => JobOutcome.SampleGate,
+            UploadOutcome.PendingLeft => JobOutcome.PendingLeft,
+            _ => JobOutcome.Completed,
+        };
+        string? message = null;
+        if (outcome == JobOutcome.Completed && options.IsLive)
+        {
+            await staging.CommitAsync(staged, m => log.Info(job.Name, "source", m), ct).ConfigureAwait(false);
+        }
+        else if (outcome == JobOutcome.PendingLeft)
+            message = $"{upload.Stats.FailedPending} events failed after retries and stay pending; the objects resume next run.";
+        else if (outcome == JobOutcome.SampleGate)
+            message = "stopped by the sample gate: more than 10% of the first 1,000 rows were rejected; nothing was sent. Check the mapping and the rejects file.";
+        return baseResult with
+        {
+            Outcome = outcome, Message = message, Report = report, Stats = upload.Stats,
+            ReportPath = outputs.ReportPath, RejectsPath = outputs.RejectsPath,
+        };
+    }
+
+    /// <summary>snake_case name of an outcome (logs, metrics, /jobs).</summary>
+    public static string Snake(JobOutcome o) => o switch
+    {
+        JobOutcome.NothingNew => "nothing_new",
+        JobOutcome.PendingLeft => "pending_left",
+        JobOutcome.SampleGate => "sample_gate",
+        JobOutcome.SourceUnavailable => "source_unavailable",
+        JobOutcome.InvalidInput => "invalid_input",
+        _ => o.ToString().ToLowerInvariant(),
+    };
+}

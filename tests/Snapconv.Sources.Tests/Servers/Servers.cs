@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace Snapconv.Sources.Tests.Servers;
+
+/// <summary>OpenSSH sshd with key login as root and internal-sftp; <see cref="Root"/> is the folder served.</summary>
+public sealed class SshdServer : TestServer
+{
+    protected override string Binary => "/usr/sbin/sshd";
+    public string Root => Path.Combine(Dir, "files");
+    public string ClientKey => Path.Combine(Dir, "client_key");
+    public string Fingerprint { get; private set; } = "";
+
+    protected override ProcessStartInfo Prepare(int port)
+    {
+        Directory.CreateDirectory("/run/sshd");
+        Directory.CreateDirectory(Root);
+        Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", Path.Combine(Dir, "host_key"));
+        Run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", ClientKey);
+        File.Copy(ClientKey + ".pub", Path.Combine(Dir, "authorized_keys"));
+        Fingerprint = Run("ssh-keygen", "-l", "-E", "sha256", "-f", Path.Combine(Dir, "host_key.pub")).Split(' ')[1];
+        var config = Path.Combine(Dir, "sshd_config");
+        File.WriteAllLines(config,
+        [
+            $"Port {port}", "ListenAddress 127.0.0.1", $"HostKey {Dir}/host_key", $"PidFile {Dir}/sshd.pid",
+            $"AuthorizedKeysFile {Dir}/authorized_keys", "PermitRootLogin prohibit-password", "PasswordAuthentication no",
+            "UsePAM no", "StrictModes no", "Subsystem sftp internal-sftp",
+        ]);
+        return new ProcessStartInfo("/usr/sbin/sshd", ["-D", "-e", "-f", config]);
+    }
+}
+
+/// <summary>vsftpd with anonymous reads of <see cref="Root"/>, passive mode on loopback.</summary>
+public sealed class VsftpdServer : TestServer
+{
+    protected override string Binary => "/usr/sbin/vsftpd";
+    public string Root => Path.Combine(Dir, "ftproot");
+
+    protected override ProcessStartInfo Prepare(int port)
+    {
+        Directory.CreateDirectory("/var/run/vsftpd/empty");
+        Directory.CreateDirectory(Root);
+        File.SetUnixFileMode(Dir, (UnixFileMode)0b111_101_101);
+        File.SetUnixFileMode(Root, (UnixFileMode)0b111_101_101);
+        var pasv = FreePort();
+        var config = Path.Combine(Dir, "vsftpd.conf");
+        File.WriteAllLines(config,
+        [
+            "listen=YES", "listen_ipv6=NO", "listen_address=127.0.0.1", $"listen_port={port}", "background=NO",
+            "anonymous_enable=YES", $"anon_root={Root}", "local_enable=NO", "write_enable=NO", "pasv_enable=YES",
+            "pasv_address=127.0.0.1", $"pasv_min_port={pasv}", $"pasv_max_port={pasv}", "seccomp_sandbox=NO",
+            "connect_from_port_20=NO", "pasv_promiscuous=YES",
+        ]);
+        return new ProcessStartInfo("/usr/sbin/vsftpd", [config]);
+    }
+
+    /// <summary>Writes a file readable by the anonymous user.</summary>
+    public void Put(string key, byte[] content)
+    {
+        var path = Path.Combine(Root, key);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, content);
+        File.SetUnixFileMode(path, (UnixFileMode)0b110_100_100);
+    }
+}
+
+/// <summary>s3rver (npm, tests/node) with one bucket.</summary>
+public sealed class S3rverServer : TestServer
+{
+    public const string Bucket = "exports";
+    private static readonly string Bin = Path.Combine(RepoRoot(), "tests", "node", "node_modules", ".bin", "s3rver");
+    protected override string Binary => Bin;
+
+    protected override ProcessStartInfo Prepare(int port) =>
+        new(Bin, ["-d", Path.Combine(Dir, "data"), "-a", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--silent", "--configure-bucket", Bucket]);
+
+    public AmazonS3Client Client() => new(new Amazon.Runtime.BasicAWSCredentials("S3RVER", "S3RVER"),
+        new AmazonS3Config { ServiceURL = $"http://127.0.0.1:{Port}", ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+
+    public async Task PutAsync(string key, byte[] content)
+    {
+        using var c = Client();
+        await c.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = key, InputStream = new MemoryStream(content), UseChunkEncoding = false });
+    }
+
+    internal static string RepoRoot()
+    {
+        var d = new DirectoryInfo(AppContext.BaseDirectory);
+        for (var i = 0; i < 10 && d is not null; i++, d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "Snapconv.slnx"))) return d.FullName;
+        throw new InvalidOperationException("repo root not found");
+    }
+}
+
+/// <summary>A private PostgreSQL 15 cluster (trust auth, user snap), run as the postgres user.</summary>
+public sealed class PostgresServer : TestServer
+{
+    protected override string Binary => "/usr/local/bin/postgres";
+    public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=snap;Database=postgres;Timeout=10";
+
+    protected override ProcessStartInfo Prepare(int port)
+    {
+        Run("chown", "postgres", Dir);
+        Run("runuser", "-u", "postgres", "--", "/usr/local/bin/initdb", "-D", Path.Combine(Dir, "data"), "-A", "trust", "-U", "snap", "-E", "UTF8", "--no-sync");
+        return new ProcessStartInfo("runuser", ["-u", "postgres", "--", "/usr/local/bin/postgres", "-D", Path.Combine(Dir, "data"),
+            "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-k", Dir, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"]);
+    }
+
+    protected override void Stop(Process p)
+    {
+        // Fast shutdown: SIGINT to the postmaster (its pid is the first line of postmaster.pid).
+        var pidFile = Path.Combine(Dir, "data", "postmaster.pid");
+        if (File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).First(), out var pid))
+        {
+            try { Run("kill", "-INT", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)); } catch (InvalidOperationException) { }
+            if (p.WaitForExit(10_000)) return;
+        }
+        base.Stop(p);
+    }
+}
