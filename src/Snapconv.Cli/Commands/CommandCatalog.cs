@@ -10,6 +10,7 @@ internal static class CommandCatalog
         yield return DemoCommand.Create();
         yield return ConvertCommand.CreateValidate();
         yield return ConvertCommand.CreatePreprocess();
+        yield return PresetsCommand.Create();
         yield return SandboxCommand.Create();
     }
 }

@@ -202,6 +202,16 @@ public static class TextValues
         return Names.Value.TryGetValue(HeaderAutoDetect.Key(raw), out code!);
     }
 
+    private static readonly (string Name, string Code)[] IsoNames =
+    [
+        ("Pound Sterling", "GBP"), ("US Dollar", "USD"), ("Euro", "EUR"), ("Yen", "JPY"), ("Swiss Franc", "CHF"),
+        ("Canadian Dollar", "CAD"), ("Australian Dollar", "AUD"), ("New Zealand Dollar", "NZD"), ("Yuan Renminbi", "CNY"),
+        ("Indian Rupee", "INR"), ("Russian Ruble", "RUB"), ("Brazilian Real", "BRL"), ("Mexican Peso", "MXN"),
+        ("Rand", "ZAR"), ("Swedish Krona", "SEK"), ("Norwegian Krone", "NOK"), ("Danish Krone", "DKK"), ("Zloty", "PLN"),
+        ("Hong Kong Dollar", "HKD"), ("Singapore Dollar", "SGD"), ("UAE Dirham", "AED"), ("Saudi Riyal", "SAR"),
+        ("Turkish Lira", "TRY"), ("Hryvnia", "UAH"), ("Tenge", "KZT"), ("Belarusian Ruble", "BYN"), ("Won", "KRW"),
+    ];
+
     private static FrozenDictionary<string, string> BuildCurrencyNames()
     {
         var d = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -223,6 +233,8 @@ public static class TextValues
             Add(r.CurrencyEnglishName, code);
             Add(r.CurrencyNativeName, code);
         }
+        // ISO 4217's own English names, where .NET's culture data says otherwise ("British Pound"): CRMs use these.
+        foreach (var (name, code) in IsoNames) d[HeaderAutoDetect.Key(name)] = code;
         return d.Where(kv => kv.Value is not null).ToFrozenDictionary(kv => kv.Key, kv => kv.Value!, StringComparer.Ordinal);
     }
 
