@@ -4,7 +4,6 @@ using Snapconv.Core.Mapping;
 using Snapconv.Core.Normalization;
 using Snapconv.Core.Presets;
 using Snapconv.Core.Validation;
-using Spectre.Console;
 
 namespace Snapconv.Cli.Commands;
 
@@ -127,13 +126,13 @@ internal sealed class ConversionOptionSet
             var joinFiles = InputResolver.Resolve(contacts);
             var data = JoinSet.Load(mapping, joinFiles, mapping.ReaderOptions);
             foreach (var (file, join) in data.Files)
-                Console.Terminal.Err.MarkupLine($"[grey]joining[/] {Spectre.Console.Markup.Escape(file)} [grey]as[/] {Spectre.Console.Markup.Escape(join)}");
+                System.Console.Error.WriteLine($"joining {file} as {join}");
             mapping = mapping with { JoinData = data };
         }
         else if (mapping.Joins.Count > 0 && mapping.PresetName is not null)
         {
             var needs = string.Join("; ", mapping.Joins.Select(j => j.Description ?? j.Name));
-            Console.Terminal.Err.MarkupLine($"[yellow]note:[/] preset {mapping.PresetName} can join {Spectre.Console.Markup.Escape(needs)} (--contacts FILE); without it, e-mail and phone come only from the main file.");
+            System.Console.Error.WriteLine($"note: preset {mapping.PresetName} can join {needs} (--contacts FILE); without it, e-mail and phone come only from the main file.");
         }
         return mapping;
     }
@@ -147,11 +146,11 @@ internal sealed class ConversionOptionSet
         var found = PresetCatalog.Recognize(headers, files[0]);
         if (found.Single is { } preset)
         {
-            Console.Terminal.Err.MarkupLine($"recognised {Spectre.Console.Markup.Escape(files[0])} as preset [bold]{preset.Name}[/] ({Spectre.Console.Markup.Escape(preset.Info.System)}); pass --preset or --mapping to choose otherwise.");
+            System.Console.Error.WriteLine($"recognised {files[0]} as preset {preset.Name} ({preset.Info.System}); pass --preset or --mapping to choose otherwise.");
             return preset.Spec;
         }
         if (found.Matches.Count > 1)
-            Console.Terminal.Err.MarkupLine($"[yellow]note:[/] the header fits presets {string.Join(" and ", found.Matches.Select(p => p.Name))}; using neither (pass --preset NAME). Columns are auto-detected.");
+            System.Console.Error.WriteLine($"note: the header fits presets {string.Join(" and ", found.Matches.Select(p => p.Name))}; using neither (pass --preset NAME). Columns are auto-detected.");
         return MappingSpec.Empty;
     }
 }
