@@ -14,6 +14,7 @@ internal static class CommandCatalog
         yield return DoctorCommand.Create();
         yield return RunCommand.Create();
         yield return ServeCommand.Create();
+        yield return PresetsCommand.Create();
         yield return SandboxCommand.Create();
     }
 }

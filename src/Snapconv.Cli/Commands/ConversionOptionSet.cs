@@ -2,6 +2,7 @@ using System.CommandLine;
 using Snapconv.Core.Formats;
 using Snapconv.Core.Mapping;
 using Snapconv.Core.Normalization;
+using Snapconv.Core.Presets;
 using Snapconv.Core.Validation;
 
 namespace Snapconv.Cli.Commands;
@@ -11,7 +12,7 @@ internal sealed class ConversionOptionSet
 {
     public Argument<string[]> Inputs { get; } = new("INPUT")
     {
-        Description = "Files, directories or globs (CSV/TSV, JSON, NDJSON, Parquet; .gz too).",
+        Description = "Files, directories or globs (CSV/TSV, JSON, NDJSON, Parquet, Excel .xlsx/.xls, mParticle batches; .gz too).",
         Arity = ArgumentArity.OneOrMore,
     };
     public Option<string?> Mapping { get; } = new("--mapping") { Description = "Mapping file (YAML or JSON): columns → CAPI fields, constants, formats." };
@@ -22,11 +23,21 @@ internal sealed class ConversionOptionSet
     public Option<string?> Report { get; } = new("--report") { Description = "Write the run report (JSON) here." };
     public Option<string?> Rejects { get; } = new("--rejects") { Description = "Write rejected rows (CSV: original columns + row, file, reason, field) here." };
     public Option<string?> EventsOut { get; } = new("--events-out") { Description = "Write the exact CAPI events (NDJSON) here." };
+    public Option<string?> Preset { get; } = new("--preset") { Description = "Read the input as this CRM export (see `snapconv presets`). Default: recognised from the header when no --mapping is given." };
+    public Option<string[]> Contacts { get; } = new("--contacts")
+    {
+        Description = "An extra file the preset joins (contacts, contact roles); repeatable. Each is recognised by its header.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+    public Option<string?> Currency { get; } = new("--currency") { Description = "Currency (ISO code or English name) of rows whose export carries none, e.g. USD." };
+    public Option<string?> Locale { get; } = new("--locale") { Description = "How numbers and dates in text cells are written: a culture such as en-US, en-GB, de-DE. Default: none (ambiguous values stop the run)." };
+    public Option<string?> Sheet { get; } = new("--sheet") { Description = "Workbook sheet to read. Default: the first." };
+    public Option<string?> EmailType { get; } = new("--email-type") { Description = "mParticle: the identity sent as e-mail (mParticle's \"Email Type\" setting), e.g. other. Default: email." };
 
     public void AddTo(Command command, bool includePixel = true)
     {
         command.Arguments.Add(Inputs);
-        foreach (var o in new Option[] { Mapping, DefaultCountry, TimeZone, MaxEventAgeDays, Report, Rejects, EventsOut })
+        foreach (var o in new Option[] { Mapping, Preset, Contacts, Currency, Locale, Sheet, EmailType, DefaultCountry, TimeZone, MaxEventAgeDays, Report, Rejects, EventsOut })
             command.Options.Add(o);
         if (includePixel) command.Options.Add(PixelId);
     }
@@ -46,8 +57,8 @@ internal sealed class ConversionOptionSet
         }
         if (r.GetValue(MaxEventAgeDays) is { } age && age is < 1 or > 3650)
             throw new UsageException("--max-event-age-days must be between 1 and 3650.");
-        var mapping = r.GetValue(Mapping) is { } m ? MappingFileLoader.Load(m) : MappingSpec.Empty;
         var files = InputResolver.Resolve(r.GetValue(Inputs) ?? []);
+        var mapping = ResolveMapping(r, files);
         var options = new ConversionOptions
         {
             PixelId = pixelId ?? r.GetValue(PixelId) ?? "",
@@ -58,6 +69,89 @@ internal sealed class ConversionOptionSet
             Clock = clock,
         };
         return (files, options);
+    }
+
+    /// <summary>
+    /// The mapping: <c>--mapping</c>, else <c>--preset</c>, else the preset recognised from the first input's header (one
+    /// confident match), else the core's auto-detection; then <c>--locale</c>, <c>--currency</c>, <c>--sheet</c>,
+    /// <c>--email-type</c> and the <c>--contacts</c> join files applied to it.
+    /// </summary>
+    private MappingSpec ResolveMapping(ParseResult r, IReadOnlyList<string> files)
+    {
+        var mappingPath = r.GetValue(Mapping);
+        var presetName = r.GetValue(Preset);
+        if (mappingPath is not null && presetName is not null)
+            throw new UsageException("--mapping and --preset are alternatives: a preset is a mapping file (copy it with `snapconv presets show NAME` to edit it).");
+        var sheet = r.GetValue(Sheet);
+        MappingSpec mapping;
+        if (mappingPath is not null) mapping = MappingFileLoader.Load(mappingPath);
+        else if (presetName is not null)
+        {
+            if (!PresetCatalog.TryGet(presetName, out var preset))
+                throw new UsageException($"--preset '{presetName}' is not a preset; presets: {string.Join(", ", PresetCatalog.All.Select(p => p.Name))}.");
+            mapping = preset.Spec;
+        }
+        else mapping = Recognize(files, sheet);
+
+        if (r.GetValue(Locale) is { } locale)
+        {
+            if (!TextValues.TryGetCulture(locale, out _))
+                throw new UsageException($"--locale '{locale}' is not a culture name such as en-US, en-GB or de-DE.");
+            mapping = mapping with { Locale = locale };
+        }
+        if (r.GetValue(Currency) is { } currency)
+        {
+            if (!TextValues.TryCurrency(currency, out var code))
+                throw new UsageException($"--currency '{currency}' is not an ISO 4217 code or a currency name.");
+            mapping = mapping with { Constants = new Dictionary<TargetField, string>(mapping.Constants) { [TargetField.Currency] = code } };
+        }
+        if (sheet is not null) mapping = mapping with { Sheet = sheet };
+        if (r.GetValue(EmailType) is { } emailType)
+        {
+            var type = emailType.Trim().ToLowerInvariant();
+            if (type.Length == 0 || !type.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+                throw new UsageException($"--email-type '{emailType}' is not an mParticle identity type such as email, other or other_id_2.");
+            if (!mapping.Columns.Any(c => c.Column == "identity.email"))
+                throw new UsageException("--email-type applies to mParticle input (preset mparticle).");
+            mapping = mapping with
+            {
+                Columns = mapping.Columns.Select(c => c.Column == "identity.email" ? c with { Column = "identity." + type } : c).ToList(),
+            };
+        }
+        var contacts = r.GetValue(Contacts) ?? [];
+        if (contacts.Length > 0)
+        {
+            if (mapping.Joins.Count == 0)
+                throw new UsageException("--contacts needs a preset or mapping with joins (e.g. --preset hubspot-deals).");
+            var joinFiles = InputResolver.Resolve(contacts);
+            var data = JoinSet.Load(mapping, joinFiles, mapping.ReaderOptions);
+            foreach (var (file, join) in data.Files)
+                System.Console.Error.WriteLine($"joining {file} as {join}");
+            mapping = mapping with { JoinData = data };
+        }
+        else if (mapping.Joins.Count > 0 && mapping.PresetName is not null)
+        {
+            var needs = string.Join("; ", mapping.Joins.Select(j => j.Description ?? j.Name));
+            System.Console.Error.WriteLine($"note: preset {mapping.PresetName} can join {needs} (--contacts FILE); without it, e-mail and phone come only from the main file.");
+        }
+        return mapping;
+    }
+
+    private static MappingSpec Recognize(IReadOnlyList<string> files, string? sheet)
+    {
+        if (files.Count == 0) return MappingSpec.Empty;
+        IReadOnlyList<string> headers;
+        using (var reader = RecordReaders.Open(files[0], new RecordReaderOptions { Sheet = sheet }))
+            headers = reader.Headers;
+        var found = PresetCatalog.Recognize(headers, files[0]);
+        if (found.Single is { } preset)
+        {
+            System.Console.Error.WriteLine($"recognised {files[0]} as preset {preset.Name} ({preset.Info.System}); pass --preset or --mapping to choose otherwise.");
+            return preset.Spec;
+        }
+        if (found.Matches.Count > 1)
+            System.Console.Error.WriteLine($"note: the header fits presets {string.Join(" and ", found.Matches.Select(p => p.Name))}; using neither (pass --preset NAME). Columns are auto-detected.");
+        return MappingSpec.Empty;
     }
 }
 

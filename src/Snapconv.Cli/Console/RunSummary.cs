@@ -10,7 +10,13 @@ internal static class RunSummary
     public static void Render(RunReport report, ConversionOutputs outputs, string title = "snapconv run")
     {
         var table = new Table().Border(TableBorder.Rounded).Title(title).AddColumn("").AddColumn(new TableColumn("count").RightAligned());
+        if (report.Preset is not null) table.AddRow("preset", Markup.Escape(report.Preset));
         Row(table, "rows read", report.Rows);
+        if (report.Filtered > 0)
+        {
+            Row(table, "filtered (not conversions)", report.Filtered);
+            foreach (var (rule, n) in report.FilteredByRule) Row(table, "  " + rule, n);
+        }
         Row(table, "accepted", report.Accepted);
         Row(table, "rejected", report.Rejected);
         foreach (var (reason, n) in report.RejectedByReason) Row(table, "  " + reason, n);

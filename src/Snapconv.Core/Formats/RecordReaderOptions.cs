@@ -17,4 +17,13 @@ public sealed record RecordReaderOptions
     /// <c>column_1</c> … <c>column_N</c> after the first row's field count.
     /// </summary>
     public bool HasHeader { get; init; } = true;
+
+    /// <summary>Workbooks (.xlsx, .xls): the sheet to read, by name (case-insensitive). Default: null, the first sheet.</summary>
+    public string? Sheet { get; init; }
+
+    /// <summary>
+    /// Workbooks: the culture in which typed number cells are written out as text (no grouping), so that the mapping's
+    /// locale reads them back exactly. Default: null, invariant (<c>1234.5</c>). Date cells are always ISO 8601 without zone.
+    /// </summary>
+    public string? Culture { get; init; }
 }

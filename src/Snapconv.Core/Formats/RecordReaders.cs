@@ -5,7 +5,7 @@ namespace Snapconv.Core.Formats;
 /// <summary>Opens the right <see cref="IRecordReader"/> for a file.</summary>
 public static class RecordReaders
 {
-    private const int SniffBytes = 512;
+    private const int SniffBytes = 4096;
 
     /// <summary>
     /// Opens <paramref name="path"/> and picks its format from the name, then the content:
@@ -51,9 +51,16 @@ public static class RecordReaders
                 throw new InputException(path, "not a gzip file (the name ends in .gz)");
             }
 
-            var kind = Detect(name, head);
+            var kind = MparticleRecordReader.IsVerificationFile(name) ? InputFormat.Mparticle : Detect(name, head);
             switch (kind)
             {
+                case InputFormat.Workbook:
+                    stream = EnsureSeekable(stream, path);
+                    return new WorkbookRecordReader(stream, path, options);
+                case InputFormat.HtmlTable:
+                    return new HtmlTableRecordReader(stream, path);
+                case InputFormat.Mparticle:
+                    return new MparticleRecordReader(stream, path);
                 case InputFormat.Parquet:
                     stream = EnsureSeekable(stream, path);
                     return new ParquetRecordReader(stream, path);
@@ -63,7 +70,9 @@ public static class RecordReaders
                     return new NdjsonRecordReader(stream, path);
                 default:
                     var tsv = Path.GetExtension(name).Equals(".tsv", StringComparison.OrdinalIgnoreCase) ? '\t' : (char?)null;
-                    return new CsvRecordReader(stream, path, options, tsv);
+                    var footer = HasSalesforceFooter(stream);
+                    var csv = new CsvRecordReader(stream, path, options, tsv);
+                    return footer && csv.Headers.Count > 1 ? new ReportFooterReader(csv) : csv;
             }
         }
         catch
@@ -79,6 +88,14 @@ public static class RecordReaders
         var ext = Path.GetExtension(name).ToLowerInvariant();
         switch (ext)
         {
+            case ".xlsx":
+            case ".xlsm":
+                return InputFormat.Workbook;
+            case ".xls":
+                // Bitrix24's "Excel" export is an HTML table named .xls.
+                return HtmlTableRecordReader.LooksLikeHtml(head) ? InputFormat.HtmlTable : InputFormat.Workbook;
+            case ".ndjson" or ".jsonl" or ".json" or ".txt" when MparticleRecordReader.LooksLikeBatch(head):
+                return InputFormat.Mparticle;
             case ".parquet":
                 return InputFormat.Parquet;
             case ".ndjson":
@@ -95,6 +112,21 @@ public static class RecordReaders
         if (head.StartsWith("PAR1"u8))
         {
             return InputFormat.Parquet;
+        }
+
+        if (head.StartsWith("PK\u0003\u0004"u8) || head.StartsWith((ReadOnlySpan<byte>)[0xD0, 0xCF, 0x11, 0xE0]))
+        {
+            return InputFormat.Workbook;
+        }
+
+        if (HtmlTableRecordReader.LooksLikeHtml(head))
+        {
+            return InputFormat.HtmlTable;
+        }
+
+        if (MparticleRecordReader.LooksLikeBatch(head))
+        {
+            return InputFormat.Mparticle;
         }
 
         return FirstSignificant(head) switch
@@ -177,6 +209,29 @@ public static class RecordReaders
         }
     }
 
+    /// <summary>Whether the last bytes of a (seekable, uncompressed) file hold Salesforce's report footer.</summary>
+    private static bool HasSalesforceFooter(Stream stream)
+    {
+        if (!stream.CanSeek) return false;
+        var start = stream.Position;
+        try
+        {
+            var tail = (int)Math.Min(stream.Length - start, 4096);
+            var buffer = new byte[tail];
+            stream.Seek(-tail, SeekOrigin.End);
+            stream.ReadExactly(buffer);
+            return buffer.AsSpan().IndexOf("salesforce.com"u8) >= 0 && buffer.AsSpan().IndexOf("Copyright (c)"u8) >= 0;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        finally
+        {
+            stream.Position = start;
+        }
+    }
+
     private static bool IsGzip(ReadOnlySpan<byte> head) => head.Length >= 2 && head[0] == 0x1f && head[1] == 0x8b;
 
     private static byte FirstSignificant(ReadOnlySpan<byte> head)
@@ -230,4 +285,7 @@ internal enum InputFormat
     JsonArray,
     Ndjson,
     Parquet,
+    Workbook,
+    HtmlTable,
+    Mparticle,
 }

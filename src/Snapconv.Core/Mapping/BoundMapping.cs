@@ -3,7 +3,35 @@ using Snapconv.Core.Formats;
 namespace Snapconv.Core.Mapping;
 
 /// <summary>A source column bound to the field it fills.</summary>
-public sealed record ColumnBinding(int Ordinal, string Header, TargetField Field, bool AlreadyHashed, bool PreserveCase, string? Format);
+public sealed record ColumnBinding(int Ordinal, string Header, TargetField Field, bool AlreadyHashed, bool PreserveCase, string? Format)
+{
+    /// <summary>Split the cell into several values (see <see cref="ColumnRule.Split"/>).</summary>
+    public bool Split { get; init; }
+    public ExtractKind Extract { get; init; }
+}
+
+/// <summary>A filter condition bound to a column ordinal.</summary>
+public sealed record BoundCondition(int Ordinal, string Header, FrozenSetOfValues Values, bool Negate);
+
+/// <summary>A filter rule bound to a file: holds when any bound condition holds.</summary>
+public sealed record BoundFilterRule(string Name, IReadOnlyList<BoundCondition> Any);
+
+/// <summary>A join bound to the main file: where its keys come from (main-file ordinals or earlier joins' columns).</summary>
+public sealed record BoundJoin(JoinSpec Spec, int JoinIndex, IReadOnlyList<BoundJoinKey> Keys)
+{
+    /// <summary>The main-file header(s) the keys come from, named in rejections when nothing matched.</summary>
+    public string KeyHeaders => string.Join(", ", Keys.Select(k => k.Label));
+}
+
+/// <summary>A join key: a main-file column (<see cref="Ordinal"/> ≥ 0) or column <see cref="Column"/> of the rows join <see cref="FromJoin"/> matched.</summary>
+public sealed record BoundJoinKey(string Label, int Ordinal, int FromJoin, int Column);
+
+/// <summary>A case-insensitive set of trimmed filter values.</summary>
+public sealed class FrozenSetOfValues(IEnumerable<string> values)
+{
+    private readonly HashSet<string> _set = new(values.Select(v => v.Trim()), StringComparer.OrdinalIgnoreCase);
+    public bool Contains(string? value) => value is not null && _set.Contains(value.Trim());
+}
 
 /// <summary>
 /// A <see cref="MappingSpec"/> resolved against one file's headers: explicit rules first (exact header,
@@ -15,6 +43,12 @@ public sealed class BoundMapping
     public IReadOnlyDictionary<TargetField, string> Constants { get; }
     /// <summary>Headers that fill nothing (shown in the report so a user can spot a missed column).</summary>
     public IReadOnlyList<string> Unmapped { get; }
+    /// <summary>The row filter's rules, in order (empty: every row is a conversion).</summary>
+    public IReadOnlyList<BoundFilterRule> Filter { get; private init; } = [];
+    /// <summary>The joins, in order (empty: none).</summary>
+    public IReadOnlyList<BoundJoin> Joins { get; private init; } = [];
+    /// <summary>The preset the mapping came from, if any.</summary>
+    public string? PresetName { get; private init; }
 
     private BoundMapping(List<ColumnBinding> bindings, IReadOnlyDictionary<TargetField, string> constants, List<string> unmapped)
     {
@@ -22,6 +56,9 @@ public sealed class BoundMapping
         Constants = constants;
         Unmapped = unmapped;
     }
+
+    /// <summary>Exports' own bookkeeping columns (Dynamics 365's <c>(Do Not Modify) …</c>): never auto-detected nor listed as unmapped.</summary>
+    internal static bool IsSystemColumn(string header) => header.StartsWith("(Do Not Modify)", StringComparison.OrdinalIgnoreCase);
 
     public bool Fills(TargetField f) => Constants.ContainsKey(f) || Bindings.Any(b => b.Field == f);
 
@@ -34,23 +71,86 @@ public sealed class BoundMapping
         {
             var ordinal = Find(headers, rule.Column);
             if (ordinal < 0)
+            {
+                if (rule.Optional) continue;
                 throw new InputException(sourceName, $"the mapping names column '{rule.Column}', which the file does not have; its columns are: {string.Join(", ", headers)}");
+            }
             used[ordinal] = true;
             if (rule.Field != TargetField.Ignore)
-                bindings.Add(new ColumnBinding(ordinal, headers[ordinal], rule.Field, rule.AlreadyHashed, rule.PreserveCase, rule.Format));
+                bindings.Add(new ColumnBinding(ordinal, headers[ordinal], rule.Field, rule.AlreadyHashed, rule.PreserveCase, rule.Format)
+                { Split = rule.Split, Extract = rule.Extract });
         }
+        var filter = BindFilter(spec, headers, sourceName, used);
+        var joins = BindJoins(spec, headers, sourceName, used);
         var unmapped = new List<string>();
         for (var i = 0; i < headers.Count; i++)
         {
-            if (used[i]) continue;
+            if (used[i] || IsSystemColumn(headers[i])) continue;
             if (spec.AutoDetect && HeaderAutoDetect.TryDetect(headers[i], out var field, out var hashed)
                 && !(IsSingle(field) && bindings.Any(b => b.Field == field)))
                 bindings.Add(new ColumnBinding(i, headers[i], field, hashed, false, null));
             else
                 unmapped.Add(headers[i]);
         }
-        return new BoundMapping(bindings, spec.Constants, unmapped);
+        return new BoundMapping(bindings, spec.Constants, unmapped) { Filter = filter, Joins = joins, PresetName = spec.PresetName };
     }
+
+    private static List<BoundFilterRule> BindFilter(MappingSpec spec, IReadOnlyList<string> headers, string sourceName, bool[] used)
+    {
+        var rules = new List<BoundFilterRule>();
+        foreach (var rule in spec.Filter)
+        {
+            var conditions = new List<BoundCondition>();
+            foreach (var c in rule.Any)
+            {
+                var ordinal = Find(headers, c.Column);
+                if (ordinal < 0) continue;
+                used[ordinal] = true;
+                conditions.Add(new BoundCondition(ordinal, headers[ordinal], new FrozenSetOfValues(c.Values), c.Negate));
+            }
+            if (conditions.Count > 0) rules.Add(new BoundFilterRule(rule.Name, conditions));
+            else if (!rule.Optional)
+                throw new InputException(sourceName, $"the filter '{rule.Name}' reads column(s) {string.Join(", ", rule.Any.Select(c => "'" + c.Column + "'"))}, which the file does not have; its columns are: {string.Join(", ", headers)}");
+        }
+        return rules;
+    }
+
+    private static List<BoundJoin> BindJoins(MappingSpec spec, IReadOnlyList<string> headers, string sourceName, bool[] used)
+    {
+        var joins = new List<BoundJoin>();
+        for (var j = 0; j < spec.Joins.Count; j++)
+        {
+            var join = spec.Joins[j];
+            var keys = new List<BoundJoinKey>();
+            foreach (var key in join.Keys)
+            {
+                var dot = key.IndexOf('.');
+                var from = dot > 0 ? spec.Joins.ToList().FindIndex(o => o.Name == key[..dot]) : -1;
+                if (from >= 0 && from < j)
+                {
+                    var col = key[(dot + 1)..];
+                    var colIndex = spec.Joins[from].Columns.ToList().FindIndex(c => HeaderAutoDetect.Key(c.Column) == HeaderAutoDetect.Key(col));
+                    if (colIndex < 0) throw new InputException(sourceName, $"join '{join.Name}' reads '{key}', but join '{spec.Joins[from].Name}' has no column '{col}'");
+                    keys.Add(new BoundJoinKey(key, -1, from, colIndex));
+                    continue;
+                }
+                var ordinal = Find(headers, key);
+                if (ordinal < 0) continue;
+                used[ordinal] = true;
+                keys.Add(new BoundJoinKey(headers[ordinal], ordinal, -1, -1));
+            }
+            // A preset's join whose key the file lacks (an export without the related column) is left out when no file
+            // was given for it; with a file given, the key is needed.
+            if (keys.Count == 0 && spec.JoinData?[j] is null) continue;
+            if (keys.Count == 0)
+                throw new InputException(sourceName, $"join '{join.Name}' needs key column {string.Join(" or ", join.Keys.Select(k => "'" + k + "'"))}, which the file does not have; its columns are: {string.Join(", ", headers)}");
+            joins.Add(new BoundJoin(join, j, keys));
+        }
+        return joins;
+    }
+
+    /// <summary>The ordinal of <paramref name="column"/> (exact, then case/punctuation-insensitive), or -1.</summary>
+    internal static int FindColumn(IReadOnlyList<string> headers, string column) => Find(headers, column);
 
     // Fields that take one value: a second auto-detected column would only compete with the first.
     private static bool IsSingle(TargetField f) => f is TargetField.EventName or TargetField.EventTime

@@ -27,6 +27,8 @@ public static class MappingFileLoader
         TargetField.ContentCategory, TargetField.Value, TargetField.NumItems,
     ];
 
+    private const string KnownKeys = "columns, constants, timezone, default_country, dob_format, decimal_separator, auto_detect, fold_city_accents, locale, filter, joins, preset";
+
     public static MappingSpec Load(string path)
     {
         string text;
@@ -64,20 +66,24 @@ public static class MappingFileLoader
                 "decimal_separator" => spec with { DecimalSeparator = Separator(v, sourceName, key) },
                 "auto_detect" => spec with { AutoDetect = Bool(v, sourceName, key) },
                 "fold_city_accents" => spec with { FoldCityAccents = Bool(v, sourceName, key) },
-                _ => throw Error(sourceName, key, "unknown key; known keys: columns, constants, timezone, default_country, dob_format, decimal_separator, auto_detect, fold_city_accents"),
+                "locale" => spec with { Locale = Culture(v, sourceName, key) },
+                "filter" => spec with { Filter = ParseFilter(v, sourceName) },
+                "joins" => spec with { Joins = ParseJoins(v, sourceName) },
+                "preset" => spec with { Preset = ParsePreset(v, sourceName) },
+                _ => throw Error(sourceName, key, "unknown key; known keys: " + KnownKeys),
             };
         }
         return spec;
     }
 
-    private static List<ColumnRule> ParseColumns(YamlNode node, string src)
+    private static List<ColumnRule> ParseColumns(YamlNode node, string src, string basePath = "columns")
     {
-        if (node is not YamlMappingNode map) throw Error(src, "columns", "expected an object of column name → field");
+        if (node is not YamlMappingNode map) throw Error(src, basePath, "expected an object of column name → field");
         var rules = new List<ColumnRule>();
         foreach (var (k, v) in map.Children)
         {
-            var column = Scalar(k, src, "columns");
-            var path = "columns." + column;
+            var column = Scalar(k, src, basePath);
+            var path = basePath + "." + column;
             if (v is YamlScalarNode)
             {
                 rules.Add(new ColumnRule(column, Field(Scalar(v, src, path), src, path)));
@@ -85,7 +91,8 @@ public static class MappingFileLoader
             }
             if (v is not YamlMappingNode opts) throw Error(src, path, "expected a field name or an object with 'field'");
             ColumnRule? rule = null;
-            bool hashed = false, preserve = false;
+            bool hashed = false, preserve = false, optional = false, split = false;
+            var extract = ExtractKind.None;
             string? format = null;
             foreach (var (ok, ov) in opts.Children)
             {
@@ -97,13 +104,157 @@ public static class MappingFileLoader
                     case "already_hashed": hashed = Bool(ov, src, opath); break;
                     case "preserve_case": preserve = Bool(ov, src, opath); break;
                     case "format": format = Scalar(ov, src, opath); break;
-                    default: throw Error(src, opath, "unknown key; known keys: field, already_hashed, preserve_case, format");
+                    case "optional": optional = Bool(ov, src, opath); break;
+                    case "split": split = Bool(ov, src, opath); break;
+                    case "extract":
+                        extract = Scalar(ov, src, opath) == "email" ? ExtractKind.Email : throw Error(src, opath, "expected email");
+                        break;
+                    default: throw Error(src, opath, "unknown key; known keys: field, already_hashed, preserve_case, format, optional, split, extract");
                 }
             }
             if (rule is null) throw Error(src, path + ".field", "required");
-            rules.Add(rule with { AlreadyHashed = hashed, PreserveCase = preserve, Format = format });
+            rules.Add(rule with { AlreadyHashed = hashed, PreserveCase = preserve, Format = format, Optional = optional, Split = split || extract != ExtractKind.None, Extract = extract });
         }
         return rules;
+    }
+
+    private static List<FilterRule> ParseFilter(YamlNode node, string src)
+    {
+        if (node is not YamlSequenceNode seq) throw Error(src, "filter", "expected a list of rules, e.g. - {column: Stage, in: [Closed Won]}");
+        var rules = new List<FilterRule>();
+        var i = 0;
+        foreach (var item in seq.Children)
+        {
+            var path = string.Create(CultureInfo.InvariantCulture, $"filter[{i++}]");
+            if (item is not YamlMappingNode map) throw Error(src, path, "expected an object with 'any' or 'column'");
+            string? name = null;
+            var optional = false;
+            var conditions = new List<FilterCondition>();
+            var single = new YamlMappingNode();
+            foreach (var (k, v) in map.Children)
+            {
+                var key = Scalar(k, src, path);
+                switch (key)
+                {
+                    case "name": name = Scalar(v, src, path + ".name"); break;
+                    case "optional": optional = Bool(v, src, path + ".optional"); break;
+                    case "any":
+                        if (v is not YamlSequenceNode any) throw Error(src, path + ".any", "expected a list of conditions");
+                        var j = 0;
+                        foreach (var c in any.Children)
+                            conditions.Add(ParseCondition(c, src, string.Create(CultureInfo.InvariantCulture, $"{path}.any[{j++}]")));
+                        break;
+                    case "column" or "in" or "not_in": single.Add(k, v); break;
+                    default: throw Error(src, path + "." + key, "unknown key; known keys: name, any, column, in, not_in, optional");
+                }
+            }
+            if (single.Children.Count > 0) conditions.Add(ParseCondition(single, src, path));
+            if (conditions.Count == 0) throw Error(src, path, "a rule needs 'any' or 'column' with 'in' or 'not_in'");
+            name ??= string.Join(" or ", conditions.Select(c => $"{c.Column} {(c.Negate ? "not in" : "in")} [{string.Join(", ", c.Values)}]"));
+            rules.Add(new FilterRule(name, conditions) { Optional = optional });
+        }
+        return rules;
+    }
+
+    private static FilterCondition ParseCondition(YamlNode node, string src, string path)
+    {
+        if (node is not YamlMappingNode map) throw Error(src, path, "expected {column: NAME, in: [VALUES]}");
+        string? column = null;
+        List<string>? values = null;
+        var negate = false;
+        foreach (var (k, v) in map.Children)
+        {
+            var key = Scalar(k, src, path);
+            switch (key)
+            {
+                case "column": column = Scalar(v, src, path + ".column"); break;
+                case "in": values = List(v, src, path + ".in"); break;
+                case "not_in": values = List(v, src, path + ".not_in"); negate = true; break;
+                default: throw Error(src, path + "." + key, "unknown key; known keys: column, in, not_in");
+            }
+        }
+        if (column is null) throw Error(src, path + ".column", "required");
+        if (values is null) throw Error(src, path + ".in", "required ('in' or 'not_in')");
+        return new FilterCondition(column, values, negate);
+    }
+
+    private static List<JoinSpec> ParseJoins(YamlNode node, string src)
+    {
+        if (node is not YamlSequenceNode seq) throw Error(src, "joins", "expected a list of joins");
+        var joins = new List<JoinSpec>();
+        var i = 0;
+        foreach (var item in seq.Children)
+        {
+            var path = string.Create(CultureInfo.InvariantCulture, $"joins[{i++}]");
+            if (item is not YamlMappingNode map) throw Error(src, path, "expected an object with name, keys, on and columns");
+            string? name = null, on = null, description = null;
+            List<string>? keys = null, headers = null;
+            List<ColumnRule>? columns = null;
+            foreach (var (k, v) in map.Children)
+            {
+                var key = Scalar(k, src, path);
+                var kpath = path + "." + key;
+                switch (key)
+                {
+                    case "name": name = Scalar(v, src, kpath); break;
+                    case "keys": keys = List(v, src, kpath); break;
+                    case "on": on = Scalar(v, src, kpath); break;
+                    case "headers": headers = List(v, src, kpath); break;
+                    case "description": description = Scalar(v, src, kpath); break;
+                    case "columns": columns = ParseColumns(v, src, kpath); break;
+                    default: throw Error(src, kpath, "unknown key; known keys: name, keys, on, headers, description, columns");
+                }
+            }
+            if (name is null) throw Error(src, path + ".name", "required");
+            if (keys is null || keys.Count == 0) throw Error(src, path + ".keys", "required: the main file's key column(s)");
+            if (on is null) throw Error(src, path + ".on", "required: the extra file's key column");
+            if (columns is null) throw Error(src, path + ".columns", "required");
+            foreach (var c in columns)
+                if (c.Field != TargetField.Ignore && TargetFields.ToIdentifier(c.Field) is null)
+                    throw Error(src, path + ".columns." + c.Column, "a joined column fills a user_data field (em, ph, fn …) or is ignore");
+            joins.Add(new JoinSpec(name, keys, on) { Headers = headers ?? [], Columns = columns, Description = description });
+        }
+        foreach (var j in joins)
+            foreach (var k in j.Keys)
+                if (k.IndexOf('.') is > 0 and var dot && joins.Any(o => o.Name == k[..dot]) && joins.FindIndex(o => o.Name == k[..dot]) >= joins.IndexOf(j))
+                    throw Error(src, "joins." + j.Name + ".keys", $"'{k}' reads a join that comes later; list '{k[..dot]}' first");
+        return joins;
+    }
+
+    private static PresetInfo ParsePreset(YamlNode node, string src)
+    {
+        if (node is not YamlMappingNode map) throw Error(src, "preset", "expected an object");
+        var p = new PresetInfo();
+        foreach (var (k, v) in map.Children)
+        {
+            var key = Scalar(k, src, "preset");
+            var path = "preset." + key;
+            p = key switch
+            {
+                "name" => p with { Name = Scalar(v, src, path) },
+                "system" => p with { System = Scalar(v, src, path) },
+                "files" => p with { Files = Scalar(v, src, path) },
+                "won" => p with { Won = Scalar(v, src, path) },
+                "verified" => p with { Verified = Bool(v, src, path) },
+                "file_name" => p with { FileName = Scalar(v, src, path) },
+                "recognize" => p with { RecognizeAlternatives = v is YamlSequenceNode s ? s.Children.Select((c, n) => (IReadOnlyList<string>)List(c, src, string.Create(CultureInfo.InvariantCulture, $"{path}[{n}]"))).ToList() : throw Error(src, path, "expected a list of header lists") },
+                _ => throw Error(src, path, "unknown key; known keys: name, system, files, won, verified, recognize, file_name"),
+            };
+        }
+        return p;
+    }
+
+    private static List<string> List(YamlNode node, string src, string path) => node switch
+    {
+        YamlSequenceNode seq => seq.Children.Select(c => Scalar(c, src, path)).ToList(),
+        YamlScalarNode => [Scalar(node, src, path)],
+        _ => throw Error(src, path, "expected a list of values"),
+    };
+
+    private static string Culture(YamlNode node, string src, string path)
+    {
+        var name = Scalar(node, src, path);
+        return TextValues.TryGetCulture(name, out _) ? name : throw Error(src, path, $"'{name}' is not a culture name such as en-US, en-GB or de-DE");
     }
 
     private static Dictionary<TargetField, string> ParseConstants(YamlNode node, string src)

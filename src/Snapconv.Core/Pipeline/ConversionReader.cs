@@ -37,7 +37,7 @@ public static class ConversionReader
         {
             foreach (var path in files)
             {
-                using var reader = RecordReaders.Open(path);
+                using var reader = RecordReaders.Open(path, options.Mapping.ReaderOptions);
                 var mapping = BoundMapping.Bind(options.Mapping, reader.Headers, reader.SourceName);
                 var file = new InputFile(reader.SourceName, reader.Headers, mapping);
                 var builder = new EventBuilder(mapping, options, reader.SourceName);

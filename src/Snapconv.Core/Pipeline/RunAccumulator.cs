@@ -22,6 +22,14 @@ public sealed class RunAccumulator(TimeProvider clock)
         var f = FileFor(file);
         Report.Rows++;
         f.Rows++;
+        if (row.FilteredBy is { } rule)
+        {
+            // Not a conversion (a deal not won): counted by rule, never as rejected.
+            Report.Filtered++;
+            f.Filtered++;
+            Increment(Report.FilteredByRule, rule);
+            return RowDisposition.Filtered;
+        }
         if (row.Rejection is { } issue)
         {
             Report.Rejected++;
@@ -65,6 +73,7 @@ public sealed class RunAccumulator(TimeProvider clock)
                 UnmappedColumns = file.Mapping.Unmapped,
             };
             Report.InputFiles.Add(_current);
+            Report.Preset ??= file.Mapping.PresetName;
         }
         return _current;
     }

@@ -11,6 +11,8 @@ public sealed class FileReport(string file)
     public long Accepted { get; set; }
     public long Rejected { get; set; }
     public long Duplicates { get; set; }
+    /// <summary>Rows the mapping's filter left out (not conversions).</summary>
+    public long Filtered { get; set; }
     public IReadOnlyList<string> MappedColumns { get; set; } = [];
     public IReadOnlyList<string> UnmappedColumns { get; set; } = [];
 }
@@ -31,6 +33,12 @@ public sealed class RunReport
     public long Accepted { get; set; }
     public long Rejected { get; set; }
     public long Duplicates { get; set; }
+    /// <summary>Rows the mapping's filter left out (deals not won, other event types): neither accepted nor rejected.</summary>
+    public long Filtered { get; set; }
+    /// <summary>Filtered rows by the name of the rule that left them out.</summary>
+    public SortedDictionary<string, long> FilteredByRule { get; } = new(StringComparer.Ordinal);
+    /// <summary>The preset the run used (named, or recognised from the header); null for a plain mapping.</summary>
+    public string? Preset { get; set; }
     public SortedDictionary<string, long> RejectedByReason { get; } = new(StringComparer.Ordinal);
     public SortedDictionary<string, long> WarningsByReason { get; } = new(StringComparer.Ordinal);
     public long[] CoverageCounts { get; } = new long[CoverageKeys.Length];
@@ -62,10 +70,16 @@ public sealed class RunReport
         using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         w.WriteStartObject();
         w.WriteString("started_at", StartedAt.ToString("O"));
+        if (Preset is not null) w.WriteString("preset", Preset);
         w.WriteNumber("rows", Rows);
         w.WriteNumber("accepted", Accepted);
         w.WriteNumber("rejected", Rejected);
         w.WriteNumber("duplicates", Duplicates);
+        if (Filtered > 0 || FilteredByRule.Count > 0)
+        {
+            w.WriteNumber("filtered", Filtered);
+            Counts(w, "filtered_by_rule", FilteredByRule);
+        }
         Counts(w, "rejected_by_reason", RejectedByReason);
         Counts(w, "warnings_by_reason", WarningsByReason);
         w.WriteStartObject("identifier_coverage");
@@ -81,6 +95,7 @@ public sealed class RunReport
             w.WriteNumber("accepted", f.Accepted);
             w.WriteNumber("rejected", f.Rejected);
             w.WriteNumber("duplicates", f.Duplicates);
+            if (f.Filtered > 0) w.WriteNumber("filtered", f.Filtered);
             Strings(w, "mapped_columns", f.MappedColumns);
             Strings(w, "unmapped_columns", f.UnmappedColumns);
             w.WriteEndObject();

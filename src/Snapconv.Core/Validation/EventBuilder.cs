@@ -27,8 +27,14 @@ public sealed class EventBuilder
     private readonly ColumnBinding[] _single;          // indexed by TargetField: the one column of a single-valued field
     private readonly IdentifierColumn[] _identifiers;  // user_data columns, country first
     private readonly ColumnBinding[] _contentIds;
+    private readonly CultureInfo? _culture;
+    private readonly BoundFilterRule[] _filter;
+    private readonly JoinColumns[] _joins;
 
     private sealed record IdentifierColumn(ColumnBinding Binding, IdentifierKind Kind, NormalizeContext Context);
+
+    /// <summary>A bound join with its table (null: no file given) and the contexts of its identifier columns.</summary>
+    private sealed record JoinColumns(BoundJoin Join, JoinTable? Table, (int Index, IdentifierKind Kind, NormalizeContext Context, string Header)[] Identifiers);
 
     public EventBuilder(BoundMapping mapping, ConversionOptions options, string sourceName)
     {
@@ -64,6 +70,20 @@ public sealed class EventBuilder
             else if (b.Field == TargetField.ContentIds) contentIds.Add(b);
             else _single[(int)b.Field] ??= b;
         }
+        _culture = options.Mapping.Locale is { } loc && TextValues.TryGetCulture(loc, out var culture) ? culture : null;
+        _filter = mapping.Filter.ToArray();
+        _joins = mapping.Joins.Select(j => new JoinColumns(j, options.Mapping.JoinData?[j.JoinIndex],
+            j.Spec.Columns.Select((c, i) => (i, c))
+                .Where(x => TargetFields.ToIdentifier(x.c.Field) is not null)
+                .Select(x => (x.i, TargetFields.ToIdentifier(x.c.Field)!.Value, new NormalizeContext
+                {
+                    DefaultCountry = defaultCountry,
+                    DobFormat = x.c.Format ?? options.Mapping.DobFormat,
+                    PreserveCase = x.c.PreserveCase,
+                    AlreadyHashed = x.c.AlreadyHashed,
+                    FoldCityAccents = options.Mapping.FoldCityAccents,
+                    Clock = options.Clock,
+                }, j.Spec.Name + "." + x.c.Column)).ToArray())).ToArray();
         // The row's country decides how phones, states and zips are read, so it is normalized first.
         identifiers.Sort((a, b) => (a.Kind == IdentifierKind.Country ? 0 : 1).CompareTo(b.Kind == IdentifierKind.Country ? 0 : 1));
         _identifiers = identifiers.ToArray();
@@ -75,6 +95,11 @@ public sealed class EventBuilder
     {
         var rowRef = new RowRef(_source, row);
         var result = new BuiltRow(rowRef);
+
+        // the row filter: rows that are not conversions (deals not won, other event types) are counted, not rejected
+        foreach (var rule in _filter)
+            if (!Holds(rule, fields)) return result.Filter(rule.Name);
+
         var e = new CapiEvent();
 
         // event_name
@@ -88,7 +113,14 @@ public sealed class EventBuilder
         if (rawTime is null) return result.Reject(timeField, Reason.MissingEventTime);
         var format = _single[(int)TargetField.EventTime]?.Format;
         if (!EventTimeParser.TryParse(rawTime, _zone, format, out var seconds))
-            return result.Reject(timeField, Reason.InvalidEventTime);
+        {
+            switch (TextValues.ReadDate(rawTime, _culture, _zone, out seconds))
+            {
+                case TextValues.Outcome.Invalid: return result.Reject(timeField, Reason.InvalidEventTime);
+                case TextValues.Outcome.Ambiguous:
+                    throw new Formats.InputException(_source, "dates such as 03/04/2026 can be read day-first or month-first; say how dates are written with --locale (e.g. en-US, en-GB, de-DE) or give the column a format in the mapping", row, timeField);
+            }
+        }
         if (_options.MaxEventAgeDays is { } maxAge && _timeRules.IsOlderThan(seconds, maxAge))
             return result.Reject(timeField, TooOldRejection);
         e.EventTime = seconds;
@@ -104,6 +136,16 @@ public sealed class EventBuilder
         {
             var raw = Cell(fields, col.Binding.Ordinal);
             if (raw is null) continue;
+            if (col.Binding.Split)
+            {
+                // Lists ("a@x.com, b@x.com") and decorated cells ("Ann Lee (ann@x.com)"): each part is one value.
+                foreach (var part in TextValues.Split(raw))
+                {
+                    var part1 = col.Binding.Extract == ExtractKind.Email ? TextValues.ExtractEmail(part) : part;
+                    if (part1 is not null) AddIdentifier(e, result, col.Kind, part1, col.Context, rowCountry, col.Binding.Header, ref firstInvalidField);
+                }
+                continue;
+            }
             var ctx = rowCountry is null || col.Kind is not (IdentifierKind.Ph or IdentifierKind.St or IdentifierKind.Zp)
                 ? col.Context
                 : col.Context with { RowCountry = rowCountry };
@@ -122,19 +164,25 @@ public sealed class EventBuilder
             if (col.Kind == IdentifierKind.Country && r.Status == NormalizeStatus.Normalized) rowCountry ??= r.Value;
             Put(e.UserData, col.Kind, value);
         }
+        string? unmatchedKey = null;
+        if (_joins.Length > 0) unmatchedKey = AddJoined(fields, e, result, rowCountry, ref firstInvalidField);
         if (!e.UserData.HasMatchKey)
-            return result.Reject(firstInvalidField ?? "em/ph/madid", Reason.MissingUserData);
+            return result.Reject(firstInvalidField ?? unmatchedKey ?? "em/ph/madid", Reason.MissingUserData);
 
         // currency and value
         var isPurchase = e.EventName == EventNames.Purchase;
         var (rawCurrency, currencyField) = Value(fields, TargetField.Currency);
         if (rawCurrency is null) { if (isPurchase) return result.Reject(currencyField, Reason.MissingCurrency); }
-        else if (CurrencyCodes.TryNormalize(rawCurrency, out var code)) e.CustomData.Currency = code;
-        else return result.Reject(currencyField, Reason.InvalidCurrency);
+        else if (CurrencyCodes.TryNormalize(rawCurrency, out var code) || TextValues.TryCurrency(rawCurrency, out code)) e.CustomData.Currency = code;
+        else return result.Reject(currencyField, Reason.InvalidCurrency with
+        {
+            // A currency is not personal data: naming it tells the user which name to fix.
+            Message = $"custom_data.currency '{rawCurrency.Trim()}' is not an ISO 4217 code or a currency name.",
+        });
 
         var (rawValue, valueField) = Value(fields, TargetField.Value);
         if (rawValue is null) { if (isPurchase) return result.Reject(valueField, Reason.MissingValue); }
-        else if (ValueRules.TryParse(rawValue, out var amount, _decimalSeparator)) e.CustomData.Value = amount;
+        else if (TryAmount(rawValue, valueField, row, out var amount)) e.CustomData.Value = amount;
         else return result.Reject(valueField, Reason.InvalidValue);
 
         // the rest of custom_data
@@ -167,6 +215,90 @@ public sealed class EventBuilder
         foreach (var w in warnings) result.Warn(timeField, w);
         result.Event = e;
         return result;
+    }
+
+    /// <summary>
+    /// An amount: with a locale in force, its marks first (then the plain form, as exports write raw numbers too);
+    /// without, the plain form, then forms that read the same in every locale. An amount that reads differently by
+    /// locale (<c>10,000</c>) stops the run: it is never guessed.
+    /// </summary>
+    private bool TryAmount(string raw, string field, long row, out decimal amount)
+    {
+        if (_culture is not null)
+            return TextValues.ReadAmount(raw, _culture, out amount) == TextValues.Outcome.Parsed
+                || ValueRules.TryParse(raw, out amount, _decimalSeparator);
+        if (ValueRules.TryParse(raw, out amount, _decimalSeparator)) return true;
+        return TextValues.ReadAmount(raw, null, out amount) switch
+        {
+            TextValues.Outcome.Parsed => true,
+            TextValues.Outcome.Ambiguous => throw new Formats.InputException(_source,
+                "amounts such as 10,000 read as ten thousand or as ten depending on the locale; say how numbers are written with --locale (e.g. en-US, en-GB, de-DE)", row, field),
+            _ => false,
+        };
+    }
+
+    private static bool Holds(BoundFilterRule rule, string?[] fields)
+    {
+        foreach (var c in rule.Any)
+        {
+            var v = (uint)c.Ordinal < (uint)fields.Length ? fields[c.Ordinal] : null;
+            if (c.Values.Contains(v) != c.Negate) return true;
+        }
+        return false;
+    }
+
+    /// <summary>Adds the identifiers of every joined row; returns the key column to name when no join matched.</summary>
+    private string? AddJoined(string?[] fields, CapiEvent e, BuiltRow result, string? rowCountry, ref string? firstInvalidField)
+    {
+        var matched = new List<string?[]>[_joins.Length];
+        string? unmatched = null;
+        for (var j = 0; j < _joins.Length; j++)
+        {
+            var join = _joins[j];
+            var rows = matched[j] = [];
+            if (join.Table is null) { unmatched ??= join.Join.KeyHeaders; continue; }
+            foreach (var key in join.Join.Keys)
+            {
+                if (key.Ordinal >= 0)
+                {
+                    if (Cell(fields, key.Ordinal) is { } cell)
+                        foreach (var k in TextValues.Split(cell)) join.Table.Lookup(k, rows);
+                }
+                else
+                {
+                    foreach (var earlier in matched[key.FromJoin])
+                        if (earlier[key.Column] is { } k) join.Table.Lookup(k, rows);
+                }
+            }
+            if (rows.Count == 0) { unmatched ??= join.Join.KeyHeaders; continue; }
+            foreach (var r in rows)
+                foreach (var (index, kind, ctx, header) in join.Identifiers)
+                    if (r[index] is { } raw)
+                        foreach (var part in TextValues.Split(raw))
+                            AddIdentifier(e, result, kind, part, ctx, rowCountry, header, ref firstInvalidField);
+        }
+        return unmatched;
+    }
+
+    private static void AddIdentifier(CapiEvent e, BuiltRow result, IdentifierKind kind, string raw, NormalizeContext context,
+        string? rowCountry, string header, ref string? firstInvalidField)
+    {
+        var ctx = rowCountry is null || kind is not (IdentifierKind.Ph or IdentifierKind.St or IdentifierKind.Zp)
+            ? context
+            : context with { RowCountry = rowCountry };
+        var r = IdentifierNormalizer.Normalize(kind, raw, ctx);
+        switch (r.Status)
+        {
+            case NormalizeStatus.Empty: return;
+            case NormalizeStatus.Invalid:
+                result.Warn(header, r.Warning ?? Reason.InvalidUserDataField);
+                firstInvalidField ??= header;
+                return;
+        }
+        var value = r.Status == NormalizeStatus.Normalized && IdentifierKinds.IsHashed(kind)
+            ? Hashing.Sha256Hex.Hash(r.Value)
+            : r.Value!;
+        Put(e.UserData, kind, value);
     }
 
     /// <summary>A single-valued field: the mapped column's non-blank value, else the mapping's constant.</summary>
@@ -213,6 +345,14 @@ public sealed class BuiltRow(RowRef row)
     public CapiEvent? Event { get; set; }
     public RowIssue? Rejection { get; private set; }
     public List<RowIssue>? Warnings { get; private set; }
+    /// <summary>The filter rule that left the row out (not a conversion: neither accepted nor rejected); null otherwise.</summary>
+    public string? FilteredBy { get; private set; }
+
+    internal BuiltRow Filter(string rule)
+    {
+        FilteredBy = rule;
+        return this;
+    }
 
     internal BuiltRow Reject(string field, Reason reason)
     {

@@ -1,0 +1,124 @@
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Snapconv.Core.Formats;
+
+/// <summary>
+/// Reads the first HTML table of a file as rows: Bitrix24's "Excel" export is such a table saved as <c>.xls</c>.
+/// The first row (<c>th</c> or <c>td</c> cells) is the header. Cell text has its tags removed, <c>&lt;br&gt;</c> as a
+/// line break and entities decoded. The encoding is the BOM's, else the <c>charset</c> of a <c>meta</c> tag, else UTF-8.
+/// The file is read whole (these exports are list views, not bulk dumps).
+/// </summary>
+internal sealed partial class HtmlTableRecordReader : IRecordReader
+{
+    private readonly List<string?[]> _rows = [];
+    private readonly string[] _headers;
+    private int _next;
+
+    public HtmlTableRecordReader(Stream stream, string sourceName)
+    {
+        SourceName = sourceName;
+        string html;
+        using (stream)
+        {
+            byte[] bytes;
+            try
+            {
+                using var ms = new MemoryStream();
+                stream.CopyTo(ms);
+                bytes = ms.ToArray();
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException)
+            {
+                throw new InputException(sourceName, "cannot read the file", inner: e);
+            }
+            html = Decode(bytes);
+        }
+        var table = TableRegex().Match(html);
+        if (!table.Success) throw new InputException(sourceName, "an HTML file (.xls saved as a web page) without a table");
+        var rows = new List<string?[]>();
+        foreach (Match tr in RowRegex().Matches(table.Groups[1].Value))
+        {
+            var cells = CellRegex().Matches(tr.Groups[1].Value).Select(m => (string?)CellText(m.Groups[1].Value)).ToArray();
+            if (cells.Length == 0 || cells.All(string.IsNullOrWhiteSpace)) continue;
+            rows.Add(cells);
+        }
+        if (rows.Count == 0) { _headers = []; return; }
+        var header = rows[0];
+        var n = header.Length;
+        while (n > 0 && string.IsNullOrWhiteSpace(header[n - 1])) n--;
+        _headers = HeaderNames.MakeUnique(header[..n]);
+        for (var i = 1; i < rows.Count; i++)
+        {
+            var r = new string?[_headers.Length];
+            Array.Copy(rows[i], r, Math.Min(r.Length, rows[i].Length));
+            _rows.Add(r);
+        }
+    }
+
+    public string SourceName { get; }
+    public IReadOnlyList<string> Headers => _headers;
+    public long RowNumber => _next;
+
+    public bool Read()
+    {
+        if (_next >= _rows.Count) return false;
+        _next++;
+        return true;
+    }
+
+    public string? GetString(int ordinal) => _next == 0 ? null : _rows[_next - 1][ordinal];
+
+    public void Dispose() { }
+
+    /// <summary>True when the bytes look like HTML markup (after a BOM and white space).</summary>
+    internal static bool LooksLikeHtml(ReadOnlySpan<byte> head)
+    {
+        if (head.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) head = head[3..];
+        head = head.TrimStart(" \t\r\n"u8);
+        if (head.IsEmpty || head[0] != (byte)'<') return false;
+        var text = Encoding.ASCII.GetString(head[..Math.Min(head.Length, 512)]).ToLowerInvariant();
+        return text.Contains("<html") || text.Contains("<table") || text.Contains("<meta") || text.Contains("<!doctype html");
+    }
+
+    private static string Decode(byte[] bytes)
+    {
+        if (bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) return Encoding.UTF8.GetString(bytes, 3, bytes.Length - 3);
+        var head = Encoding.ASCII.GetString(bytes, 0, Math.Min(bytes.Length, 2048));
+        var m = CharsetRegex().Match(head);
+        if (m.Success && !m.Groups[1].Value.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+        {
+            Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+            try { return Encoding.GetEncoding(m.Groups[1].Value).GetString(bytes); }
+            catch (ArgumentException) { }
+        }
+        return Encoding.UTF8.GetString(bytes);
+    }
+
+    private static string? CellText(string inner)
+    {
+        var s = BreakRegex().Replace(inner, "\n");
+        s = TagRegex().Replace(s, "");
+        s = WebUtility.HtmlDecode(s).Replace('\u00A0', ' ').Trim();
+        return s.Length == 0 ? null : s;
+    }
+
+    [GeneratedRegex(@"<table\b[^>]*>(.*?)</table\s*>", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
+    private static partial Regex TableRegex();
+
+    [GeneratedRegex(@"<tr\b[^>]*>(.*?)(?=<tr\b|</tr\s*>|$)", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
+    private static partial Regex RowRegex();
+
+    [GeneratedRegex(@"<t[dh]\b[^>]*>(.*?)(?=<t[dh]\b|</t[dh]\s*>|</tr\s*>|$)", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
+    private static partial Regex CellRegex();
+
+    [GeneratedRegex(@"<br\s*/?>", RegexOptions.IgnoreCase)]
+    private static partial Regex BreakRegex();
+
+    [GeneratedRegex(@"<[^>]*>", RegexOptions.Singleline)]
+    private static partial Regex TagRegex();
+
+    [GeneratedRegex(@"charset\s*=\s*[""']?([A-Za-z0-9_\-]+)", RegexOptions.IgnoreCase)]
+    private static partial Regex CharsetRegex();
+}
