@@ -17,9 +17,13 @@ public static class CurrencyCodes
     public static readonly FrozenSet<string> All =
         List.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToFrozenSet(StringComparer.Ordinal);
 
+    private static readonly FrozenSet<string> AllIgnoreCase = All.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Trims and upper-cases <paramref name="raw"/>; true when it is an active ISO 4217 code.</summary>
     public static bool TryNormalize(string raw, out string code)
     {
+        // Fast path, no allocation: a code in any case, untrimmed input aside.
+        if (AllIgnoreCase.TryGetValue(raw, out var known)) { code = known; return true; }
         code = raw.Trim().ToUpperInvariant();
         return All.Contains(code);
     }

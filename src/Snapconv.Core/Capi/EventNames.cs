@@ -33,6 +33,8 @@ public static class EventNames
     /// <returns>false when the name is not one of Snap's; <paramref name="name"/> is then null.</returns>
     public static bool TryNormalizeClient(string raw, out string? name)
     {
+        // Fast path, no allocation: the name as Snap spells it, in any case.
+        if (AllIgnoreCase.TryGetValue(raw, out var exact)) { name = exact; return true; }
         var s = raw.Trim().ToUpperInvariant().Replace(' ', '_').Replace('-', '_');
         if (All.TryGetValue(s, out var canonical)) { name = canonical; return true; }
         if (ClientAliases.TryGetValue(s, out var alias)) { name = alias; return true; }

@@ -32,11 +32,23 @@ public sealed class EventTimeRules(TimeProvider clock)
     /// <summary>Adds the warnings that apply to <paramref name="seconds"/> (independent of each other).</summary>
     public void AddWarnings(long seconds, ICollection<Reason> warnings)
     {
-        var now = clock.GetUtcNow().ToUnixTimeSeconds();
-        var age = now - seconds;
-        if (-age > (long)FutureTolerance.TotalSeconds) warnings.Add(Reason.EventTimeInFuture);
-        if (age > (long)NotAttributableAfter.TotalSeconds) warnings.Add(Reason.EventTimeNotAttributable);
-        if (age > (long)TooOldAfter.TotalSeconds) warnings.Add(Reason.EventTimeTooOld);
+        foreach (var w in WarningsFor(seconds)) warnings.Add(w);
+    }
+
+    private static readonly Reason[][] WarningSets =
+    [
+        [], [Reason.EventTimeInFuture], [Reason.EventTimeNotAttributable],
+        [Reason.EventTimeNotAttributable, Reason.EventTimeTooOld],
+    ];
+
+    /// <summary>The warnings that apply to <paramref name="seconds"/>, in a shared array (no allocation).</summary>
+    public ReadOnlySpan<Reason> WarningsFor(long seconds)
+    {
+        var age = clock.GetUtcNow().ToUnixTimeSeconds() - seconds;
+        if (-age > (long)FutureTolerance.TotalSeconds) return WarningSets[1];
+        if (age > (long)TooOldAfter.TotalSeconds) return WarningSets[3];
+        if (age > (long)NotAttributableAfter.TotalSeconds) return WarningSets[2];
+        return WarningSets[0];
     }
 
     /// <summary>True when the event is older than <paramref name="maxAgeDays"/> days.</summary>

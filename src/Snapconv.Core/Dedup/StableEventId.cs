@@ -11,9 +11,12 @@ namespace Snapconv.Core.Dedup;
 /// </summary>
 public static class StableEventId
 {
+    [ThreadStatic] private static StringBuilder? t_builder;
+
     public static string Compute(string pixelId, CapiEvent e)
     {
-        var sb = new StringBuilder(256);
+        var sb = t_builder ??= new StringBuilder(256);
+        sb.Clear();
         sb.Append("v1|").Append(pixelId).Append('|').Append(e.EventName).Append('|').Append(e.EventTime).Append('|');
         AppendSorted(sb, e.UserData.Em);
         sb.Append('|');
@@ -21,7 +24,15 @@ public static class StableEventId
         sb.Append('|').Append(e.UserData.Madid).Append('|').Append(e.UserData.ExternalId).Append('|');
         if (e.CustomData.Value is { } v) sb.Append(ValueRules.Format(v));
         sb.Append('|').Append(e.CustomData.Currency);
-        return Sha256Hex.Hash(sb.ToString());
+        // Hashed from the builder's chunks without making a string of them.
+        return sb.Length <= 1024 ? HashSmall(sb) : Sha256Hex.Hash(sb.ToString());
+    }
+
+    private static string HashSmall(StringBuilder sb)
+    {
+        Span<char> buf = stackalloc char[sb.Length];
+        sb.CopyTo(0, buf, sb.Length);
+        return Sha256Hex.Hash(buf);
     }
 
     private static void AppendSorted(StringBuilder sb, List<string>? values)

@@ -210,9 +210,7 @@ public sealed class EventBuilder
         if (eventId is null) (eventId, _) = Value(fields, TargetField.ClientDedupId);
         e.EventId = eventId?.Trim() ?? orderId ?? StableEventId.Compute(_options.PixelId, e);
 
-        var warnings = new List<Reason>(0);
-        _timeRules.AddWarnings(seconds, warnings);
-        foreach (var w in warnings) result.Warn(timeField, w);
+        foreach (var w in _timeRules.WarningsFor(seconds)) result.Warn(timeField, w);
         result.Event = e;
         return result;
     }
