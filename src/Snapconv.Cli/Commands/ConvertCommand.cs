@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Snapconv.Cli.Console;
 using Snapconv.Core.Output;
 using Snapconv.Core.Pipeline;
@@ -36,14 +37,36 @@ internal static class ConvertCommand
     {
         var clock = TimeProvider.System;
         var (files, options) = set.Resolve(r, clock);
-        var result = await ConversionRun.ExecuteAsync(files, options, new ConversionOutputs
+        var progress = new LatestReport();
+        var started = clock.GetTimestamp();
+        var work = ConversionRun.ExecuteAsync(files, options, new ConversionOutputs
         {
             ReportPath = r.GetValue(set.Report),
             RejectsPath = r.GetValue(set.Rejects),
             EventsPath = r.GetValue(set.EventsOut) ?? (output is not null && !output.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? output : null),
             PreprocessCsvPath = output is not null && output.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? output : null,
-        }, clock, ct);
+        }, clock, ct, progress: progress);
+        var result = await LiveProgress.RunAsync(work, () =>
+        {
+            var rows = progress.Rows;
+            var secs = Math.Max(0.001, clock.GetElapsedTime(started).TotalSeconds);
+            return string.Create(CultureInfo.InvariantCulture, $"rows read {rows:N0}  {rows / secs:N0} rows/s  rejected {progress.Rejected:N0}");
+        });
         RunSummary.Render(result.Report, result.Outputs);
         return ExitCodes.Ok;
+    }
+
+    /// <summary>The counts the pipeline last reported (read from the progress line's thread).</summary>
+    private sealed class LatestReport : IProgress<RunReport>
+    {
+        private long _rows, _rejected;
+        public long Rows => Interlocked.Read(ref _rows);
+        public long Rejected => Interlocked.Read(ref _rejected);
+
+        public void Report(RunReport value)
+        {
+            Interlocked.Exchange(ref _rows, value.Rows);
+            Interlocked.Exchange(ref _rejected, value.Rejected);
+        }
     }
 }
