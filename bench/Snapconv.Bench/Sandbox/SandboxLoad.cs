@@ -55,6 +55,7 @@ public static class SandboxLoad
             var failed = 0;
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
             var gc0 = GC.CollectionCount(0);
+            var gc1 = GC.CollectionCount(1);
             var gc2 = GC.CollectionCount(2);
             var pause = GC.GetTotalPauseDuration();
             var cpu = Environment.CpuUsage.TotalTime;
@@ -89,7 +90,7 @@ public static class SandboxLoad
             Console.WriteLine(string.Create(inv, $"  latency:  p50 {Percentile(sorted, 0.50):F1} ms, p99 {Percentile(sorted, 0.99):F1} ms"));
             var cpuUsed = Environment.CpuUsage.TotalTime - cpu;
             Console.WriteLine(string.Create(inv, $"  cpu:      {cpuUsed.TotalSeconds:F2} s process CPU (client + server), {cpuUsed.TotalMicroseconds / Math.Max(1, stored):F2} µs per stored event; machine load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
-            Console.WriteLine(string.Create(inv, $"  gc:       {GC.CollectionCount(0) - gc0} gen0, {GC.CollectionCount(2) - gc2} gen2, {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:F0} ms paused (server GC: {System.Runtime.GCSettings.IsServerGC})"));
+            Console.WriteLine(string.Create(inv, $"  gc:       {GC.CollectionCount(0) - gc0} gen0, {GC.CollectionCount(1) - gc1} gen1, {GC.CollectionCount(2) - gc2} gen2, {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:F0} ms paused (server GC: {System.Runtime.GCSettings.IsServerGC})"));
             return failed == 0 ? 0 : 1;
         }
         finally
