@@ -41,74 +41,121 @@ internal sealed class DedupIndex
 
     /// <summary>
     /// The index of the first-stored event the candidate duplicates, or -1. The candidate is described by its
-    /// fields in <paramref name="candidate"/> (not yet in the table) and its ids.
+    /// fields in <paramref name="candidate"/> (not yet in the table) and its ids' bytes (<see cref="IdBytes"/>).
     /// </summary>
-    public int FindOriginal(in StoredEvent candidate, string eventName, string? dedupId, string? orderId)
+    public int FindOriginal(in StoredEvent candidate, string eventName, in CandidateIds ids)
     {
-        var window = (long)DedupWindows.For(eventName, orderId is not null).TotalMilliseconds;
+        var window = (long)DedupWindows.For(eventName, ids.HasOrder).TotalMilliseconds;
         var at = ClockMs(candidate);
         var best = -1;
-        if (dedupId is not null)
+        if (ids.HasDedup && _keyLookup.TryGetValue(ids.DedupProbe(candidate.Name), out var e))
         {
-            using var key = IdBytes.Of(dedupId);
-            if (_keyLookup.TryGetValue(new IdProbe(key.Span, candidate.Name), out var e))
-            {
-                for (; e >= 0; e = _events[e].NextSameKey)
-                    if (Math.Abs(ClockMs(_events[e]) - at) <= window && (best < 0 || e < best)) best = e;
-            }
+            for (; e >= 0; e = _events[e].NextSameKey)
+                if (Math.Abs(ClockMs(_events[e]) - at) <= window && (best < 0 || e < best)) best = e;
         }
-        if (candidate.Name == PurchaseName && orderId is not null)
+        if (candidate.Name == PurchaseName && ids.HasOrder && _orderLookup.TryGetValue(ids.OrderProbe(), out var o))
         {
-            using var key = IdBytes.Of(orderId);
-            if (_orderLookup.TryGetValue(new IdProbe(key.Span, NoName), out var o))
-            {
-                var orderWindow = (long)DedupWindows.PurchaseWithTransaction.TotalMilliseconds;
-                for (; o >= 0; o = _events[o].NextSameOrder)
-                    if (Math.Abs(ClockMs(_events[o]) - at) <= orderWindow && (best < 0 || o < best)) best = o;
-            }
+            var orderWindow = (long)DedupWindows.PurchaseWithTransaction.TotalMilliseconds;
+            for (; o >= 0; o = _events[o].NextSameOrder)
+                if (Math.Abs(ClockMs(_events[o]) - at) <= orderWindow && (best < 0 || o < best)) best = o;
         }
         return best;
     }
 
     /// <summary>Indexes a newly stored event.</summary>
-    public void Add(int index, string? dedupId, string? orderId)
+    public void Add(int index, in CandidateIds ids)
     {
         ref var e = ref _events[index];
         e.NextSameKey = -1;
         e.NextSameOrder = -1;
-        if (dedupId is not null)
+        if (ids.HasDedup)
         {
-            using var key = IdBytes.Of(dedupId);
-            ref var head = ref CollectionsMarshal.GetValueRefOrAddDefault(_keyLookup, new IdProbe(key.Span, e.Name), out var exists);
+            ref var head = ref CollectionsMarshal.GetValueRefOrAddDefault(_keyLookup, ids.DedupProbe(e.Name), out var exists);
             e.NextSameKey = exists ? head : -1;
             head = index;
         }
-        AddOrder(index, orderId);
+        AddOrder(index, ids);
     }
 
     /// <summary>Indexes an event's order id (also after a merge gave it one).</summary>
-    public void AddOrder(int index, string? orderId)
+    public void AddOrder(int index, in CandidateIds ids)
     {
         ref var e = ref _events[index];
-        if (e.InOrderIndex || e.Name != PurchaseName || orderId is null) return;
-        using var key = IdBytes.Of(orderId);
-        ref var head = ref CollectionsMarshal.GetValueRefOrAddDefault(_orderLookup, new IdProbe(key.Span, NoName), out var exists);
+        if (e.InOrderIndex || e.Name != PurchaseName || !ids.HasOrder) return;
+        ref var head = ref CollectionsMarshal.GetValueRefOrAddDefault(_orderLookup, ids.OrderProbe(), out var exists);
         e.NextSameOrder = exists ? head : -1;
         head = index;
         e.InOrderIndex = true;
     }
 
+    /// <summary>An event's dedup and order ids in byte form, encoded once (hashes included) for find and add.</summary>
+    public ref struct CandidateIds
+    {
+        private IdBytes _dedup;
+        private IdBytes _order;
+        private int _dedupHashSeed;
+        private int _orderHash;
+        public readonly bool HasDedup;
+        public readonly bool HasOrder;
+
+        public CandidateIds(string? dedupId, string? orderId)
+        {
+            if (dedupId is not null)
+            {
+                HasDedup = true;
+                _dedup = IdBytes.Of(dedupId);
+                _dedupHashSeed = HashBytes(_dedup.Span);
+            }
+            if (orderId is not null)
+            {
+                HasOrder = true;
+                if (ReferenceEquals(orderId, dedupId) || orderId == dedupId)
+                {
+                    _order = default;
+                    _orderHash = Combine(_dedupHashSeed, NoName);
+                }
+                else
+                {
+                    _order = IdBytes.Of(orderId);
+                    _orderHash = Combine(HashBytes(_order.Span), NoName);
+                }
+            }
+        }
+
+        private readonly ReadOnlySpan<byte> OrderSpan => _order.IsSet ? _order.Span : _dedup.Span;
+
+        internal readonly IdProbe DedupProbe(int name) => new(_dedup.Span, name, Combine(_dedupHashSeed, name));
+
+        internal readonly IdProbe OrderProbe() => new(OrderSpan, NoName, _orderHash);
+
+        public void Dispose()
+        {
+            _dedup.Dispose();
+            _order.Dispose();
+        }
+    }
+
+    private static int HashBytes(ReadOnlySpan<byte> bytes)
+    {
+        var h = new HashCode();
+        h.AddBytes(bytes);
+        return h.ToHashCode();
+    }
+
+    private static int Combine(int bytesHash, int name) => HashCode.Combine(bytesHash, name);
+
     /// <summary>Where an id's bytes sit in the arena, its hash, and the event name id it is paired with.</summary>
-    private readonly record struct IdKey(int Chunk, int Offset, int Length, int Hash, int Name);
+    internal readonly record struct IdKey(int Chunk, int Offset, int Length, int Hash, int Name);
 
     /// <summary>An id being looked up: its bytes (not yet in the arena) and name id.</summary>
-    private readonly ref struct IdProbe(ReadOnlySpan<byte> bytes, int name)
+    internal readonly ref struct IdProbe(ReadOnlySpan<byte> bytes, int name, int hash)
     {
         public readonly ReadOnlySpan<byte> Bytes = bytes;
         public readonly int Name = name;
+        public readonly int Hash = hash;
     }
 
-    private sealed class IdKeyComparer(IdArena arena) : IEqualityComparer<IdKey>, IAlternateEqualityComparer<IdProbe, IdKey>
+    internal sealed class IdKeyComparer(IdArena arena) : IEqualityComparer<IdKey>, IAlternateEqualityComparer<IdProbe, IdKey>
     {
         public bool Equals(IdKey x, IdKey y) =>
             x.Hash == y.Hash && x.Name == y.Name && arena.Get(x).SequenceEqual(arena.Get(y));
@@ -118,25 +165,17 @@ internal sealed class DedupIndex
         public bool Equals(IdProbe probe, IdKey k) =>
             probe.Name == k.Name && probe.Bytes.SequenceEqual(arena.Get(k));
 
-        public int GetHashCode(IdProbe probe) => Hash(probe.Bytes, probe.Name);
+        public int GetHashCode(IdProbe probe) => probe.Hash;
 
         public IdKey Create(IdProbe probe)
         {
             var (chunk, offset) = arena.Append(probe.Bytes);
-            return new IdKey(chunk, offset, probe.Bytes.Length, Hash(probe.Bytes, probe.Name), probe.Name);
-        }
-
-        private static int Hash(ReadOnlySpan<byte> bytes, int name)
-        {
-            var h = new HashCode();
-            h.Add(name);
-            h.AddBytes(bytes);
-            return h.ToHashCode();
+            return new IdKey(chunk, offset, probe.Bytes.Length, probe.Hash, probe.Name);
         }
     }
 
     /// <summary>Append-only byte storage for ids, in 1 MiB chunks (a longer id gets a chunk of its own).</summary>
-    private sealed class IdArena
+    internal sealed class IdArena
     {
         private const int ChunkSize = 1 << 20;
         private readonly List<byte[]> _chunks = [];
@@ -170,20 +209,21 @@ internal sealed class DedupIndex
 /// The exact byte form of an id string: its UTF-8 when well-formed, else 0xFF (never in UTF-8) and its
 /// UTF-16 code units, so byte equality is ordinal string equality.
 /// </summary>
-internal ref struct IdBytes
+internal struct IdBytes
 {
     private byte[]? _rented;
-    public ReadOnlySpan<byte> Span { get; private set; }
+    private int _length;
+
+    public readonly bool IsSet => _rented is not null;
+    public readonly ReadOnlySpan<byte> Span => _rented.AsSpan(0, _length);
 
     public static IdBytes Of(string s)
     {
-        var r = new IdBytes();
-        var max = s.Length * 3 + 1;
-        r._rented = ArrayPool<byte>.Shared.Rent(Math.Max(max, 64));
+        var r = new IdBytes { _rented = ArrayPool<byte>.Shared.Rent(Math.Max(s.Length * 3 + 1, 64)) };
         var status = Utf8.FromUtf16(s, r._rented, out _, out var written, replaceInvalidSequences: false);
         if (status == OperationStatus.Done)
         {
-            r.Span = r._rented.AsSpan(0, written);
+            r._length = written;
             return r;
         }
         var raw = MemoryMarshal.AsBytes(s.AsSpan());
@@ -194,7 +234,7 @@ internal ref struct IdBytes
         }
         r._rented[0] = 0xFF;
         raw.CopyTo(r._rented.AsSpan(1));
-        r.Span = r._rented.AsSpan(0, raw.Length + 1);
+        r._length = raw.Length + 1;
         return r;
     }
 

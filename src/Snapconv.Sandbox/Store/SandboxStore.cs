@@ -41,6 +41,7 @@ internal sealed class SandboxStore : ISandboxStore, IDisposable
         List<JournalRow>? added = _journal is null ? null : new(events.Length);
         List<JournalRow>? merged = null;
         var duplicates = 0;
+        InternCache names = default, currencies = default;
         lock (px.Gate)
         {
             px.Received += received;
@@ -48,15 +49,16 @@ internal sealed class SandboxStore : ISandboxStore, IDisposable
             foreach (ref readonly var pending in events)
             {
                 var m = pending.Meta;
-                var candidate = ToStored(m, nowMs);
-                var original = px.Dedup.FindOriginal(candidate, m.EventName!, m.DedupId, m.OrderId);
+                var candidate = ToStored(m, nowMs, ref names, ref currencies);
+                using var ids = new DedupIndex.CandidateIds(m.DedupId, m.OrderId);
+                var original = px.Dedup.FindOriginal(candidate, m.EventName!, ids);
                 if (original < 0)
                 {
                     var index = px.Events.Add();
                     ref var e = ref px.Events[index];
                     e = candidate;
                     px.Events.SetJson(ref e, pending.Json);
-                    px.Dedup.Add(index, m.DedupId, m.OrderId);
+                    px.Dedup.Add(index, ids);
                     added?.Add(new JournalRow(index, nowMs, pending.Json));
                     continue;
                 }
@@ -64,7 +66,8 @@ internal sealed class SandboxStore : ISandboxStore, IDisposable
                 if (EventMerger.Merge(px.Events.Json(px.Events[original]), pending.Json) is { } mergedJson)
                 {
                     var gainedOrder = Refresh(px, original, mergedJson);
-                    px.Dedup.AddOrder(original, gainedOrder);
+                    using var gained = new DedupIndex.CandidateIds(null, gainedOrder);
+                    px.Dedup.AddOrder(original, gained);
                     if (_journal is not null) (merged ??= []).Add(new JournalRow(original, px.Events[original].ReceivedAtMs, mergedJson));
                 }
             }
@@ -74,13 +77,28 @@ internal sealed class SandboxStore : ISandboxStore, IDisposable
         return duplicates;
     }
 
-    private static StoredEvent ToStored(in WireEvent m, long receivedAtMs) => new()
+    /// <summary>The last string interned and its id: a batch's events mostly share name and currency.</summary>
+    private struct InternCache
+    {
+        private string? _last;
+        private int _id;
+
+        public int Id(Interned table, string s)
+        {
+            if (_last is not null && (ReferenceEquals(s, _last) || s == _last)) return _id;
+            _id = table.Id(s);
+            _last = s;
+            return _id;
+        }
+    }
+
+    private static StoredEvent ToStored(in WireEvent m, long receivedAtMs, ref InternCache names, ref InternCache currencies) => new()
     {
         ReceivedAtMs = receivedAtMs,
         EventTime = m.EventTimeSeconds,
         Kind = m.ActionSource,
-        Name = Interned.Names.Id(m.EventName!),
-        Currency = m.Currency is { } cur ? Interned.Currencies.Id(cur) : -1,
+        Name = names.Id(Interned.Names, m.EventName!),
+        Currency = m.Currency is { } cur ? currencies.Id(Interned.Currencies, cur) : -1,
         Value = m.Value.GetValueOrDefault(),
         HasValue = m.Value.HasValue,
         HasMatchKey = m.HasMatchKey,
@@ -244,6 +262,7 @@ internal sealed class SandboxStore : ISandboxStore, IDisposable
 
     private void Load(IEventJournal journal)
     {
+        InternCache names = default, currencies = default;
         foreach (var j in journal.ReadAll())
         {
             if (Find(j.PixelId) is not { } px) continue;
@@ -252,9 +271,10 @@ internal sealed class SandboxStore : ISandboxStore, IDisposable
             if (meta.EventName is null) continue;
             var index = px.Events.Add();
             ref var e = ref px.Events[index];
-            e = ToStored(meta, j.ReceivedAtMs);
+            e = ToStored(meta, j.ReceivedAtMs, ref names, ref currencies);
             px.Events.SetJson(ref e, j.Json);
-            px.Dedup.Add(index, meta.DedupId, meta.OrderId);
+            using var ids = new DedupIndex.CandidateIds(meta.DedupId, meta.OrderId);
+            px.Dedup.Add(index, ids);
         }
     }
 
