@@ -7,7 +7,7 @@ namespace Snapconv.Sandbox.Store;
 internal interface IEventJournal : IDisposable
 {
     /// <summary>Persists newly stored events and events changed by a merge, in one transaction.</summary>
-    void Write(string pixelId, IReadOnlyList<StoredEvent> added, IReadOnlyList<StoredEvent> merged);
+    void Write(string pixelId, IReadOnlyList<JournalRow> added, IReadOnlyList<JournalRow> merged);
 
     /// <summary>Every journaled event, per pixel in stored order.</summary>
     IEnumerable<JournaledEvent> ReadAll();
@@ -15,3 +15,6 @@ internal interface IEventJournal : IDisposable
 
 /// <summary>One journaled event.</summary>
 internal readonly record struct JournaledEvent(string PixelId, int Seq, long ReceivedAtMs, byte[] Json);
+
+/// <summary>One stored event to journal: its sequence number, arrival and JSON as stored.</summary>
+internal readonly record struct JournalRow(int Seq, long ReceivedAtMs, ReadOnlyMemory<byte> Json);

@@ -38,52 +38,74 @@ internal sealed class SandboxStore : ISandboxStore, IDisposable
     public int Commit(string pixelId, int received, int invalid, ReadOnlySpan<PendingEvent> events, long nowMs)
     {
         var px = _pixels[pixelId];
-        List<StoredEvent>? added = _journal is null ? null : new(events.Length);
-        List<StoredEvent>? merged = null;
+        List<JournalRow>? added = _journal is null ? null : new(events.Length);
+        List<JournalRow>? merged = null;
         var duplicates = 0;
+        InternCache names = default, currencies = default;
         lock (px.Gate)
         {
             px.Received += received;
             px.Invalid += invalid;
-            px.Events.EnsureCapacity(px.Events.Count + events.Length);
             foreach (ref readonly var pending in events)
             {
                 var m = pending.Meta;
-                var e = new StoredEvent
+                var candidate = ToStored(m, nowMs, ref names, ref currencies);
+                using var ids = new DedupIndex.CandidateIds(m.DedupId, m.OrderId);
+                var original = px.Dedup.FindOriginal(candidate, m.EventName!, ids);
+                if (original < 0)
                 {
-                    Json = pending.Json,
-                    ReceivedAtMs = nowMs,
-                    Seq = px.Events.Count,
-                    EventName = m.EventName!,
-                    EventTime = m.EventTimeSeconds,
-                    Kind = m.ActionSource,
-                    DedupId = m.DedupId,
-                    OrderId = m.OrderId,
-                    Currency = m.Currency,
-                    Value = m.Value,
-                    HasMatchKey = m.HasMatchKey,
-                };
-                var original = px.Dedup.FindOriginal(e);
-                if (original is null)
-                {
-                    px.Events.Add(e);
-                    px.Dedup.Add(e);
-                    added?.Add(e);
+                    var index = px.Events.Add();
+                    ref var e = ref px.Events[index];
+                    e = candidate;
+                    px.Events.SetJson(ref e, pending.Json);
+                    px.Dedup.Add(index, ids);
+                    added?.Add(new JournalRow(index, nowMs, pending.Json));
                     continue;
                 }
                 duplicates++;
-                if (EventMerger.Merge(original.Json, e.Json) is { } mergedJson)
+                if (EventMerger.Merge(px.Events.Json(px.Events[original]), pending.Json) is { } mergedJson)
                 {
-                    Refresh(original, mergedJson);
-                    px.Dedup.AddOrder(original);
-                    if (_journal is not null) (merged ??= []).Add(original);
+                    var gainedOrder = Refresh(px, original, mergedJson);
+                    using var gained = new DedupIndex.CandidateIds(null, gainedOrder);
+                    px.Dedup.AddOrder(original, gained);
+                    if (_journal is not null) (merged ??= []).Add(new JournalRow(original, px.Events[original].ReceivedAtMs, mergedJson));
                 }
             }
             px.Duplicates += duplicates;
-            _journal?.Write(pixelId, added!, (IReadOnlyList<StoredEvent>?)merged ?? []);
+            _journal?.Write(pixelId, added!, (IReadOnlyList<JournalRow>?)merged ?? []);
         }
         return duplicates;
     }
+
+    /// <summary>The last string interned and its id: a batch's events mostly share name and currency.</summary>
+    private struct InternCache
+    {
+        private string? _last;
+        private int _id;
+
+        public int Id(Interned table, string s)
+        {
+            if (_last is not null && (ReferenceEquals(s, _last) || s == _last)) return _id;
+            _id = table.Id(s);
+            _last = s;
+            return _id;
+        }
+    }
+
+    private static StoredEvent ToStored(in WireEvent m, long receivedAtMs, ref InternCache names, ref InternCache currencies) => new()
+    {
+        ReceivedAtMs = receivedAtMs,
+        EventTime = m.EventTimeSeconds,
+        Kind = m.ActionSource,
+        Name = names.Id(Interned.Names, m.EventName!),
+        Currency = m.Currency is { } cur ? currencies.Id(Interned.Currencies, cur) : -1,
+        Value = m.Value.GetValueOrDefault(),
+        HasValue = m.Value.HasValue,
+        HasMatchKey = m.HasMatchKey,
+        HasOrderId = m.OrderId is not null,
+        NextSameKey = -1,
+        NextSameOrder = -1,
+    };
 
     /// <summary>Counts a live request whose events were all rejected (nothing stored).</summary>
     public void CountRejected(string pixelId, int received, int invalid)
@@ -136,7 +158,7 @@ internal sealed class SandboxStore : ISandboxStore, IDisposable
                 var mid = (lo + hi) >>> 1;
                 if (px.Events[mid].ReceivedAtMs > from) hi = mid; else lo = mid + 1;
             }
-            long? liveLatest = px.Events.Count > 0 ? px.Events[^1].ReceivedAtMs / 1000 : null;
+            long? liveLatest = px.Events.Count > 0 ? px.Events[px.Events.Count - 1].ReceivedAtMs / 1000 : null;
             return ((testCount, testLatest), (px.Events.Count - lo, liveLatest));
         }
     }
@@ -153,17 +175,22 @@ internal sealed class SandboxStore : ISandboxStore, IDisposable
         {
             stored = px.Events.Count;
             counters = new SandboxCounters(px.Received, stored, px.Duplicates, px.Invalid);
-            foreach (var e in px.Events)
+            for (var i = 0; i < px.Events.Count; i++)
             {
-                byName[e.EventName] = byName.GetValueOrDefault(e.EventName) + 1;
+                ref readonly var e = ref px.Events[i];
+                var name = Interned.Names[e.Name];
+                byName[name] = byName.GetValueOrDefault(name) + 1;
                 if (e.HasMatchKey) withKey++;
                 foreach (var t in perType)
                 {
                     if (!t.Type.Includes(e.Kind)) continue;
                     t.Total++;
-                    t.ByEventName[e.EventName] = t.ByEventName.GetValueOrDefault(e.EventName) + 1;
-                    if (e.Currency is { } cur && e.Value is { } v)
-                        t.ValueByCurrency[cur] = t.ValueByCurrency.GetValueOrDefault(cur) + v;
+                    t.ByEventName[name] = t.ByEventName.GetValueOrDefault(name) + 1;
+                    if (e.Currency >= 0 && e.HasValue)
+                    {
+                        var cur = Interned.Currencies[e.Currency];
+                        t.ValueByCurrency[cur] = t.ValueByCurrency.GetValueOrDefault(cur) + e.Value;
+                    }
                 }
             }
         }
@@ -187,8 +214,8 @@ internal sealed class SandboxStore : ISandboxStore, IDisposable
             var result = new SandboxStoredEvent[n];
             for (var i = 0; i < n; i++)
             {
-                var e = px.Events[offset + i];
-                result[i] = new SandboxStoredEvent(DateTimeOffset.FromUnixTimeMilliseconds(e.ReceivedAtMs), e.Json);
+                ref readonly var e = ref px.Events[offset + i];
+                result[i] = new SandboxStoredEvent(DateTimeOffset.FromUnixTimeMilliseconds(e.ReceivedAtMs), px.Events.Json(e));
             }
             return result;
         }
@@ -210,54 +237,58 @@ internal sealed class SandboxStore : ISandboxStore, IDisposable
         if (drop > 0) px.TestLogs.RemoveRange(0, drop);
     }
 
-    private static void Refresh(StoredEvent e, byte[] json)
+    /// <summary>Gives the kept event its merged JSON and the fields it lacked; returns an order id it gained.</summary>
+    private static string? Refresh(PixelState px, int index, byte[] json)
     {
-        e.Json = json;
+        ref var e = ref px.Events[index];
+        px.Events.SetJson(ref e, json);
         using var doc = JsonDocument.Parse(json);
         var meta = WireEventValidator.Validate(doc.RootElement, new List<Reason>());
-        e.OrderId ??= meta.OrderId;
-        e.Currency ??= meta.Currency;
-        e.Value ??= meta.Value;
+        string? gained = null;
+        if (!e.HasOrderId && meta.OrderId is not null)
+        {
+            e.HasOrderId = true;
+            gained = meta.OrderId;
+        }
+        if (e.Currency < 0 && meta.Currency is { } cur) e.Currency = Interned.Currencies.Id(cur);
+        if (!e.HasValue && meta.Value is { } v)
+        {
+            e.Value = v;
+            e.HasValue = true;
+        }
         e.HasMatchKey |= meta.HasMatchKey;
+        return gained;
     }
 
     private void Load(IEventJournal journal)
     {
+        InternCache names = default, currencies = default;
         foreach (var j in journal.ReadAll())
         {
             if (Find(j.PixelId) is not { } px) continue;
             using var doc = JsonDocument.Parse(j.Json);
             var meta = WireEventValidator.Validate(doc.RootElement, new List<Reason>());
             if (meta.EventName is null) continue;
-            var e = new StoredEvent
-            {
-                Json = j.Json,
-                ReceivedAtMs = j.ReceivedAtMs,
-                Seq = px.Events.Count,
-                EventName = meta.EventName,
-                EventTime = meta.EventTimeSeconds,
-                Kind = meta.ActionSource,
-                DedupId = meta.DedupId,
-                OrderId = meta.OrderId,
-                Currency = meta.Currency,
-                Value = meta.Value,
-                HasMatchKey = meta.HasMatchKey,
-            };
-            px.Events.Add(e);
-            px.Dedup.Add(e);
+            var index = px.Events.Add();
+            ref var e = ref px.Events[index];
+            e = ToStored(meta, j.ReceivedAtMs, ref names, ref currencies);
+            px.Events.SetJson(ref e, j.Json);
+            using var ids = new DedupIndex.CandidateIds(meta.DedupId, meta.OrderId);
+            px.Dedup.Add(index, ids);
         }
     }
 
-    private sealed class PixelState(DedupClock clock)
+    private sealed class PixelState
     {
+        public PixelState(DedupClock clock) => Dedup = new DedupIndex(clock, Events);
+
         public readonly Lock Gate = new();
-        public readonly List<StoredEvent> Events = [];
-        public readonly DedupIndex Dedup = new(clock);
+        public readonly EventTable Events = new();
+        public readonly DedupIndex Dedup;
         public readonly List<TestLogEntry> TestLogs = [];
         public long Received, Invalid, Duplicates;
     }
 }
-
 /// <summary>Measurement breakdown values (seed; spec §10, §11.9).</summary>
 internal enum ConversionSourceType { Offline, Web, TotalOffPlatform, Total }
 

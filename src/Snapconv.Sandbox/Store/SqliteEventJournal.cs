@@ -26,7 +26,7 @@ internal sealed class SqliteEventJournal : IEventJournal
         cmd.ExecuteNonQuery();
     }
 
-    public void Write(string pixelId, IReadOnlyList<StoredEvent> added, IReadOnlyList<StoredEvent> merged)
+    public void Write(string pixelId, IReadOnlyList<JournalRow> added, IReadOnlyList<JournalRow> merged)
     {
         if (added.Count == 0 && merged.Count == 0) return;
         lock (_gate)
