@@ -7,15 +7,16 @@ namespace Snapconv.Core.Dedup;
 /// <summary>
 /// Sends a repeated event once per run (spec §8): the key is event_name + event_id (which is the source
 /// id, else the order id, else the content fingerprint), and a PURCHASE's order id also matches any
-/// earlier PURCHASE with that order id. Keys are kept as 64-bit XxHash3 values (8 bytes a key, so a
-/// 10M-row run holds about 160 MB at most; a false match needs a 64-bit collision: about 3 in a million
-/// for 10M distinct events). Not thread-safe: the consumer calls it in file order.
+/// earlier PURCHASE with that order id. Keys are kept as 64-bit XxHash3 values in a
+/// <see cref="CompactKeySet"/> (about 10 bytes a key: a 10M-row run holds about 100 MB; a false match needs a
+/// 64-bit collision: about 3 in a million for 10M distinct events). Not thread-safe: the consumer calls it
+/// in file order.
 /// </summary>
 public sealed class InRunDeduper
 {
-    private readonly HashSet<ulong> _seen = [];
+    private readonly CompactKeySet _seen = new();
 
-    public int Count => _seen.Count;
+    public long Count => _seen.Count;
 
     /// <summary>True the first time an event is seen; false for a duplicate (which is then not recorded again).</summary>
     public bool TryAdd(CapiEvent e)

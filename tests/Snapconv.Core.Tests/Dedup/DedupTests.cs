@@ -62,3 +62,39 @@ public class DedupTests
         return e;
     }
 }
+
+public class CompactKeySetTests
+{
+    [Fact]
+    public void Add_ManyKeys_EachOnce_AndAllFound()
+    {
+        var set = new CompactKeySet();
+        var rnd = new Random(3);
+        var keys = new HashSet<ulong>();
+        while (keys.Count < 200_000) keys.Add((ulong)rnd.NextInt64() * 2654435761UL);
+        foreach (var k in keys) Assert.True(set.Add(k));
+        foreach (var k in keys) Assert.False(set.Add(k));
+        Assert.Equal(keys.Count, set.Count);
+        foreach (var k in keys) Assert.True(set.Contains(k));
+        Assert.False(set.Contains(0xDEADBEEFUL) && !keys.Contains(0xDEADBEEFUL));
+    }
+
+    [Fact]
+    public void Add_ZeroAndOne_ShareASlot_AsDocumented()
+    {
+        var set = new CompactKeySet();
+        Assert.True(set.Add(0));
+        Assert.False(set.Add(1));
+        Assert.True(set.Contains(0));
+    }
+
+    [FsCheck.Xunit.Property]
+    public bool Add_AgreesWithHashSet(ulong[] keys)
+    {
+        var set = new CompactKeySet();
+        var reference = new HashSet<ulong>();
+        foreach (var k in keys)
+            if (set.Add(k) != reference.Add(k == 0 ? 1 : k)) return false;
+        return set.Count == reference.Count;
+    }
+}
