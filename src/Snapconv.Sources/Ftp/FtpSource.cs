@@ -67,7 +67,7 @@ internal sealed class FtpSource(FtpSourceOptions options, Func<string, string?> 
             }
             else if (_glob.IsMatch(relPath))
             {
-                into.Add(new SourceObject(relPath, e.Size, e.Modified?.UtcTicks.ToString(CultureInfo.InvariantCulture)));
+                into.Add(new SourceObject(relPath, e.Size, e.Modified?.UtcTicks.ToString(CultureInfo.InvariantCulture), e.Modified));
             }
         }
     }
