@@ -133,6 +133,57 @@ public sealed class FtpSourceTests(VsftpdServer server) : SourceConformance, ICl
     }
 }
 
+/// <summary>Explicit FTPS (AUTH TLS, PBSZ 0, PROT P) against vsftpd that refuses plain logins and plain data connections.</summary>
+public sealed class FtpsSourceTests(VsftpdTlsServer server) : SourceConformance, IClassFixture<VsftpdTlsServer>
+{
+    private readonly string _folder = "d" + Guid.NewGuid().ToString("N")[..8];
+    protected override void Require() => server.Require();
+    protected override Task PutAsync(string key, byte[] content)
+    {
+        server.Put(_folder + "/" + key, content);
+        File.SetUnixFileMode(Path.Combine(server.Root, _folder), (UnixFileMode)0b111_101_101);
+        return Task.CompletedTask;
+    }
+    private FtpSourceOptions Options(bool acceptAny = true, FtpTls tls = FtpTls.Explicit) => new()
+    {
+        Host = "127.0.0.1", Port = server.Port, Path = "/" + _folder, Pattern = "*.csv*", TimeoutSecs = 10,
+        Tls = tls, TlsAcceptAnyCertificate = acceptAny,
+    };
+    protected override ISource Create() => SourceFactory.Create(Options());
+
+    [SkippableFact]
+    public async Task Client_ExplicitTls_ProtectsControlAndData_AndRetrievesBytes()
+    {
+        Require();
+        await PutAsync("one.csv", Csv(3));
+        await using var client = new Ftp.FtpClient("127.0.0.1", server.Port, TimeSpan.FromSeconds(10), tls: true, acceptAnyCertificate: true);
+        await client.ConnectAsync("anonymous", "x@", default);
+        var entry = Assert.Single(await client.ListAsync("/" + _folder, default));
+        Assert.Equal(("one.csv", (long?)Csv(3).Length), (entry.Name, entry.Size));
+        using var ms = new MemoryStream();
+        await client.RetrieveAsync("/" + _folder + "/one.csv", ms, default);
+        Assert.Equal(Csv(3), ms.ToArray());
+        Assert.Equal(["AUTH TLS", "PBSZ 0", "PROT P"], client.Transcript.Where(c => c is "AUTH TLS" or "PBSZ 0" or "PROT P"));
+    }
+
+    [SkippableFact]
+    public async Task SelfSignedCertificate_RefusedUnlessAccepted_PlainLoginRefusedByTheServer()
+    {
+        Require();
+        await PutAsync("one.csv", Csv(1));
+        await using (var strict = SourceFactory.Create(Options(acceptAny: false)))
+        {
+            var e = await Assert.ThrowsAsync<SourceException>(() => strict.ListAsync(new SourceContext("j", null), default));
+            Assert.True(e.IsConfiguration);
+            Assert.Contains("tls_accept_any_certificate", e.Message);
+        }
+        await using (var plain = SourceFactory.Create(Options(tls: FtpTls.None)))
+            await Assert.ThrowsAsync<SourceException>(() => plain.ListAsync(new SourceContext("j", null), default));
+        await using var ok = SourceFactory.Create(Options());
+        Assert.Single(await ok.ListAsync(new SourceContext("j", null), default));
+    }
+}
+
 public sealed class FtpClientParsingTests
 {
     [Theory]

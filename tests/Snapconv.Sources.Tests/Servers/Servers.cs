@@ -32,7 +32,7 @@ public sealed class SshdServer : TestServer
 }
 
 /// <summary>vsftpd with anonymous reads of <see cref="Root"/>, passive mode on loopback.</summary>
-public sealed class VsftpdServer : TestServer
+public class VsftpdServer : TestServer
 {
     protected override string Binary => "/usr/sbin/vsftpd";
     public string Root => Path.Combine(Dir, "ftproot");
@@ -51,9 +51,13 @@ public sealed class VsftpdServer : TestServer
             "anonymous_enable=YES", $"anon_root={Root}", "local_enable=NO", "write_enable=NO", "pasv_enable=YES",
             "pasv_address=127.0.0.1", $"pasv_min_port={pasv}", $"pasv_max_port={pasv}", "seccomp_sandbox=NO",
             "connect_from_port_20=NO", "pasv_promiscuous=YES",
+            .. ExtraConfig(),
         ]);
         return new ProcessStartInfo("/usr/sbin/vsftpd", [config]);
     }
+
+    /// <summary>More vsftpd.conf lines (TLS).</summary>
+    protected virtual IEnumerable<string> ExtraConfig() => [];
 
     /// <summary>Writes a file readable by the anonymous user.</summary>
     public void Put(string key, byte[] content)
@@ -62,6 +66,28 @@ public sealed class VsftpdServer : TestServer
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllBytes(path, content);
         File.SetUnixFileMode(path, (UnixFileMode)0b110_100_100);
+    }
+}
+
+/// <summary>
+/// vsftpd that demands explicit TLS (AUTH TLS) for the anonymous login and for every data connection, with a
+/// self-signed certificate made in its folder. TLS session reuse on the data channel is not required
+/// (<c>require_ssl_reuse=NO</c>): the client does not resume the control connection's session.
+/// </summary>
+public sealed class VsftpdTlsServer : VsftpdServer
+{
+    public string CertFile => Path.Combine(Dir, "cert.pem");
+
+    protected override IEnumerable<string> ExtraConfig()
+    {
+        var key = Path.Combine(Dir, "key.pem");
+        Run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", CertFile, "-days", "1", "-subj", "/CN=127.0.0.1");
+        return
+        [
+            "ssl_enable=YES", $"rsa_cert_file={CertFile}", $"rsa_private_key_file={key}", "allow_anon_ssl=YES",
+            "force_anon_logins_ssl=YES", "force_anon_data_ssl=YES", "require_ssl_reuse=NO",
+            "ssl_tlsv1=YES", "ssl_sslv2=NO", "ssl_sslv3=NO", "ssl_ciphers=HIGH",
+        ];
     }
 }
 
