@@ -133,6 +133,51 @@ public sealed class FtpSourceTests(VsftpdServer server) : SourceConformance, ICl
     }
 }
 
+/// <summary>SFTP with a password (a system user made for the test; needs root).</summary>
+public sealed class SftpPasswordTests(SshdPasswordServer server) : IClassFixture<SshdPasswordServer>
+{
+    private void Require()
+    {
+        if (SshdPasswordServer.NotRoot() is { } why) Skip.If(true, why + "; run the tests as root to cover it.");
+        if (!File.Exists("/usr/sbin/useradd"))
+        {
+            if (Environment.GetEnvironmentVariable("CI") == "true") Assert.Fail("/usr/sbin/useradd is missing (CI=true)");
+            Skip.If(true, "/usr/sbin/useradd is missing");
+        }
+        server.Require();
+    }
+
+    private SftpSourceOptions Options(string user) => new()
+    {
+        Host = "127.0.0.1", Port = server.Port, Username = user, PasswordEnv = "SFTP_PW", Path = server.Root,
+        Pattern = "*.csv", HostKeySha256 = server.Fingerprint, TimeoutSecs = 10,
+    };
+
+    [SkippableFact]
+    public async Task PasswordLogin_ListsAndFetches_WrongPasswordIsRefusedWithoutSayingIt()
+    {
+        Require();
+        var content = "email,value\na@example.com,1\n"u8.ToArray();
+        File.WriteAllBytes(Path.Combine(server.Root, "p.csv"), content);
+        await using (var source = SourceFactory.Create(Options(server.User), name => name == "SFTP_PW" ? server.Password : null))
+        {
+            var obj = Assert.Single(await source.ListAsync(new SourceContext("j", null), default));
+            var dest = Path.Combine(Path.GetTempPath(), "snapconv-pw-" + Guid.NewGuid().ToString("N")[..8] + ".csv");
+            try
+            {
+                await source.FetchAsync(obj, dest, null, new SourceContext("j", null), default);
+                Assert.Equal(content, File.ReadAllBytes(dest));
+            }
+            finally { File.Delete(dest); }
+        }
+        await using var wrong = SourceFactory.Create(Options(server.User), name => name == "SFTP_PW" ? "not-the-password" : null);
+        var e = await Assert.ThrowsAsync<SourceException>(() => wrong.ListAsync(new SourceContext("j", null), default));
+        Assert.True(e.IsConfiguration);
+        Assert.DoesNotContain("not-the-password", e.Message);
+        Assert.DoesNotContain(server.Password, e.Message);
+    }
+}
+
 /// <summary>Explicit FTPS (AUTH TLS, PBSZ 0, PROT P) against vsftpd that refuses plain logins and plain data connections.</summary>
 public sealed class FtpsSourceTests(VsftpdTlsServer server) : SourceConformance, IClassFixture<VsftpdTlsServer>
 {
