@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the servers the source tests start themselves: OpenSSH sshd and vsftpd (apt, as root) and s3rver
+# Installs the servers the source tests start themselves: OpenSSH sshd, vsftpd and openssl (apt, as root) and s3rver
 # (npm, into tests/node). PostgreSQL 15 is expected to be installed already. Idempotent and quick when
 # everything is present. Exit code 0 when all is present afterwards.
 set -uo pipefail
@@ -9,6 +9,7 @@ missing=()
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 [ -x /usr/sbin/vsftpd ] || missing+=(vsftpd)
 command -v ssh-keygen >/dev/null 2>&1 || missing+=(openssh-client)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)   # the FTPS test's self-signed certificate
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing ${missing[*]} (apt)" >&2

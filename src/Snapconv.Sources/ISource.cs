@@ -8,7 +8,8 @@ namespace Snapconv.Sources;
 /// <param name="Key">Stable name inside the source, e.g. <c>exports/2024-05-01.csv</c>. Never holds secrets.</param>
 /// <param name="Size">Bytes, when the listing tells.</param>
 /// <param name="Version">ETag, modification time or cursor, when the listing tells.</param>
-public sealed record SourceObject(string Key, long? Size, string? Version)
+/// <param name="Modified">Last modification time, when the listing tells (picks the newest companion object, e.g. contacts).</param>
+public sealed record SourceObject(string Key, long? Size, string? Version, DateTimeOffset? Modified = null)
 {
     /// <summary>File name used for the staged copy (keeps the extension, so the format is detected).</summary>
     public string FileName

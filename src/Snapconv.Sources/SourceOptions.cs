@@ -15,6 +15,12 @@ public abstract record SourceOptions
     /// <summary>Every problem, each prefixed with <paramref name="path"/> (e.g. <c>jobs[0].source</c>); empty when valid.</summary>
     public abstract IReadOnlyList<string> Validate(string path);
 
+    /// <summary>
+    /// The same source with another file pattern (a job's <c>contacts.pattern</c> lists its companion objects this
+    /// way), or null when the kind lists no files by pattern (http, sql).
+    /// </summary>
+    public virtual SourceOptions? WithPattern(string pattern) => null;
+
     /// <summary>Adds an error when <paramref name="value"/> is blank.</summary>
     protected static void Require(List<string> errors, string path, string key, string? value)
     {
@@ -37,6 +43,8 @@ public sealed record LocalSourceOptions : SourceOptions
     [Required] public string Path { get; init; } = "";
     /// <summary>Glob relative to <see cref="Path"/>. Default <c>*</c>.</summary>
     public string Pattern { get; init; } = "*";
+    /// <inheritdoc />
+    public override SourceOptions WithPattern(string pattern) => this with { Pattern = pattern };
     /// <summary>Folder the files move to once delivered. Default none (files stay; the ledger skips them).</summary>
     public string? ArchiveDir { get; init; }
 
@@ -60,6 +68,8 @@ public sealed record S3SourceOptions : SourceOptions
     public string Prefix { get; init; } = "";
     /// <summary>Glob over the key after the prefix. Default <c>*</c>.</summary>
     public string Pattern { get; init; } = "*";
+    /// <inheritdoc />
+    public override SourceOptions WithPattern(string pattern) => this with { Pattern = pattern };
     /// <summary>Service URL of an S3-compatible store, e.g. <c>https://storage.googleapis.com</c>. Default: AWS.</summary>
     public string? Endpoint { get; init; }
     /// <summary>Region. Default <c>us-east-1</c>.</summary>
@@ -107,6 +117,8 @@ public sealed record SftpSourceOptions : SourceOptions
     public string Path { get; init; } = ".";
     /// <summary>Glob relative to <see cref="Path"/>. Default <c>*</c>.</summary>
     public string Pattern { get; init; } = "*";
+    /// <inheritdoc />
+    public override SourceOptions WithPattern(string pattern) => this with { Pattern = pattern };
     /// <summary>The server's host key as <c>ssh-keygen -l -E sha256</c> prints it (<c>SHA256:…</c>), or <c>any</c>. Required.</summary>
     public string? HostKeySha256 { get; init; }
     /// <summary>Connect and operation timeout in seconds. Default 30.</summary>
@@ -155,6 +167,8 @@ public sealed record FtpSourceOptions : SourceOptions
     public string Path { get; init; } = "/";
     /// <summary>Glob relative to <see cref="Path"/>. Default <c>*</c>.</summary>
     public string Pattern { get; init; } = "*";
+    /// <inheritdoc />
+    public override SourceOptions WithPattern(string pattern) => this with { Pattern = pattern };
     /// <summary>TLS. Default none.</summary>
     public FtpTls Tls { get; init; } = FtpTls.None;
     /// <summary>Accept any TLS certificate (self-signed servers). Default false.</summary>

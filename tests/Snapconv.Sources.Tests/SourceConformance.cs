@@ -168,9 +168,46 @@ public abstract class SourceConformance : IDisposable
         Assert.DoesNotContain("secretperson", Encoding.Latin1.GetString(bytes));
     }
 
+    [SkippableFact]
+    public async Task Companion_ExcludedFromStaging_NeverInTheLedger_NewestHasAModifiedTime()
+    {
+        Require();
+        Skip.IfNot(ManyObjects, "one-object source: no companion objects");
+        await PutAsync("deals.csv", Csv(2));
+        await PutAsync("contacts.csv", Csv(2, "c"));
+        using var ledger = new SourceLedger(State);
+        await using var source = Create();
+        var listed = await source.ListAsync(new SourceContext("job", null), CancellationToken.None);
+        Assert.All(listed, o => Assert.NotNull(o.Modified));
+        var contacts = listed.Single(o => o.Key.EndsWith("contacts.csv", StringComparison.Ordinal));
+        Assert.Equal(contacts, SourceStaging.Newest([contacts with { Modified = contacts.Modified!.Value.AddDays(-1) }, contacts]));
+        var staging = new SourceStaging(source, ledger, "job", Path.Combine(State, "staging")) { ExcludeKeys = new HashSet<string> { contacts.Key } };
+        var r = await staging.StageAsync(null, CancellationToken.None);
+        var staged = Assert.Single(r.Staged);
+        Assert.EndsWith("deals.csv", staged.Object.Key, StringComparison.Ordinal);
+        var (path, temporary) = await SourceStaging.FetchCompanionAsync(source, contacts, Path.Combine(State, "staging"), new SourceContext("job", null), CancellationToken.None);
+        Assert.Equal(Csv(2, "c"), File.ReadAllBytes(path));
+        if (temporary) File.Delete(path);
+        await staging.CommitAsync(r, null, CancellationToken.None);
+        SourceStaging.Cleanup(r.Staged);
+        Assert.Null(ledger.Find("job", contacts.Key));
+    }
+
     public virtual void Dispose()
     {
         try { Directory.Delete(State, recursive: true); } catch (IOException) { }
         GC.SuppressFinalize(this);
+    }
+}
+
+public class SourceStagingNewestTests
+{
+    [Fact]
+    public void Newest_LatestModified_ThenGreatestKey_UnknownTimesLast()
+    {
+        var t = new DateTimeOffset(2026, 11, 2, 0, 0, 0, TimeSpan.Zero);
+        Assert.Equal("b", SourceStaging.Newest([new("a", 1, null, t.AddHours(1)), new("b", 1, null, t.AddHours(2)), new("c", 1, null)])!.Key);
+        Assert.Equal("c-2026-11-02", SourceStaging.Newest([new("c-2026-11-01", 1, null, t), new("c-2026-11-02", 1, null, t)])!.Key);
+        Assert.Null(SourceStaging.Newest([]));
     }
 }

@@ -133,6 +133,102 @@ public sealed class FtpSourceTests(VsftpdServer server) : SourceConformance, ICl
     }
 }
 
+/// <summary>SFTP with a password (a system user made for the test; needs root).</summary>
+public sealed class SftpPasswordTests(SshdPasswordServer server) : IClassFixture<SshdPasswordServer>
+{
+    private void Require()
+    {
+        if (SshdPasswordServer.NotRoot() is { } why) Skip.If(true, why + "; run the tests as root to cover it.");
+        if (!File.Exists("/usr/sbin/useradd"))
+        {
+            if (Environment.GetEnvironmentVariable("CI") == "true") Assert.Fail("/usr/sbin/useradd is missing (CI=true)");
+            Skip.If(true, "/usr/sbin/useradd is missing");
+        }
+        server.Require();
+    }
+
+    private SftpSourceOptions Options(string user) => new()
+    {
+        Host = "127.0.0.1", Port = server.Port, Username = user, PasswordEnv = "SFTP_PW", Path = server.Root,
+        Pattern = "*.csv", HostKeySha256 = server.Fingerprint, TimeoutSecs = 10,
+    };
+
+    [SkippableFact]
+    public async Task PasswordLogin_ListsAndFetches_WrongPasswordIsRefusedWithoutSayingIt()
+    {
+        Require();
+        var content = "email,value\na@example.com,1\n"u8.ToArray();
+        File.WriteAllBytes(Path.Combine(server.Root, "p.csv"), content);
+        await using (var source = SourceFactory.Create(Options(server.User), name => name == "SFTP_PW" ? server.Password : null))
+        {
+            var obj = Assert.Single(await source.ListAsync(new SourceContext("j", null), default));
+            var dest = Path.Combine(Path.GetTempPath(), "snapconv-pw-" + Guid.NewGuid().ToString("N")[..8] + ".csv");
+            try
+            {
+                await source.FetchAsync(obj, dest, null, new SourceContext("j", null), default);
+                Assert.Equal(content, File.ReadAllBytes(dest));
+            }
+            finally { File.Delete(dest); }
+        }
+        await using var wrong = SourceFactory.Create(Options(server.User), name => name == "SFTP_PW" ? "not-the-password" : null);
+        var e = await Assert.ThrowsAsync<SourceException>(() => wrong.ListAsync(new SourceContext("j", null), default));
+        Assert.True(e.IsConfiguration);
+        Assert.DoesNotContain("not-the-password", e.Message);
+        Assert.DoesNotContain(server.Password, e.Message);
+    }
+}
+
+/// <summary>Explicit FTPS (AUTH TLS, PBSZ 0, PROT P) against vsftpd that refuses plain logins and plain data connections.</summary>
+public sealed class FtpsSourceTests(VsftpdTlsServer server) : SourceConformance, IClassFixture<VsftpdTlsServer>
+{
+    private readonly string _folder = "d" + Guid.NewGuid().ToString("N")[..8];
+    protected override void Require() => server.Require();
+    protected override Task PutAsync(string key, byte[] content)
+    {
+        server.Put(_folder + "/" + key, content);
+        File.SetUnixFileMode(Path.Combine(server.Root, _folder), (UnixFileMode)0b111_101_101);
+        return Task.CompletedTask;
+    }
+    private FtpSourceOptions Options(bool acceptAny = true, FtpTls tls = FtpTls.Explicit) => new()
+    {
+        Host = "127.0.0.1", Port = server.Port, Path = "/" + _folder, Pattern = "*.csv*", TimeoutSecs = 10,
+        Tls = tls, TlsAcceptAnyCertificate = acceptAny,
+    };
+    protected override ISource Create() => SourceFactory.Create(Options());
+
+    [SkippableFact]
+    public async Task Client_ExplicitTls_ProtectsControlAndData_AndRetrievesBytes()
+    {
+        Require();
+        await PutAsync("one.csv", Csv(3));
+        await using var client = new Ftp.FtpClient("127.0.0.1", server.Port, TimeSpan.FromSeconds(10), tls: true, acceptAnyCertificate: true);
+        await client.ConnectAsync("anonymous", "x@", default);
+        var entry = Assert.Single(await client.ListAsync("/" + _folder, default));
+        Assert.Equal(("one.csv", (long?)Csv(3).Length), (entry.Name, entry.Size));
+        using var ms = new MemoryStream();
+        await client.RetrieveAsync("/" + _folder + "/one.csv", ms, default);
+        Assert.Equal(Csv(3), ms.ToArray());
+        Assert.Equal(["AUTH TLS", "PBSZ 0", "PROT P"], client.Transcript.Where(c => c is "AUTH TLS" or "PBSZ 0" or "PROT P"));
+    }
+
+    [SkippableFact]
+    public async Task SelfSignedCertificate_RefusedUnlessAccepted_PlainLoginRefusedByTheServer()
+    {
+        Require();
+        await PutAsync("one.csv", Csv(1));
+        await using (var strict = SourceFactory.Create(Options(acceptAny: false)))
+        {
+            var e = await Assert.ThrowsAsync<SourceException>(() => strict.ListAsync(new SourceContext("j", null), default));
+            Assert.True(e.IsConfiguration);
+            Assert.Contains("tls_accept_any_certificate", e.Message);
+        }
+        await using (var plain = SourceFactory.Create(Options(tls: FtpTls.None)))
+            await Assert.ThrowsAsync<SourceException>(() => plain.ListAsync(new SourceContext("j", null), default));
+        await using var ok = SourceFactory.Create(Options());
+        Assert.Single(await ok.ListAsync(new SourceContext("j", null), default));
+    }
+}
+
 public sealed class FtpClientParsingTests
 {
     [Theory]

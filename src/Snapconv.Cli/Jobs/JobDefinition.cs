@@ -49,8 +49,15 @@ public sealed record JobDefinition
     public string? DefaultCountry { get; init; }
     /// <summary>Reject events older than N days. Default none.</summary>
     public int? MaxEventAgeDays { get; init; }
-    /// <summary>The mapping (from <c>mapping_file</c> or inline <c>mapping</c>). Default: auto-detect.</summary>
+    /// <summary>The mapping (from <c>mapping_file</c>, inline <c>mapping</c> or <c>preset</c>, with <c>currency</c>,
+    /// <c>locale</c> and <c>sheet</c> applied). Default: auto-detect.</summary>
     public MappingSpec Mapping { get; init; } = MappingSpec.Empty;
+    /// <summary>
+    /// <c>contacts: {pattern: …}</c>: glob of the companion file the mapping joins (contacts, contact roles), read from
+    /// the job's own source. Each run that delivers reads the newest matching object; it is never delivered itself
+    /// nor recorded as delivered. Null: no join file.
+    /// </summary>
+    public string? ContactsPattern { get; init; }
     /// <summary>Delivery settings.</summary>
     public JobDeliveryOptions Delivery { get; init; } = new();
     /// <summary>State folder (ledgers, reports, rejects, staging). Default <c>.snapconv</c> beside the job file.</summary>

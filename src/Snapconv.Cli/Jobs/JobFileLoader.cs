@@ -4,6 +4,7 @@ using Cronos;
 using Snapconv.Core.Formats;
 using Snapconv.Core.Mapping;
 using Snapconv.Core.Normalization;
+using Snapconv.Core.Presets;
 using Snapconv.Sources;
 using YamlDotNet.RepresentationModel;
 
@@ -19,8 +20,10 @@ public static partial class JobFileLoader
     private static readonly string[] JobKeys =
     [
         "name", "pixel_id", "token_env", "token_file", "endpoint", "schedule", "timezone", "default_country",
-        "max_event_age_days", "mapping_file", "mapping", "delivery", "state_dir", "source",
+        "max_event_age_days", "mapping_file", "mapping", "preset", "contacts", "currency", "locale", "sheet", "delivery",
+        "state_dir", "source",
     ];
+    private static readonly string[] ContactsKeys = ["pattern"];
     private static readonly string[] DeliveryKeys = ["batch_size", "concurrency", "qps", "sample_gate", "dry_run", "test_event_code", "auth"];
     private static readonly Dictionary<string, string[]> SourceKeys = new()
     {
@@ -131,7 +134,7 @@ public static partial class JobFileLoader
     {
         var before = errors.Count;
         string? name = null, pixel = null, tokenEnv = null, tokenFile = null, schedule = null, country = null;
-        string? mappingFile = null, stateDir = null;
+        string? mappingFile = null, stateDir = null, presetName = null, contacts = null, currency = null, locale = null, sheet = null;
         YamlNode? inlineMapping = null;
         Uri endpoint = new("https://tr.snapchat.com");
         TimeZoneInfo zone = TimeZoneInfo.Utc;
@@ -177,6 +180,21 @@ public static partial class JobFileLoader
                 case "max_event_age_days": maxAge = Int(v, p, errors, 1, 3650); break;
                 case "mapping_file": mappingFile = Str(v, p, errors) is { } mf ? Resolve(baseDir, mf) : null; break;
                 case "mapping": inlineMapping = v; break;
+                case "preset":
+                    presetName = Str(v, p, errors);
+                    if (presetName is not null && !PresetCatalog.TryGet(presetName, out _))
+                        errors.Add($"{p}: '{presetName}' is not a preset; presets: {string.Join(", ", PresetCatalog.All.Select(x => x.Name))}.");
+                    break;
+                case "contacts": contacts = ParseContacts(v, p, errors); break;
+                case "currency":
+                    var cur = Str(v, p, errors);
+                    if (cur is not null && !TextValues.TryCurrency(cur, out currency!)) errors.Add($"{p}: '{cur}' is not an ISO 4217 code or a currency name.");
+                    break;
+                case "locale":
+                    locale = Str(v, p, errors);
+                    if (locale is not null && !TextValues.TryGetCulture(locale, out _)) errors.Add($"{p}: '{locale}' is not a culture name such as en-US, en-GB or de-DE.");
+                    break;
+                case "sheet": sheet = Str(v, p, errors); break;
                 case "delivery": delivery = ParseDelivery(v, p, errors); break;
                 case "state_dir": stateDir = Str(v, p, errors) is { } sd ? Resolve(baseDir, sd) : null; break;
                 case "source": source = ParseSource(v, p, baseDir, errors); break;
@@ -187,15 +205,29 @@ public static partial class JobFileLoader
         if (string.IsNullOrWhiteSpace(pixel)) errors.Add($"{path}.pixel_id: required.");
         if (source is null && !node.Children.ContainsKey(new YamlScalarNode("source"))) errors.Add($"{path}.source: required.");
         if (mappingFile is not null && inlineMapping is not null) errors.Add($"{path}.mapping: give mapping_file or mapping, not both.");
+        if (presetName is not null && (mappingFile is not null || inlineMapping is not null))
+            errors.Add($"{path}.preset: preset and {(mappingFile is not null ? "mapping_file" : "mapping")} are alternatives: a preset is a mapping file (copy it with `snapconv presets show NAME` to edit it).");
         var mapping = MappingSpec.Empty;
         try
         {
             if (mappingFile is not null) mapping = MappingFileLoader.Load(mappingFile);
             else if (inlineMapping is not null) mapping = MappingFileLoader.Parse(ToText(inlineMapping), $"{sourceName} {path}.mapping");
+            else if (presetName is not null && PresetCatalog.TryGet(presetName, out var preset)) mapping = preset.Spec;
         }
         catch (InputException e)
         {
             errors.Add($"{path}.{(mappingFile is not null ? "mapping_file" : "mapping")}: {e.Message}");
+        }
+        // As --locale, --currency and --sheet: applied on top of the mapping or preset.
+        if (locale is not null) mapping = mapping with { Locale = locale };
+        if (currency is not null) mapping = mapping with { Constants = new Dictionary<TargetField, string>(mapping.Constants) { [TargetField.Currency] = currency } };
+        if (sheet is not null) mapping = mapping with { Sheet = sheet };
+        if (contacts is not null)
+        {
+            if (mapping.Joins.Count == 0 && errors.Count == before)
+                errors.Add($"{path}.contacts: needs a preset or mapping with joins (e.g. preset: hubspot-deals).");
+            if (source is not null && source.WithPattern(contacts) is null)
+                errors.Add($"{path}.contacts: a {source.Kind} source offers one object, not files by pattern; contacts need a local, s3, sftp or ftp source.");
         }
         if (errors.Count > before || name is null || pixel is null || source is null) return null;
         return new JobDefinition
@@ -211,6 +243,7 @@ public static partial class JobFileLoader
             DefaultCountry = country,
             MaxEventAgeDays = maxAge,
             Mapping = mapping,
+            ContactsPattern = contacts,
             Delivery = delivery,
             StateDir = stateDir ?? Resolve(baseDir, ".snapconv"),
             Source = source,
@@ -232,6 +265,22 @@ public static partial class JobFileLoader
             errors.Add($"{path}: '{text}' is not a valid cron expression ({e.Message.TrimEnd('.')}).");
             return null;
         }
+    }
+
+    /// <summary><c>contacts: {pattern: "…"}</c>: the glob of the join file, from the job's own source.</summary>
+    private static string? ParseContacts(YamlNode v, string path, List<string> errors)
+    {
+        if (v is not YamlMappingNode map) { errors.Add($"{path}: expected an object such as {{pattern: \"*contacts*.csv\"}}."); return null; }
+        string? pattern = null;
+        foreach (var (k, val) in map.Children)
+        {
+            var key = Key(k);
+            if (key == "pattern") pattern = Str(val, $"{path}.pattern", errors);
+            else errors.Add($"{path}.{key}: unknown key; known keys: {string.Join(", ", ContactsKeys)}.");
+        }
+        if (pattern is null && !map.Children.ContainsKey(new YamlScalarNode("pattern"))) errors.Add($"{path}.pattern: required, e.g. \"*contacts*.csv\".");
+        else if (pattern is not null && string.IsNullOrWhiteSpace(pattern)) errors.Add($"{path}.pattern: must not be empty.");
+        return string.IsNullOrWhiteSpace(pattern) ? null : pattern;
     }
 
     private static JobDeliveryOptions ParseDelivery(YamlNode v, string path, List<string> errors)

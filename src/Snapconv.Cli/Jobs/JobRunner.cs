@@ -1,5 +1,6 @@
 using System.Globalization;
 using Snapconv.Core.Formats;
+using Snapconv.Core.Mapping;
 using Snapconv.Core.Pipeline;
 using Snapconv.Core.Validation;
 using Snapconv.Delivery.Capi;
@@ -80,9 +81,10 @@ public sealed class JobRunner(RunLog log, TimeProvider? clock = null, Func<strin
         var result = new JobRunResult { Job = job.Name, StartedAt = started };
         log.Info(job.Name, "start", $"run started: source {job.Source.Kind}");
         StagingResult? staged = null;
+        string? companion = null;
         try
         {
-            result = await RunCoreAsync(job, started, s => staged = s, ct).ConfigureAwait(false);
+            result = await RunCoreAsync(job, started, s => staged = s, c => companion = c, ct).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -114,6 +116,7 @@ public sealed class JobRunner(RunLog log, TimeProvider? clock = null, Func<strin
         finally
         {
             if (staged is not null) SourceStaging.Cleanup(staged.Staged);
+            if (companion is not null) { try { File.Delete(companion); } catch (IOException) { } catch (UnauthorizedAccessException) { } }
         }
         result = result with { FinishedAt = _clock.GetUtcNow() };
         var fields = new Dictionary<string, object?>
@@ -131,7 +134,7 @@ public sealed class JobRunner(RunLog log, TimeProvider? clock = null, Func<strin
         return result;
     }
 
-    private async Task<JobRunResult> RunCoreAsync(JobDefinition job, DateTimeOffset started, Action<StagingResult> onStaged, CancellationToken ct)
+    private async Task<JobRunResult> RunCoreAsync(JobDefinition job, DateTimeOffset started, Action<StagingResult> onStaged, Action<string> onCompanion, CancellationToken ct)
     {
         var token = Doctor.ReadToken(job.TokenEnv, job.TokenFile, out var problem);
         if (token is null)
@@ -144,7 +147,13 @@ public sealed class JobRunner(RunLog log, TimeProvider? clock = null, Func<strin
 
         using var ledger = new SourceLedger(job.StateDir, _clock);
         await using var source = SourceFactory.Create(job.Source, env);
-        var staging = new SourceStaging(source, ledger, job.Name, stagingDir);
+
+        // contacts: the companion objects are listed first so the main listing leaves them out.
+        await using var contactsSource = job.ContactsPattern is { } cp && job.Source.WithPattern(cp) is { } co ? SourceFactory.Create(co, env) : null;
+        var contactsContext = new SourceContext(job.Name, null, m => log.Info(job.Name, "contacts", m));
+        IReadOnlyList<SourceObject> contactObjects = contactsSource is null ? [] : await contactsSource.ListAsync(contactsContext, ct).ConfigureAwait(false);
+
+        var staging = new SourceStaging(source, ledger, job.Name, stagingDir) { ExcludeKeys = contactObjects.Select(o => o.Key).ToHashSet(StringComparer.Ordinal) };
         var staged = await staging.StageAsync(m => log.Info(job.Name, "source", m), ct).ConfigureAwait(false);
         onStaged(staged);
         foreach (var w in staged.Warnings) log.Warn(job.Name, "source", w);
@@ -164,10 +173,26 @@ public sealed class JobRunner(RunLog log, TimeProvider? clock = null, Func<strin
             TestEventCode = job.Delivery.TestEventCode, StateDir = job.StateDir, SampleGate = job.Delivery.SampleGate,
             Auth = job.Delivery.Auth == "header" ? AuthMode.Header : AuthMode.Query, Retry = Retry,
         };
+        var mapping = job.Mapping;
+        if (contactsSource is not null)
+        {
+            // As --contacts: the newest matching object is read into the mapping's join tables.
+            var newest = SourceStaging.Newest(contactObjects)
+                ?? throw new SourceException($"{contactsSource.Description}: no object matches contacts.pattern '{job.ContactsPattern}'; nothing was delivered (retried next run).");
+            var (contactsPath, temporary) = await SourceStaging.FetchCompanionAsync(contactsSource, newest, stagingDir, contactsContext, ct).ConfigureAwait(false);
+            if (temporary) onCompanion(contactsPath);
+            var data = JoinSet.Load(mapping, [contactsPath], mapping.ReaderOptions);
+            foreach (var (_, join) in data.Files) log.Info(job.Name, "contacts", $"joining {newest.Key} as {join}");
+            mapping = mapping with { JoinData = data };
+        }
+        else if (mapping.Joins.Count > 0 && mapping.PresetName is not null)
+        {
+            log.Info(job.Name, "contacts", $"preset {mapping.PresetName} can join {string.Join("; ", mapping.Joins.Select(j => j.Description ?? j.Name))} (contacts: {{pattern: …}}); without it, e-mail and phone come only from the main file.");
+        }
         var conversion = new ConversionOptions
         {
             PixelId = job.PixelId, DefaultCountry = job.DefaultCountry, TimeZone = job.TimeZone,
-            MaxEventAgeDays = job.MaxEventAgeDays, Mapping = job.Mapping, Clock = TimeProvider.System,
+            MaxEventAgeDays = job.MaxEventAgeDays, Mapping = mapping, Clock = TimeProvider.System,
         };
         var outputs = new ConversionOutputs
         {

@@ -29,6 +29,12 @@ internal sealed class FtpSource(FtpSourceOptions options, Func<string, string?> 
             await client.DisposeAsync().ConfigureAwait(false);
             throw new SourceException($"ftp source: login as '{options.Username}' at {options.Host} was refused.", e, isConfiguration: true);
         }
+        catch (AuthenticationException e)
+        {
+            // The server's certificate is not trusted (self-signed, wrong name) or TLS could not be agreed.
+            await client.DisposeAsync().ConfigureAwait(false);
+            throw new SourceException($"ftp source: TLS with {options.Host}:{options.Port.ToString(CultureInfo.InvariantCulture)} failed: its certificate is not trusted or no TLS version/cipher is shared. For a self-signed certificate, trust it on this machine or set tls_accept_any_certificate: true.", e, isConfiguration: true);
+        }
         catch (Exception e) when (IsTransport(e, ct))
         {
             await client.DisposeAsync().ConfigureAwait(false);
@@ -67,7 +73,7 @@ internal sealed class FtpSource(FtpSourceOptions options, Func<string, string?> 
             }
             else if (_glob.IsMatch(relPath))
             {
-                into.Add(new SourceObject(relPath, e.Size, e.Modified?.UtcTicks.ToString(CultureInfo.InvariantCulture)));
+                into.Add(new SourceObject(relPath, e.Size, e.Modified?.UtcTicks.ToString(CultureInfo.InvariantCulture), e.Modified));
             }
         }
     }
@@ -92,7 +98,13 @@ internal sealed class FtpSource(FtpSourceOptions options, Func<string, string?> 
         e is FtpException or SocketException or IOException or AuthenticationException
         || (e is OperationCanceledException && !ct.IsCancellationRequested);
 
-    private static string Describe(Exception e) => e is FtpException f ? f.Message : e.GetType().Name;
+    private static string Describe(Exception e) => e switch
+    {
+        // 522: vsftpd's answer when it requires the data connection to resume the control connection's TLS session.
+        FtpException { Code: 522 } f => f.Message + "; the server may require TLS session reuse on data connections, which snapconv does not do (vsftpd: require_ssl_reuse=NO)",
+        FtpException f => f.Message,
+        _ => e.GetType().Name,
+    };
 
     private async Task ResetAsync()
     {

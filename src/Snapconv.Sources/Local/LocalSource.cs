@@ -22,7 +22,7 @@ internal sealed class LocalSource(LocalSourceOptions options) : ISource
             var rel = Path.GetRelativePath(root, file).Replace('\\', '/');
             if (rel.Split('/').Any(s => s.StartsWith('.')) || !_glob.IsMatch(rel)) continue;
             var info = new FileInfo(file);
-            list.Add(new SourceObject(rel, info.Length, info.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture)));
+            list.Add(new SourceObject(rel, info.Length, info.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture), new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero)));
         }
         list.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
         return Task.FromResult<IReadOnlyList<SourceObject>>(list);

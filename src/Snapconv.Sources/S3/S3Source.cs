@@ -50,7 +50,7 @@ internal sealed class S3Source : ISource
                 {
                     if (o.Key.EndsWith('/')) continue;
                     var rel = o.Key[_options.Prefix.Length..].TrimStart('/');
-                    if (_glob.IsMatch(rel)) list.Add(new SourceObject(o.Key, o.Size, o.ETag?.Trim('"')));
+                    if (_glob.IsMatch(rel)) list.Add(new SourceObject(o.Key, o.Size, o.ETag?.Trim('"'), o.LastModified is { } lm ? new DateTimeOffset(lm.ToUniversalTime(), TimeSpan.Zero) : null));
                 }
                 if (response.IsTruncated != true) break;
                 request.ContinuationToken = response.NextContinuationToken;

@@ -123,7 +123,7 @@ internal sealed class SftpSource : ISource
             }
             else if (f.IsRegularFile && _glob.IsMatch(relPath))
             {
-                into.Add(new SourceObject(relPath, f.Length, f.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture)));
+                into.Add(new SourceObject(relPath, f.Length, f.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture), new DateTimeOffset(f.LastWriteTimeUtc, TimeSpan.Zero)));
             }
         }
     }

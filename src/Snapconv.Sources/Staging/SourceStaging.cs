@@ -38,12 +38,17 @@ public sealed class SourceStaging(ISource source, SourceLedger ledger, string jo
     /// <summary>Objects read in one run at most (the rest wait for the next run). Default 10,000.</summary>
     public int MaxObjectsPerRun { get; init; } = 10_000;
 
+    /// <summary>Keys that are not delivered (a job's companion objects, e.g. contacts): left out of the listing,
+    /// never staged, never recorded in the ledger. Default none.</summary>
+    public IReadOnlySet<string>? ExcludeKeys { get; init; }
+
     /// <summary>Lists and fetches. On failure, the staged copies made so far are removed and the exception propagates.</summary>
     /// <exception cref="SourceException">The source is unreachable or misconfigured.</exception>
     public async Task<StagingResult> StageAsync(Action<string>? log, CancellationToken ct)
     {
         var context = new SourceContext(job, ledger.GetCursor(job), log);
         var listed = await source.ListAsync(context, ct).ConfigureAwait(false);
+        if (ExcludeKeys is { Count: > 0 } exclude) listed = listed.Where(o => !exclude.Contains(o.Key)).ToList();
         var staged = new List<StagedObject>();
         var warnings = new List<string>();
         var skipped = 0;
@@ -121,6 +126,26 @@ public sealed class SourceStaging(ISource source, SourceLedger ledger, string jo
             if (!s.Temporary) continue;
             try { File.Delete(s.Path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
+    }
+
+    /// <summary>
+    /// The newest of <paramref name="objects"/>: latest <see cref="SourceObject.Modified"/> (objects without one count
+    /// as oldest), ties broken by the greater key (export names usually carry their date). Null when empty.
+    /// </summary>
+    public static SourceObject? Newest(IEnumerable<SourceObject> objects) =>
+        objects.OrderByDescending(o => o.Modified ?? DateTimeOffset.MinValue).ThenByDescending(o => o.Key, StringComparer.Ordinal).FirstOrDefault();
+
+    /// <summary>
+    /// Fetches a companion object (not delivered, not recorded in the ledger) into <paramref name="stagingDir"/>.
+    /// Returns the local path, and whether it is a staged copy to delete after the run.
+    /// </summary>
+    public static async Task<(string Path, bool Temporary)> FetchCompanionAsync(ISource source, SourceObject obj, string stagingDir, SourceContext context, CancellationToken ct)
+    {
+        Directory.CreateDirectory(stagingDir);
+        var dest = System.IO.Path.Combine(stagingDir, "companion-" + Sanitize(obj.FileName));
+        if (File.Exists(dest)) File.Delete(dest);
+        var fetched = await source.FetchAsync(obj, dest, null, context, ct).ConfigureAwait(false);
+        return fetched.LocalPath is { } local ? (local, false) : (dest, true);
     }
 
     private static async Task<(byte[] Hash, long Length)> HashAsync(string path, CancellationToken ct)
