@@ -13,6 +13,12 @@ public static class CliApp
         return root;
     }
 
+    /// <summary>
+    /// How long a command may take to stop after Ctrl+C or SIGTERM: in-flight batches finish or are left pending,
+    /// and <c>serve</c> waits for its running jobs (up to 30 s) before it exits.
+    /// </summary>
+    public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(40);
+
     public static Task<int> RunAsync(string[] args, CancellationToken ct = default) =>
-        CreateRoot().Parse(args).InvokeAsync(cancellationToken: ct);
+        CreateRoot().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = StopTimeout }, ct);
 }

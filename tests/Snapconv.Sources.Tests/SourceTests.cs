@@ -138,7 +138,11 @@ public sealed class SftpPasswordTests(SshdPasswordServer server) : IClassFixture
 {
     private void Require()
     {
-        if (SshdPasswordServer.NotRoot() is { } why) Skip.If(true, why + "; run the tests as root to cover it.");
+        if (SshdPasswordServer.NotRoot() is { } why)
+        {
+            if (Environment.GetEnvironmentVariable("CI") == "true") Assert.Fail(why + " (CI=true: run the tests as root)");
+            Skip.If(true, why + "; run the tests as root to cover it.");
+        }
         if (!File.Exists("/usr/sbin/useradd"))
         {
             if (Environment.GetEnvironmentVariable("CI") == "true") Assert.Fail("/usr/sbin/useradd is missing (CI=true)");
