@@ -19,21 +19,18 @@ public sealed class InRunDeduper
     public long Count => _seen.Count;
 
     /// <summary>True the first time an event is seen; false for a duplicate (which is then not recorded again).</summary>
+    /// <remarks>
+    /// A PURCHASE's order id shares the namespace of PURCHASE event ids, as it does on the wire (an order id is
+    /// the event id of a row without one). So the common row, whose event id is its order id, costs one key.
+    /// </remarks>
     public bool TryAdd(CapiEvent e)
     {
         var key = Key(e.EventName, e.EventId, 0);
         if (e.EventName == EventNames.Purchase && e.CustomData.OrderId is { } order && order != e.EventId)
         {
-            var orderKey = Key(EventNames.Purchase, order, 1);
+            var orderKey = Key(EventNames.Purchase, order, 0);
             if (_seen.Contains(orderKey) || _seen.Contains(key)) return false;
             _seen.Add(orderKey);
-            return _seen.Add(key);
-        }
-        if (e.EventName == EventNames.Purchase && e.CustomData.OrderId is not null)
-        {
-            // event_id is the order id: register it under the order namespace too.
-            var orderKey = Key(EventNames.Purchase, e.EventId, 1);
-            if (!_seen.Add(orderKey)) return false;
         }
         return _seen.Add(key);
     }
