@@ -122,6 +122,9 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
         if (_current.Count > 0 && !GateTripped && _fatal is null) await FlushAsync(ct).ConfigureAwait(false);
         _queue.Writer.TryComplete();
         if (_workers is not null) await Task.WhenAll(_workers).ConfigureAwait(false);
+        // Workers also end when stopped (Ctrl+C) with requests unanswered: that is not a completed upload.
+        if (_fatal is null && _stop.IsCancellationRequested)
+            throw new OperationCanceledException("Stopped: unanswered batches stay pending for the next run.", _stop.Token);
     }
 
     /// <summary>Rows Snap rejected, for callers without a rejects writer.</summary>
