@@ -71,6 +71,7 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
             : Encoding.UTF8.GetBytes("],\"test_event_code\":\"" + JsonEncodedText.Encode(options.TestEventCode).ToString() + "\"}");
         _writer = new Utf8JsonWriter(_buffer);
         if (!options.SampleGate) _sample = null;
+        SampleRows = _sample is null ? 0 : _gate.SampleRows;
     }
 
     /// <summary>True when the first-sample gate stopped the upload.</summary>
@@ -87,11 +88,20 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
         var item = Serialize(accepted);
         if (_sample is not null)
         {
+            // Held until the pipeline has counted exactly the first SampleRows rows (SampleReadAsync) or the input ends.
             _sample.Add(item);
-            if (_gate.CanDecide(live.Rows, inputEnded: false)) await DecideAsync(live.Rows, live.Rejected, ct).ConfigureAwait(false);
             return;
         }
         await AddAsync(item, ct).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public long SampleRows { get; }
+
+    /// <summary>The gate decides on exactly the first <see cref="SampleRows"/> rows: those read, rejected among them.</summary>
+    public async ValueTask SampleReadAsync(RunReport live, CancellationToken ct)
+    {
+        if (_sample is not null) await DecideAsync(live.Rows, live.Rejected, ct).ConfigureAwait(false);
     }
 
     /// <summary>Adds an event built outside the pipeline (tests, benchmarks).</summary>
