@@ -346,8 +346,14 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
                     if (r.Kind == ResponseKind.Throttled)
                     {
                         Interlocked.Increment(ref s.Self._stats.ThrottledCount);
+                        s.Self._pacer.OnThrottled();
                         var pause = r.RetryAfter ?? s.Self._o.Retry.BaseDelay;
                         s.Self._pacer.Pause(pause > s.Self._o.Retry.RetryAfterCap ? s.Self._o.Retry.RetryAfterCap : pause);
+                    }
+                    else if (r.Kind != ResponseKind.Transient)
+                    {
+                        // Answered without throttling (5xx and timeouts say nothing about the rate).
+                        s.Self._pacer.OnAnswered();
                     }
                     return r;
                 }, context, (Self: this, Body: memory)).ConfigureAwait(false);
