@@ -16,8 +16,8 @@ using Snapconv.Delivery.Resilience;
 
 namespace Snapconv.Delivery.Upload;
 
-/// <summary>An accepted event ready to send: serialized once, with its ledger key and origin.</summary>
-internal sealed record OutgoingEvent(EventKey Key, byte[] Json, RowRef Row, InputFile? File, string?[]? Fields);
+/// <summary>An accepted event ready to send: serialized once (a slice of a shared chunk), with its ledger key and origin.</summary>
+internal sealed record OutgoingEvent(EventKey Key, ReadOnlyMemory<byte> Json, RowRef Row, InputFile? File, string?[]? Fields);
 
 /// <summary>A batch as recorded in the ledger.</summary>
 internal sealed record OutgoingBatch(long LedgerId, OutgoingEvent[] Events);
@@ -37,13 +37,15 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
     private readonly DeliveryStats _stats;
     private readonly RequestPacer _pacer;
     private readonly ResiliencePipeline<CapiResponse> _retry;
-    private readonly Channel<OutgoingBatch> _queue;
+    private readonly Channel<List<OutgoingEvent>> _queue;
     private readonly CancellationTokenSource _stop;
     private readonly ConcurrentQueue<(OutgoingEvent Event, string Code, string Message)> _apiRejects = new();
     private readonly byte[] _suffix;
     private readonly SampleGate _gate = new();
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
     private readonly Utf8JsonWriter _writer;
+    private byte[] _chunk = [];
+    private int _chunkUsed;
     private List<OutgoingEvent>? _sample = [];
     private List<OutgoingEvent> _current = [];
     private long _currentBytes;
@@ -61,7 +63,7 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
         _pacer = new RequestPacer(options.Qps, clock);
         var jitter = options.JitterSeed is { } s ? new Random(s) : new Random();
         _retry = RetryPipelineFactory.Create(options.Retry, clock, jitter, _ => Interlocked.Increment(ref _stats.RetryCount));
-        _queue = Channel.CreateBounded<OutgoingBatch>(new BoundedChannelOptions(options.Concurrency)
+        _queue = Channel.CreateBounded<List<OutgoingEvent>>(new BoundedChannelOptions(options.Concurrency)
         {
             SingleWriter = true, FullMode = BoundedChannelFullMode.Wait,
         });
@@ -163,7 +165,26 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
         _writer.Reset(_buffer);
         CapiJsonWriter.Write(_writer, a.Event);
         _writer.Flush();
-        return new OutgoingEvent(EventKey.For(_o.PixelId, a.Event), _buffer.WrittenSpan.ToArray(), a.Row, a.File, a.Fields);
+        return new OutgoingEvent(EventKey.For(_o.PixelId, a.Event), Store(_buffer.WrittenSpan), a.Row, a.File, a.Fields);
+    }
+
+    /// <summary>
+    /// Copies an event's JSON into the current chunk (64 KiB, below the large-object heap) instead of an array
+    /// per event. Chunks are never reused: the GC frees one when no event slices it any more, so a split or a
+    /// bisection can hold slices as long as it needs.
+    /// </summary>
+    private ReadOnlyMemory<byte> Store(ReadOnlySpan<byte> json)
+    {
+        const int chunkSize = 64 * 1024;
+        if (json.Length > _chunk.Length - _chunkUsed)
+        {
+            _chunk = new byte[Math.Max(chunkSize, json.Length)];
+            _chunkUsed = 0;
+        }
+        json.CopyTo(_chunk.AsSpan(_chunkUsed));
+        var slice = new ReadOnlyMemory<byte>(_chunk, _chunkUsed, json.Length);
+        _chunkUsed += json.Length;
+        return slice;
     }
 
     private async ValueTask DecideAsync(long rows, long rejected, CancellationToken ct)
@@ -193,6 +214,25 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
         var items = _current;
         _current = new List<OutgoingEvent>(Math.Min(_o.BatchSize, 4096));
         _currentBytes = 0;
+        _workers ??= Enumerable.Range(0, _o.Concurrency).Select(_ => Task.Run(WorkAsync)).ToArray();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _stop.Token);
+        try
+        {
+            await _queue.Writer.WriteAsync(items, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_fatal is not null)
+        {
+            ThrowIfFatal();
+        }
+    }
+
+    /// <summary>
+    /// On a send worker, so the reader goes on meanwhile: skips events already acknowledged by earlier runs and
+    /// records the rest as a batch 'sent' — before its request. A batch still queued when the run stops is not
+    /// in the ledger at all, so its events are simply pending for the next run.
+    /// </summary>
+    private OutgoingBatch? Begin(List<OutgoingEvent> items)
+    {
         if (_ledger.HasEvents)
         {
             var keys = items.ConvertAll(x => x.Key);
@@ -204,19 +244,10 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
                 else kept.Add(items[i]);
             items = kept;
         }
-        if (items.Count == 0) return;
-        var id = _ledger.BeginBatch(items.ConvertAll(x => x.Key));
+        if (items.Count == 0) return null;
+        var id = _ledger.BeginBatch(Keys(items));
         Interlocked.Add(ref _stats.SentCount, items.Count);
-        _workers ??= Enumerable.Range(0, _o.Concurrency).Select(_ => Task.Run(WorkAsync)).ToArray();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _stop.Token);
-        try
-        {
-            await _queue.Writer.WriteAsync(new OutgoingBatch(id, items.ToArray()), linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (_fatal is not null)
-        {
-            ThrowIfFatal();
-        }
+        return new OutgoingBatch(id, items.ToArray());
     }
 
     private async Task WorkAsync()
@@ -224,10 +255,10 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
         var ct = _stop.Token;
         try
         {
-            await foreach (var batch in _queue.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            await foreach (var items in _queue.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
-                if (_fatal is not null) continue;
-                await DeliverAsync(batch, batch.Events, distrustIndex: false, ct).ConfigureAwait(false);
+                if (_fatal is not null || ct.IsCancellationRequested) continue;
+                if (Begin(items) is { } batch) await DeliverAsync(batch, batch.Events, distrustIndex: false, ct).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -327,7 +358,7 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
             for (var i = 0; i < items.Count; i++)
             {
                 if (i > 0) body[pos++] = (byte)',';
-                items[i].Json.CopyTo(body, pos);
+                items[i].Json.Span.CopyTo(body.AsSpan(pos));
                 pos += items[i].Json.Length;
             }
             _suffix.CopyTo(body, pos);
