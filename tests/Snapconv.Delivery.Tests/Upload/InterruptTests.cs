@@ -31,7 +31,7 @@ public class InterruptTests
             Assert.True(first.Process.HasExited && stopped.Elapsed < TimeSpan.FromSeconds(20), "exits within 20 s of SIGINT");
             await first.Process.WaitForExitAsync();
             Assert.True(first.Process.ExitCode == 130, $"exit {first.Process.ExitCode} (130 = stopped); stderr: {first.Stderr}");
-            Assert.Contains("stopped", first.Stderr.ToString(), StringComparison.Ordinal);
+            Assert.Contains("upload stopped: unanswered batches stay pending", first.Stderr.ToString(), StringComparison.Ordinal);
             Assert.True(File.Exists(Path.Combine(dir, "r1.json")), "the stopped run still writes its report");
         }
         var storedAtStop = sandbox.GetCounters(pixel).Stored;
