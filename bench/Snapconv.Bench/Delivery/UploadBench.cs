@@ -35,12 +35,103 @@ public static class UploadBench
                 await OnceAsync(file, dir, useLedger: true, label: "ledger on");
                 if (baseline) await OnceAsync(file, dir, useLedger: false, label: "ledger off");
             }
+            if (!args.Contains("--no-client-share")) await ClientShareAsync(file, dir);
             return 0;
         }
         finally
         {
             try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
         }
+    }
+
+    /// <summary>
+    /// The client's own CPU: read + validate alone, then the whole upload against a stub HTTP handler that
+    /// answers VALID at once (no sandbox, no sockets). The difference is the delivery stage per event.
+    /// </summary>
+    private static async Task ClientShareAsync(string file, string dir)
+    {
+        var validate = new List<double>();
+        var on = new List<double>();
+        var off = new List<double>();
+        for (var round = 0; round < 2; round++)
+        {
+            GC.Collect();
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var r = await ConversionRun.ExecuteAsync([file], new ConversionOptions { DefaultCountry = "US" }, new ConversionOutputs(), TimeProvider.System, CancellationToken.None);
+            validate.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / Math.Max(1, r.Report.Accepted));
+            on.Add(await StubOnceAsync(file, dir, useLedger: true));
+            off.Add(await StubOnceAsync(file, dir, useLedger: false));
+        }
+        static string F(List<double> x) => string.Join(" / ", x.Select(v => v.ToString("F1", CultureInfo.InvariantCulture)));
+        Console.WriteLine($"client only, CPU µs/event per round: read+validate {F(validate)}; upload to a stub handler: ledger on {F(on)}, ledger off {F(off)}");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"client delivery stage (best round, upload − read+validate): ledger on {on.Min() - validate.Min():F1} µs/event, ledger off {off.Min() - validate.Min():F1} µs/event"));
+
+        // The delivery stage alone on built events (key, serialize, batch, body, stub answer, ledger): less noisy.
+        var events = new List<Snapconv.Core.Capi.CapiEvent>(200_000);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        for (var i = 0; i < 200_000; i++)
+        {
+            var e = new Snapconv.Core.Capi.CapiEvent { EventName = "PURCHASE", EventTime = now - 3_600 - i % 86_400, EventId = "order-" + i.ToString(CultureInfo.InvariantCulture) };
+            e.UserData.Em = [Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(i)))];
+            e.UserData.Ph = [Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(-i)))];
+            e.CustomData.Currency = "USD";
+            e.CustomData.Value = 10 + i % 500;
+            e.CustomData.OrderId = e.EventId;
+            events.Add(e);
+        }
+        var sendOn = new List<double>();
+        var sendOff = new List<double>();
+        for (var round = 0; round < 3; round++)
+        {
+            sendOn.Add(await SendOnceAsync(events, dir, useLedger: true));
+            sendOff.Add(await SendOnceAsync(events, dir, useLedger: false));
+        }
+        Console.WriteLine($"delivery stage alone on {events.Count:N0} built events, CPU µs/event per round: ledger on {F(sendOn)}, ledger off {F(sendOff)}");
+    }
+
+    private static async Task<double> SendOnceAsync(List<Snapconv.Core.Capi.CapiEvent> events, string dir, bool useLedger)
+    {
+        var options = new UploadOptions
+        {
+            Endpoint = new Uri("http://127.0.0.1:9/"), PixelId = "11111111-2222-3333-4444-555555555555", Token = "bench-token",
+            StateDir = Path.Combine(dir, "state-" + Guid.NewGuid().ToString("N")[..6]), UseLedger = useLedger, Qps = 100_000,
+        };
+        GC.Collect();
+        var run = new UploadRun(options) { HandlerFactory = () => new ValidStub() };
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        await run.SendEventsAsync(events, CancellationToken.None);
+        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds;
+        if (run.Stats.Acknowledged != events.Count) throw new InvalidOperationException("stub run did not acknowledge every event");
+        return cpu / events.Count;
+    }
+
+    private static async Task<double> StubOnceAsync(string file, string dir, bool useLedger)
+    {
+        var options = new UploadOptions
+        {
+            Endpoint = new Uri("http://127.0.0.1:9/"), PixelId = "11111111-2222-3333-4444-555555555555", Token = "bench-token",
+            StateDir = Path.Combine(dir, "state-" + Guid.NewGuid().ToString("N")[..6]), UseLedger = useLedger, Qps = 100_000,
+        };
+        GC.Collect();
+        var run = new UploadRun(options) { HandlerFactory = () => new ValidStub() };
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var result = await run.ExecuteAsync([file], new ConversionOptions { DefaultCountry = "US" }, new ConversionOutputs(), CancellationToken.None);
+        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds;
+        if (result.Stats.Acknowledged != result.Report.Accepted) throw new InvalidOperationException("stub run did not acknowledge every event");
+        return cpu / Math.Max(1, result.Stats.Acknowledged);
+    }
+
+    /// <summary>Answers every request 200 VALID without reading it further than the client already did.</summary>
+    private sealed class ValidStub : HttpMessageHandler
+    {
+        private static readonly byte[] Valid = "{\"status\":\"VALID\",\"reason\":\"Events have been processed successfully.\"}"u8.ToArray();
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK)
+            {
+                Content = new ByteArrayContent(Valid) { Headers = { ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") } },
+            });
     }
 
     private static async Task OnceAsync(string file, string dir, bool useLedger, string? label, long limitRows = 0)

@@ -103,6 +103,12 @@ internal static class UploadCommand
             await System.Console.Error.WriteLineAsync("error: " + e.Message);
             return ExitCodes.UsageOrInput;
         }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Ctrl+C: what Snap acknowledged is in the ledger; the rest is pending. ExitCodes.Guard turns this into 130.
+            await System.Console.Error.WriteLineAsync("upload stopped: unanswered batches stay pending; run the same command again to send them.");
+            throw;
+        }
         RunSummary.Render(result.Report, outputs, title);
         var elapsed = result.Report.DurationSeconds;
         if (elapsed > 0)

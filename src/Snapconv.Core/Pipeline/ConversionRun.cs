@@ -23,6 +23,13 @@ public interface IAcceptedEventSink
     ValueTask AcceptAsync(AcceptedEvent accepted, RunReport live, CancellationToken ct);
     /// <summary>Called once after the last event, before the report is written; may add to <paramref name="report"/>.</summary>
     ValueTask CompleteAsync(RunReport report, RejectsWriter? rejects, CancellationToken ct);
+    /// <summary>Rows (over all inputs, any disposition) after which <see cref="SampleReadAsync"/> is called once; 0 = never.</summary>
+    long SampleRows => 0;
+    /// <summary>
+    /// Called once right after row <see cref="SampleRows"/> was counted (and, if accepted, passed to
+    /// <see cref="AcceptAsync"/>): <paramref name="live"/> then counts exactly the first rows, e.g. for a sample gate.
+    /// </summary>
+    ValueTask SampleReadAsync(RunReport live, CancellationToken ct) => ValueTask.CompletedTask;
 }
 
 /// <summary>The outcome of a run.</summary>
@@ -44,6 +51,7 @@ public static class ConversionRun
         using var events = outputs.EventsPath is { } ep ? new EventsNdjsonWriter(ep) : null;
         using var csv = outputs.PreprocessCsvPath is { } cp ? new PreprocessCsvWriter(cp) : null;
         var lastProgress = clock.GetTimestamp();
+        var sampleRows = sink?.SampleRows ?? 0;
         try
         {
             await foreach (var block in ConversionReader.ReadAsync(files, options, pipeline, ct).ConfigureAwait(false))
@@ -65,6 +73,7 @@ public static class ConversionRun
                                 await sink.AcceptAsync(new AcceptedEvent(e, row.Row, block.File, block.Fields[i]), acc.Report, ct).ConfigureAwait(false);
                             break;
                     }
+                    if (acc.Report.Rows == sampleRows) await sink!.SampleReadAsync(acc.Report, ct).ConfigureAwait(false);
                 }
                 if (progress is not null && clock.GetElapsedTime(lastProgress) > TimeSpan.FromMilliseconds(500))
                 {

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using Snapconv.Core.Capi;
@@ -10,23 +12,45 @@ namespace Snapconv.Delivery.Ledger;
 /// </summary>
 public readonly record struct EventKey(UInt128 Value)
 {
+    [ThreadStatic] private static IncrementalHash? t_sha256;
+
     /// <summary>Computes the key of <paramref name="e"/> for <paramref name="pixelId"/>.</summary>
+    /// <remarks>
+    /// The parts are encoded straight into one buffer (no concatenated string) and hashed with a per-thread
+    /// <see cref="IncrementalHash"/>. The bytes equal UTF-8(<c>pixel + "\0" + name + "\0" + id</c>): the NUL
+    /// separators are ASCII, so encoding the parts apart cannot join or split a character.
+    /// </remarks>
     public static EventKey For(string pixelId, CapiEvent e)
     {
-        var text = string.Concat(pixelId, "\0", e.EventName, "\0", e.EventId);
-        var max = Encoding.UTF8.GetMaxByteCount(text.Length);
-        Span<byte> buffer = max <= 1024 ? stackalloc byte[max] : new byte[max];
-        var n = Encoding.UTF8.GetBytes(text, buffer);
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(buffer[..n], hash);
-        return new EventKey(System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(hash));
+        var name = e.EventName ?? "";
+        var id = e.EventId ?? "";
+        var max = Encoding.UTF8.GetMaxByteCount(pixelId.Length + name.Length + id.Length + 2);
+        byte[]? rented = null;
+        var buffer = max <= 512 ? stackalloc byte[512] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        try
+        {
+            var n = Encoding.UTF8.GetBytes(pixelId, buffer);
+            buffer[n++] = 0;
+            n += Encoding.UTF8.GetBytes(name, buffer[n..]);
+            buffer[n++] = 0;
+            n += Encoding.UTF8.GetBytes(id, buffer[n..]);
+            var sha = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            sha.AppendData(buffer[..n]);
+            Span<byte> hash = stackalloc byte[32];
+            sha.GetHashAndReset(hash);
+            return new EventKey(BinaryPrimitives.ReadUInt128BigEndian(hash));
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>The 16 bytes stored in the ledger.</summary>
     public byte[] ToBytes()
     {
         var b = new byte[16];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(b, Value);
+        BinaryPrimitives.WriteUInt128BigEndian(b, Value);
         return b;
     }
 }

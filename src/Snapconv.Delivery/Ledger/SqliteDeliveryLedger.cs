@@ -29,6 +29,8 @@ public sealed class SqliteDeliveryLedger : IDeliveryLedger
     private readonly SqliteCommand _insertOne;
     private readonly SqliteCommand _lookup;
     private readonly SqliteCommand _setEvent;
+    // Key buffers bound to _insertMany/_insertOne, rewritten per row under _gate (the value is copied at execution).
+    private readonly byte[][] _keyBuffers = Enumerable.Range(0, RowsPerInsert).Select(_ => new byte[16]).ToArray();
     private bool _hasEvents;
 
     /// <summary>Opens or creates the ledger under <paramref name="stateDir"/>.</summary>
@@ -137,14 +139,14 @@ public sealed class SqliteDeliveryLedger : IDeliveryLedger
             _insertMany.Parameters[RowsPerInsert].Value = id;
             for (; i + RowsPerInsert <= keys.Count; i += RowsPerInsert)
             {
-                for (var j = 0; j < RowsPerInsert; j++) _insertMany.Parameters[j].Value = keys[i + j].ToBytes();
+                for (var j = 0; j < RowsPerInsert; j++) _insertMany.Parameters[j].Value = Fill(_keyBuffers[j], keys[i + j]);
                 _insertMany.ExecuteNonQuery();
             }
             _insertOne.Transaction = tx;
             _insertOne.Parameters[1].Value = id;
             for (; i < keys.Count; i++)
             {
-                _insertOne.Parameters[0].Value = keys[i].ToBytes();
+                _insertOne.Parameters[0].Value = Fill(_keyBuffers[0], keys[i]);
                 _insertOne.ExecuteNonQuery();
             }
             tx.Commit();
@@ -191,6 +193,12 @@ public sealed class SqliteDeliveryLedger : IDeliveryLedger
     }
 
     private long Now => _clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private static byte[] Fill(byte[] buffer, EventKey key)
+    {
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(buffer, key.Value);
+        return buffer;
+    }
 
     /// <summary>Moves earlier runs' appended rows into the keyed table, in key order, in one transaction.</summary>
     private void MergeLog()

@@ -16,8 +16,8 @@ using Snapconv.Delivery.Resilience;
 
 namespace Snapconv.Delivery.Upload;
 
-/// <summary>An accepted event ready to send: serialized once, with its ledger key and origin.</summary>
-internal sealed record OutgoingEvent(EventKey Key, byte[] Json, RowRef Row, InputFile? File, string?[]? Fields);
+/// <summary>An accepted event ready to send: serialized once (a slice of a shared chunk), with its ledger key and origin.</summary>
+internal sealed record OutgoingEvent(EventKey Key, ReadOnlyMemory<byte> Json, RowRef Row, InputFile? File, string?[]? Fields);
 
 /// <summary>A batch as recorded in the ledger.</summary>
 internal sealed record OutgoingBatch(long LedgerId, OutgoingEvent[] Events);
@@ -37,13 +37,15 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
     private readonly DeliveryStats _stats;
     private readonly RequestPacer _pacer;
     private readonly ResiliencePipeline<CapiResponse> _retry;
-    private readonly Channel<OutgoingBatch> _queue;
+    private readonly Channel<List<OutgoingEvent>> _queue;
     private readonly CancellationTokenSource _stop;
     private readonly ConcurrentQueue<(OutgoingEvent Event, string Code, string Message)> _apiRejects = new();
     private readonly byte[] _suffix;
     private readonly SampleGate _gate = new();
     private readonly ArrayBufferWriter<byte> _buffer = new(1024);
     private readonly Utf8JsonWriter _writer;
+    private byte[] _chunk = [];
+    private int _chunkUsed;
     private List<OutgoingEvent>? _sample = [];
     private List<OutgoingEvent> _current = [];
     private long _currentBytes;
@@ -61,7 +63,7 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
         _pacer = new RequestPacer(options.Qps, clock);
         var jitter = options.JitterSeed is { } s ? new Random(s) : new Random();
         _retry = RetryPipelineFactory.Create(options.Retry, clock, jitter, _ => Interlocked.Increment(ref _stats.RetryCount));
-        _queue = Channel.CreateBounded<OutgoingBatch>(new BoundedChannelOptions(options.Concurrency)
+        _queue = Channel.CreateBounded<List<OutgoingEvent>>(new BoundedChannelOptions(options.Concurrency)
         {
             SingleWriter = true, FullMode = BoundedChannelFullMode.Wait,
         });
@@ -71,6 +73,7 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
             : Encoding.UTF8.GetBytes("],\"test_event_code\":\"" + JsonEncodedText.Encode(options.TestEventCode).ToString() + "\"}");
         _writer = new Utf8JsonWriter(_buffer);
         if (!options.SampleGate) _sample = null;
+        SampleRows = _sample is null ? 0 : _gate.SampleRows;
     }
 
     /// <summary>True when the first-sample gate stopped the upload.</summary>
@@ -87,11 +90,20 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
         var item = Serialize(accepted);
         if (_sample is not null)
         {
+            // Held until the pipeline has counted exactly the first SampleRows rows (SampleReadAsync) or the input ends.
             _sample.Add(item);
-            if (_gate.CanDecide(live.Rows, inputEnded: false)) await DecideAsync(live.Rows, live.Rejected, ct).ConfigureAwait(false);
             return;
         }
         await AddAsync(item, ct).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public long SampleRows { get; }
+
+    /// <summary>The gate decides on exactly the first <see cref="SampleRows"/> rows: those read, rejected among them.</summary>
+    public async ValueTask SampleReadAsync(RunReport live, CancellationToken ct)
+    {
+        if (_sample is not null) await DecideAsync(live.Rows, live.Rejected, ct).ConfigureAwait(false);
     }
 
     /// <summary>Adds an event built outside the pipeline (tests, benchmarks).</summary>
@@ -122,6 +134,9 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
         if (_current.Count > 0 && !GateTripped && _fatal is null) await FlushAsync(ct).ConfigureAwait(false);
         _queue.Writer.TryComplete();
         if (_workers is not null) await Task.WhenAll(_workers).ConfigureAwait(false);
+        // Workers also end when stopped (Ctrl+C) with requests unanswered: that is not a completed upload.
+        if (_fatal is null && _stop.IsCancellationRequested)
+            throw new OperationCanceledException("Stopped: unanswered batches stay pending for the next run.", _stop.Token);
     }
 
     /// <summary>Rows Snap rejected, for callers without a rejects writer.</summary>
@@ -150,7 +165,26 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
         _writer.Reset(_buffer);
         CapiJsonWriter.Write(_writer, a.Event);
         _writer.Flush();
-        return new OutgoingEvent(EventKey.For(_o.PixelId, a.Event), _buffer.WrittenSpan.ToArray(), a.Row, a.File, a.Fields);
+        return new OutgoingEvent(EventKey.For(_o.PixelId, a.Event), Store(_buffer.WrittenSpan), a.Row, a.File, a.Fields);
+    }
+
+    /// <summary>
+    /// Copies an event's JSON into the current chunk (64 KiB, below the large-object heap) instead of an array
+    /// per event. Chunks are never reused: the GC frees one when no event slices it any more, so a split or a
+    /// bisection can hold slices as long as it needs.
+    /// </summary>
+    private ReadOnlyMemory<byte> Store(ReadOnlySpan<byte> json)
+    {
+        const int chunkSize = 64 * 1024;
+        if (json.Length > _chunk.Length - _chunkUsed)
+        {
+            _chunk = new byte[Math.Max(chunkSize, json.Length)];
+            _chunkUsed = 0;
+        }
+        json.CopyTo(_chunk.AsSpan(_chunkUsed));
+        var slice = new ReadOnlyMemory<byte>(_chunk, _chunkUsed, json.Length);
+        _chunkUsed += json.Length;
+        return slice;
     }
 
     private async ValueTask DecideAsync(long rows, long rejected, CancellationToken ct)
@@ -180,6 +214,25 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
         var items = _current;
         _current = new List<OutgoingEvent>(Math.Min(_o.BatchSize, 4096));
         _currentBytes = 0;
+        _workers ??= Enumerable.Range(0, _o.Concurrency).Select(_ => Task.Run(WorkAsync)).ToArray();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _stop.Token);
+        try
+        {
+            await _queue.Writer.WriteAsync(items, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_fatal is not null)
+        {
+            ThrowIfFatal();
+        }
+    }
+
+    /// <summary>
+    /// On a send worker, so the reader goes on meanwhile: skips events already acknowledged by earlier runs and
+    /// records the rest as a batch 'sent' — before its request. A batch still queued when the run stops is not
+    /// in the ledger at all, so its events are simply pending for the next run.
+    /// </summary>
+    private OutgoingBatch? Begin(List<OutgoingEvent> items)
+    {
         if (_ledger.HasEvents)
         {
             var keys = items.ConvertAll(x => x.Key);
@@ -191,19 +244,10 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
                 else kept.Add(items[i]);
             items = kept;
         }
-        if (items.Count == 0) return;
-        var id = _ledger.BeginBatch(items.ConvertAll(x => x.Key));
+        if (items.Count == 0) return null;
+        var id = _ledger.BeginBatch(Keys(items));
         Interlocked.Add(ref _stats.SentCount, items.Count);
-        _workers ??= Enumerable.Range(0, _o.Concurrency).Select(_ => Task.Run(WorkAsync)).ToArray();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _stop.Token);
-        try
-        {
-            await _queue.Writer.WriteAsync(new OutgoingBatch(id, items.ToArray()), linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (_fatal is not null)
-        {
-            ThrowIfFatal();
-        }
+        return new OutgoingBatch(id, items.ToArray());
     }
 
     private async Task WorkAsync()
@@ -211,10 +255,10 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
         var ct = _stop.Token;
         try
         {
-            await foreach (var batch in _queue.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            await foreach (var items in _queue.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
-                if (_fatal is not null) continue;
-                await DeliverAsync(batch, batch.Events, distrustIndex: false, ct).ConfigureAwait(false);
+                if (_fatal is not null || ct.IsCancellationRequested) continue;
+                if (Begin(items) is { } batch) await DeliverAsync(batch, batch.Events, distrustIndex: false, ct).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -314,7 +358,7 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
             for (var i = 0; i < items.Count; i++)
             {
                 if (i > 0) body[pos++] = (byte)',';
-                items[i].Json.CopyTo(body, pos);
+                items[i].Json.Span.CopyTo(body.AsSpan(pos));
                 pos += items[i].Json.Length;
             }
             _suffix.CopyTo(body, pos);
@@ -333,8 +377,14 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
                     if (r.Kind == ResponseKind.Throttled)
                     {
                         Interlocked.Increment(ref s.Self._stats.ThrottledCount);
+                        s.Self._pacer.OnThrottled();
                         var pause = r.RetryAfter ?? s.Self._o.Retry.BaseDelay;
                         s.Self._pacer.Pause(pause > s.Self._o.Retry.RetryAfterCap ? s.Self._o.Retry.RetryAfterCap : pause);
+                    }
+                    else if (r.Kind != ResponseKind.Transient)
+                    {
+                        // Answered without throttling (5xx and timeouts say nothing about the rate).
+                        s.Self._pacer.OnAnswered();
                     }
                     return r;
                 }, context, (Self: this, Body: memory)).ConfigureAwait(false);

@@ -32,6 +32,9 @@ public sealed class UploadRun(UploadOptions options, TimeProvider? clock = null)
     /// <summary>Live counters, e.g. for a progress display.</summary>
     public DeliveryStats Stats { get; } = new();
 
+    /// <summary>Benchmarks: the HTTP handler the client uses (null = sockets to <see cref="UploadOptions.Endpoint"/>).</summary>
+    internal Func<HttpMessageHandler>? HandlerFactory { get; init; }
+
     /// <summary>Runs the upload.</summary>
     /// <exception cref="ArgumentException">Invalid options (every error listed).</exception>
     /// <exception cref="DeliveryFatalException">Snap refused the token or the pixel (401/403).</exception>
@@ -44,7 +47,7 @@ public sealed class UploadRun(UploadOptions options, TimeProvider? clock = null)
         conversion = conversion with { PixelId = options.PixelId };
         using var ledger = OpenLedger();
         foreach (var f in files) Fingerprint(ledger, f);
-        using var client = new CapiClient(options, _clock);
+        using var client = new CapiClient(options, _clock, HandlerFactory?.Invoke());
         await using var sink = new DeliverySink(options, ledger, client, _clock, Stats, ct);
         var progress = new Progress(Stats);
         RunReport? report = null;
@@ -77,7 +80,7 @@ public sealed class UploadRun(UploadOptions options, TimeProvider? clock = null)
     {
         options.EnsureValid();
         using var ledger = OpenLedger();
-        using var client = new CapiClient(options, _clock);
+        using var client = new CapiClient(options, _clock, HandlerFactory?.Invoke());
         await using var sink = new DeliverySink(options with { SampleGate = false }, ledger, client, _clock, Stats, ct);
         long row = 0;
         foreach (var e in events) await sink.AddEventAsync(e, new RowRef("events", ++row), ct).ConfigureAwait(false);
