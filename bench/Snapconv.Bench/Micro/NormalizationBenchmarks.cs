@@ -55,3 +55,26 @@ public class NormalizationBenchmarks
         return n;
     }
 }
+
+/// <summary>SHA-256 of a short value: .NET's one-shot, a reused IncrementalHash, and snapconv's (OpenSSL's SHA256()).</summary>
+[MemoryDiagnoser]
+public class HashBenchmarks
+{
+    private readonly byte[][] _values = Enumerable.Range(0, 1024).Select(i => Encoding.UTF8.GetBytes($"user{i}@example.com")).ToArray();
+    private readonly IncrementalHash _incremental = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly byte[] _digest = new byte[32];
+
+    [Benchmark(Baseline = true)]
+    public int HashData() { var n = 0; foreach (var v in _values) n += SHA256.HashData(v, _digest); return n; }
+
+    [Benchmark]
+    public int IncrementalHashReused()
+    {
+        var n = 0;
+        foreach (var v in _values) { _incremental.AppendData(v); n += _incremental.GetHashAndReset(_digest); }
+        return n;
+    }
+
+    [Benchmark]
+    public int Snapconv() { foreach (var v in _values) Sha256Hex.HashBytes(v, _digest); return _digest[0]; }
+}

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using Snapconv.Core.Capi;
+using Snapconv.Core.Hashing;
 
 namespace Snapconv.Delivery.Ledger;
 
@@ -12,12 +13,10 @@ namespace Snapconv.Delivery.Ledger;
 /// </summary>
 public readonly record struct EventKey(UInt128 Value)
 {
-    [ThreadStatic] private static IncrementalHash? t_sha256;
-
     /// <summary>Computes the key of <paramref name="e"/> for <paramref name="pixelId"/>.</summary>
     /// <remarks>
-    /// The parts are encoded straight into one buffer (no concatenated string) and hashed with a per-thread
-    /// <see cref="IncrementalHash"/>. The bytes equal UTF-8(<c>pixel + "\0" + name + "\0" + id</c>): the NUL
+    /// The parts are encoded straight into one buffer (no concatenated string) and hashed with the core's
+    /// <see cref="Sha256Hex.HashBytes"/>. The bytes equal UTF-8(<c>pixel + "\0" + name + "\0" + id</c>): the NUL
     /// separators are ASCII, so encoding the parts apart cannot join or split a character.
     /// </remarks>
     public static EventKey For(string pixelId, CapiEvent e)
@@ -34,10 +33,8 @@ public readonly record struct EventKey(UInt128 Value)
             n += Encoding.UTF8.GetBytes(name, buffer[n..]);
             buffer[n++] = 0;
             n += Encoding.UTF8.GetBytes(id, buffer[n..]);
-            var sha = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            sha.AppendData(buffer[..n]);
             Span<byte> hash = stackalloc byte[32];
-            sha.GetHashAndReset(hash);
+            Sha256Hex.HashBytes(buffer[..n], hash);
             return new EventKey(BinaryPrimitives.ReadUInt128BigEndian(hash));
         }
         finally
