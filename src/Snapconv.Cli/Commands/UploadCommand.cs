@@ -96,7 +96,8 @@ internal static class UploadCommand
         UploadResult result;
         try
         {
-            result = await WithProgressAsync(run, () => run.ExecuteAsync(files, conversion, outputs, ct), ct);
+            var started = DateTime.UtcNow;
+            result = await LiveProgress.RunAsync(run.ExecuteAsync(files, conversion, outputs, ct), () => Line(run.Stats, started));
         }
         catch (DeliveryFatalException e)
         {
@@ -124,34 +125,6 @@ internal static class UploadCommand
             default:
                 return ExitCodes.Ok;
         }
-    }
-
-    private static async Task<UploadResult> WithProgressAsync(UploadRun run, Func<Task<UploadResult>> work, CancellationToken ct)
-    {
-        var started = DateTime.UtcNow;
-        if (!System.Console.IsErrorRedirected && Terminal.Err.Profile.Capabilities.Interactive)
-        {
-            return await Terminal.Err.Progress().AutoClear(true)
-                .Columns(new TaskDescriptionColumn(), new SpinnerColumn(), new ElapsedTimeColumn())
-                .StartAsync(async p =>
-                {
-                    var task = p.AddTask("starting", maxValue: double.MaxValue);
-                    var job = work();
-                    while (!job.IsCompleted)
-                    {
-                        await Task.WhenAny(job, Task.Delay(250, CancellationToken.None));
-                        task.Description = Markup.Escape(Line(run.Stats, started));
-                    }
-                    return await job;
-                });
-        }
-        var j = work();
-        while (!j.IsCompleted)
-        {
-            await Task.WhenAny(j, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None));
-            if (!j.IsCompleted) await System.Console.Error.WriteLineAsync(Line(run.Stats, started));
-        }
-        return await j;
     }
 
     private static string Line(DeliveryStats s, DateTime started)

@@ -13,9 +13,6 @@ public sealed record SampleGate
     public int SampleRows { get; init; } = DefaultSampleRows;
     public double MaxRejectedShare { get; init; } = DefaultMaxRejectedShare;
 
-    /// <summary>True once the decision can be made: the sample is complete, or the input ended.</summary>
-    public bool CanDecide(long rowsRead, bool inputEnded) => inputEnded || rowsRead >= SampleRows;
-
     /// <summary>True when the sample has too many rejected rows to send anything.</summary>
     /// <param name="rowsInSample">Rows read, at most <see cref="SampleRows"/>.</param>
     /// <param name="rejectedInSample">Rows of the sample that were rejected.</param>
