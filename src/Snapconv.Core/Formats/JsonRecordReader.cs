@@ -251,7 +251,8 @@ internal abstract class JsonRecordReader : IRecordReader
 
 /// <summary>
 /// Reads a file holding one JSON array of objects, element by element with <see cref="Utf8JsonReader"/> over a
-/// refilled buffer: the file is never loaded whole (only one element at a time must fit in memory).
+/// refilled buffer: the file is never loaded whole (only one element at a time must fit in memory). A file
+/// holding one object spread over several lines is read as one record.
 /// </summary>
 internal sealed class JsonArrayRecordReader : JsonRecordReader
 {
@@ -261,6 +262,8 @@ internal sealed class JsonArrayRecordReader : JsonRecordReader
     private int _end;
     private bool _final;
     private bool _inArray;
+    private bool _singleObject;
+    private bool _returnedSingle;
     private bool _done;
     private JsonReaderState _state = new(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
 
@@ -288,6 +291,12 @@ internal sealed class JsonArrayRecordReader : JsonRecordReader
         record = default;
         while (!_done)
         {
+            if (_returnedSingle)
+            {
+                _done = true;
+                return false;
+            }
+
             var reader = new Utf8JsonReader(_buffer.AsSpan(_start, _end - _start), _final, _state);
             if (!reader.Read())
             {
@@ -302,15 +311,24 @@ internal sealed class JsonArrayRecordReader : JsonRecordReader
 
             if (!_inArray)
             {
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    // A file holding one (pretty-printed) object is one record: read it as an array of one.
+                    _inArray = true;
+                    _singleObject = true;
+                    continue;
+                }
+
                 if (reader.TokenType != JsonTokenType.StartArray)
                 {
-                    throw new JsonException("the file does not start with a JSON array");
+                    throw new JsonException("the file does not start with a JSON array or object");
                 }
 
                 _inArray = true;
                 Consume(ref reader);
                 continue;
             }
+
 
             if (reader.TokenType == JsonTokenType.EndArray)
             {
@@ -335,6 +353,7 @@ internal sealed class JsonArrayRecordReader : JsonRecordReader
             var element = new Utf8JsonReader(_buffer.AsSpan(_start + tokenStart, length));
             record = JsonElement.ParseValue(ref element);
             Consume(ref reader);
+            _returnedSingle = _singleObject;
             return true;
         }
 

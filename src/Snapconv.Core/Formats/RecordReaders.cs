@@ -102,7 +102,7 @@ public static class RecordReaders
             case ".jsonl":
                 return InputFormat.Ndjson;
             case ".json":
-                return FirstSignificant(head) == (byte)'[' ? InputFormat.JsonArray : InputFormat.Ndjson;
+                return FirstSignificant(head) == (byte)'[' || !FirstLineIsWholeJson(head) ? InputFormat.JsonArray : InputFormat.Ndjson;
             case ".csv":
             case ".tsv":
             case ".txt":
@@ -132,9 +132,31 @@ public static class RecordReaders
         return FirstSignificant(head) switch
         {
             (byte)'[' => InputFormat.JsonArray,
-            (byte)'{' => InputFormat.Ndjson,
+            (byte)'{' => FirstLineIsWholeJson(head) ? InputFormat.Ndjson : InputFormat.JsonArray,
             _ => InputFormat.Csv,
         };
+    }
+
+    /// <summary>
+    /// NDJSON's first record is a whole object on its first line; a pretty-printed object (a lone <c>{</c> on
+    /// the first line) is not. A first line longer than the peeked bytes is taken as NDJSON.
+    /// </summary>
+    private static bool FirstLineIsWholeJson(ReadOnlySpan<byte> head)
+    {
+        var i = 0;
+        while (i < head.Length && (head[i] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' || head[i] == 0xEF || head[i] == 0xBB || head[i] == 0xBF)) i++;
+        var rest = head[i..];
+        var end = rest.IndexOf((byte)'\n');
+        if (end < 0) return true;
+        var reader = new System.Text.Json.Utf8JsonReader(rest[..end], isFinalBlock: true, state: default);
+        try
+        {
+            return reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.StartObject && reader.TrySkip();
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
     }
 
     private static Stream OpenFile(string path)

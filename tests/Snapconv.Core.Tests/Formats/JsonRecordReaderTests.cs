@@ -184,3 +184,43 @@ public sealed class JsonRecordReaderTests
         FormatFixtures.AssertFields(["19999", "u19999@example.com"], rows[^1].Fields);
     }
 }
+
+public class JsonSingleObjectTests
+{
+    [Fact]
+    public void Open_PrettyPrintedSingleObject_IsOneRecord()
+    {
+        var dir = Directory.CreateTempSubdirectory("snapconv-json-");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "one.json");
+            File.WriteAllText(path, "{\n  \"email\": \"a@b.co\",\n  \"event\": {\"name\": \"PURCHASE\"},\n  \"value\": 5\n}\n");
+            using var r = Snapconv.Core.Formats.RecordReaders.Open(path);
+            Assert.Equal(["email", "event.name", "value"], r.Headers);
+            Assert.True(r.Read());
+            Assert.Equal("a@b.co", r.GetString(0));
+            Assert.Equal("PURCHASE", r.GetString(1));
+            Assert.Equal(1, r.RowNumber);
+            Assert.False(r.Read());
+        }
+        finally { dir.Delete(true); }
+    }
+
+    [Fact]
+    public void Open_NdjsonWithoutExtensionHint_StillNdjson()
+    {
+        var dir = Directory.CreateTempSubdirectory("snapconv-json-");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "lines.json");
+            File.WriteAllText(path, "{\"email\":\"a@b.co\"}\n{\"email\":\"c@d.co\"}\n");
+            using var r = Snapconv.Core.Formats.RecordReaders.Open(path);
+            Assert.True(r.Read());
+            Assert.True(r.Read());
+            Assert.Equal("c@d.co", r.GetString(0));
+            Assert.Equal(2, r.RowNumber);
+            Assert.False(r.Read());
+        }
+        finally { dir.Delete(true); }
+    }
+}
