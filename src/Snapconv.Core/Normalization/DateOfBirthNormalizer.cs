@@ -37,6 +37,17 @@ public static class DateOfBirthNormalizer
         year = month = day = 0;
         var span = s.AsSpan();
 
+        // The mapping's format first: an 8-digit ddMMyyyy is not yyyyMMdd (which cannot read it anyway,
+        // since its month would be 19 or 20), and year-first forms still apply when the format does not match.
+        if (ctx.DobFormat is { Length: > 0 } format
+            && DateTime.TryParseExact(s, format, CultureInfo.InvariantCulture, DateTimeStyles.None, out var dt))
+        {
+            year = dt.Year;
+            month = dt.Month;
+            day = dt.Day;
+            return true;
+        }
+
         // 8 digits: yyyyMMdd (the normalized form itself).
         if (span.Length == 8 && AllDigits(span))
         {
@@ -60,14 +71,8 @@ public static class DateOfBirthNormalizer
             return true;
         }
 
-        if (ctx.DobFormat is { Length: > 0 } format)
-        {
-            if (!DateTime.TryParseExact(s, format, CultureInfo.InvariantCulture, DateTimeStyles.None, out var dt)) return false;
-            year = dt.Year;
-            month = dt.Month;
-            day = dt.Day;
-            return true;
-        }
+        // With a format set, anything the year-first forms did not read must match it: no guessing.
+        if (ctx.DobFormat is { Length: > 0 }) return false;
 
         // a<sep>b<sep>yyyy with no format: only when the order is decided.
         var q = 0;

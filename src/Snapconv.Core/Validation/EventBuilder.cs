@@ -299,12 +299,16 @@ public sealed class EventBuilder
         Put(e.UserData, kind, value);
     }
 
-    /// <summary>A single-valued field: the mapped column's non-blank value, else the mapping's constant.</summary>
+    /// <summary>A single-valued field: the mapped column's cleaned non-blank value, else the mapping's constant.</summary>
     private (string? Value, string Field) Value(string?[] fields, TargetField field)
     {
+        // Spec §3: every input string is NFC-normalized, stripped of format characters (BOM, zero-width space) and
+        // trimmed; a cell with nothing left is missing. ASCII cells without edge spaces come back as the same instance.
         var b = _single[(int)field];
-        if (b is not null && Cell(fields, b.Ordinal) is { } v) return (v, b.Header);
-        if (_constants.TryGetValue(field, out var c) && !string.IsNullOrWhiteSpace(c)) return (c, TargetFields.Name(field));
+        if (b is not null && Cell(fields, b.Ordinal) is { } v && TextCleaner.Clean(v) is { Length: > 0 } cleaned)
+            return (cleaned, b.Header);
+        if (_constants.TryGetValue(field, out var c) && TextCleaner.Clean(c) is { Length: > 0 } constant)
+            return (constant, TargetFields.Name(field));
         return (null, b?.Header ?? TargetFields.Name(field));
     }
 
