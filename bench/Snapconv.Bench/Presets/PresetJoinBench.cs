@@ -9,7 +9,7 @@ using Snapconv.Core.Validation;
 namespace Snapconv.Bench.Presets;
 
 /// <summary>
-/// <c>preset-join [--deals N] [--contacts M] [--rounds R] [--seed S] [--warm W] [--keep]</c>: the hubspot-deals preset
+/// <c>preset-join [--deals N] [--contacts M] [--rounds R] [--seed S] [--warm W] [--keep] [--breakdown]</c>: the hubspot-deals preset
 /// joining a contacts export (as <c>--preset hubspot-deals --contacts FILE --currency USD</c>) against the same deals with
 /// the contacts' e-mails, phones and names already inline under a plain mapping. Both inputs are generated (seeded) into
 /// a temp dir; each measured run is its own child process (so peak working set is per configuration), after a warm-up
@@ -51,6 +51,20 @@ public static class PresetJoinBench
     {
         var child = Str(args, "--child");
         if (child is not null) return await ChildAsync(child, Str(args, "--dir")!);
+        if (args.Contains("--breakdown"))
+        {
+            // Only the join's parts (one child): contacts parse, index build, key lookups; see Breakdown.
+            var bdir = Path.Combine(Path.GetTempPath(), "snapconv-joinbench-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+            Directory.CreateDirectory(bdir);
+            try
+            {
+                Generate(bdir, "warm-", 20_000, 20_000, 43);
+                Generate(bdir, "", Long(args, "--deals") ?? 1_000_000, Long(args, "--contacts") ?? 1_000_000, 42);
+                Console.WriteLine(RunChild("breakdown", bdir, prefix: "") ?? "breakdown failed");
+            }
+            finally { Directory.Delete(bdir, recursive: true); }
+            return 0;
+        }
 
         var deals = Long(args, "--deals") ?? 1_000_000;
         var contacts = Long(args, "--contacts") ?? 1_000_000;
@@ -96,7 +110,7 @@ public static class PresetJoinBench
 
     // ------------------------------------------------------------------ child: one measured run
 
-    private static string? RunChild(string mode, string dir)
+    private static string? RunChild(string mode, string dir, string prefix = "mode=")
     {
         var host = Environment.ProcessPath!;
         var psi = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -106,7 +120,7 @@ public static class PresetJoinBench
         var stderr = p.StandardError.ReadToEndAsync();
         var stdout = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
-        var line = stdout.Split('\n').FirstOrDefault(l => l.StartsWith("mode=", StringComparison.Ordinal))?.Trim();
+        var line = stdout.Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal) && l.Contains('='))?.Trim();
         if (p.ExitCode != 0 || line is null)
         {
             Console.Error.WriteLine($"child {mode} failed (exit {p.ExitCode}):\n{stdout}\n{stderr.Result}");
@@ -117,6 +131,7 @@ public static class PresetJoinBench
 
     private static async Task<int> ChildAsync(string mode, string dir)
     {
+        if (mode == "breakdown") { Breakdown(dir, "warm-", print: false); Breakdown(dir, "", print: true); return 0; }
         // Warm-up: the same configuration on the small pair (JIT, tier-up, preset catalog, YAML).
         await MeasureAsync(mode, dir, "warm-", print: false);
         await MeasureAsync(mode, dir, "", print: true);
@@ -203,6 +218,66 @@ public static class PresetJoinBench
             $"cpu_us_per_row={cpu * 1e6 / rep.Rows:0.00} gc0={gcs.Item1} gc1={gcs.Item2} gc2={gcs.Item3} allocated_mb={alloc >> 20} " +
             $"heap_before_mb={heap0 >> 20} heap_loaded_mb={heapLoaded >> 20} index_mb={(heapLoaded - heap0) >> 20} peak_heap_mb={peakHeap >> 20} " +
             $"heap_after_run_mb={heapAfterRun >> 20} retained_mb={retained >> 20} peak_ws_mb={proc.PeakWorkingSet64 >> 20}"));
+    }
+
+    /// <summary>
+    /// The join's parts, each timed alone (single thread): reading every cell of the contacts file and dropping it
+    /// (the parse floor), JoinSet.Load (parse + index), and per deal row splitting Associated Contact IDs and looking
+    /// each id up. GC pause time is GC.GetTotalPauseDuration's delta.
+    /// </summary>
+    private static void Breakdown(string dir, string prefix, bool print)
+    {
+        var contacts = Path.Combine(dir, prefix + ContactsFile);
+        var deals = Path.Combine(dir, prefix + DealsFile);
+        using var proc = Process.GetCurrentProcess();
+        (double Wall, double Cpu, double Pause, int Gen0, int Gen1, int Gen2) Time(Action a)
+        {
+            GC.Collect(); GC.WaitForPendingFinalizers();
+            proc.Refresh();
+            var c0 = proc.TotalProcessorTime;
+            var p0 = GC.GetTotalPauseDuration();
+            var g = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+            var sw = Stopwatch.StartNew();
+            a();
+            var wall = sw.Elapsed.TotalSeconds;
+            proc.Refresh();
+            return (wall, (proc.TotalProcessorTime - c0).TotalSeconds, (GC.GetTotalPauseDuration() - p0).TotalSeconds,
+                GC.CollectionCount(0) - g.Item1, GC.CollectionCount(1) - g.Item2, GC.CollectionCount(2) - g.Item3);
+        }
+        long cells = 0;
+        var parse = Time(() =>
+        {
+            using var reader = Snapconv.Core.Formats.RecordReaders.Open(contacts, null);
+            var n = reader.Headers.Count;
+            while (reader.Read())
+                for (var i = 0; i < n; i++) if (reader.GetString(i) is { Length: > 0 }) cells++;
+        });
+        var spec = PresetCatalog.TryGet("hubspot-deals", out var preset) ? preset.Spec : throw new InvalidOperationException();
+        JoinSet? set = null;
+        var load = Time(() => set = JoinSet.Load(spec, [contacts], spec.ReaderOptions));
+        var table = set![0]!;
+        var keys = new List<string>();
+        using (var reader = Snapconv.Core.Formats.RecordReaders.Open(deals, null))
+        {
+            var col = reader.Headers.ToList().IndexOf("Associated Contact IDs");
+            while (reader.Read()) keys.Add(reader.GetString(col) ?? "");
+        }
+        long hits = 0;
+        var lookup = Time(() =>
+        {
+            var rows = new List<string?[]>();
+            foreach (var cell in keys)
+            {
+                rows.Clear();
+                foreach (var k in TextValues.Split(cell)) table.Lookup(k, rows);
+                hits += rows.Count;
+            }
+        });
+        GC.KeepAlive(set);
+        if (!print) return;
+        string F((double Wall, double Cpu, double Pause, int Gen0, int Gen1, int Gen2) t) =>
+            string.Create(CultureInfo.InvariantCulture, $"wall={t.Wall:0.000}s cpu={t.Cpu:0.000}s gc_pause={t.Pause:0.000}s gc={t.Gen0}/{t.Gen1}/{t.Gen2}");
+        Console.WriteLine($"breakdown contacts={table.Count} cells={cells} | parse contacts (read all cells, keep none): {F(parse)} | JoinSet.Load (parse + index):               {F(load)} | split + lookup of {keys.Count} deals' ids ({hits} hits): {F(lookup)}");
     }
 
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
