@@ -7,6 +7,7 @@ using Snapconv.Bench.Gen;
 //   stages FILE                  single-thread cost of each pipeline stage over FILE
 //   upload-load [ROWS] [...]       generated rows uploaded end to end to an in-process sandbox (ledger on vs off)
 //   sandbox-load [--batches N] [--concurrency N] [--seconds N]   2,000-event batches against an in-process sandbox
+//   preset-join [--deals N] [--contacts M] [--rounds R] [--breakdown]   hubspot-deals preset + contacts join vs the same rows inline, plain mapping
 var command = args.Length > 0 ? args[0] : "";
 var rest = args.Skip(1).ToArray();
 return command switch
@@ -18,6 +19,7 @@ return command switch
     "sandbox-load" => await Snapconv.Bench.Sandbox.SandboxLoad.RunAsync(rest),
     "upload-load" => await Snapconv.Bench.Delivery.UploadBench.RunAsync(rest),
     "ledger-load" => Snapconv.Bench.Delivery.LedgerBench.Run(rest),
+    "preset-join" => await Snapconv.Bench.Presets.PresetJoinBench.RunAsync(rest),
     _ => Usage(),
 };
 
