@@ -81,13 +81,15 @@ public sealed class JoinTable
                 if (ordinals[i] < 0) continue;
                 var v = reader.GetString(ordinals[i]);
                 if (string.IsNullOrWhiteSpace(v)) continue;
-                cells[i] = string.IsInterned(v) ?? v;
+                cells[i] = v;
                 any = true;
             }
             if (!any) continue;
+            // One dictionary operation per row: the slot holds the newest row of the key (or is new, -1 meaning none).
+            ref var head = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_head, key, out var existed);
+            _next.Add(existed ? head : -1);
             _rows.Add(cells);
-            _next.Add(_head.TryGetValue(key, out var prev) ? prev : -1);
-            _head[key] = _rows.Count - 1;
+            head = _rows.Count - 1;
         }
     }
 
