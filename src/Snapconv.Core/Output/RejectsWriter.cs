@@ -64,13 +64,20 @@ public sealed class RejectsWriter : IDisposable
         _spool.WriteByte((byte)'\n');
     }
 
+    /// <summary>A trailing column's header: prefixed with <c>snapconv_</c> when an input has a column of that name.</summary>
+    private string TrailingName(string name)
+    {
+        while (_columnIndex.ContainsKey(name)) name = "snapconv_" + name;
+        return name;
+    }
+
     /// <summary>Writes the CSV (also when no row was rejected: a header-only file).</summary>
     public void Complete()
     {
         _json.Flush();
         _spool.Position = 0;
         using var output = new StreamWriter(_path, false, new UTF8Encoding(false));
-        CsvText.WriteRow(output, _columns.Concat(TrailingColumns));
+        CsvText.WriteRow(output, _columns.Concat(TrailingColumns.Select(TrailingName)));
         using var reader = new StreamReader(_spool, Encoding.UTF8, false, 1 << 16, leaveOpen: true);
         var values = new string?[_columns.Count + TrailingColumns.Length];
         while (reader.ReadLine() is { } line)

@@ -84,6 +84,6 @@ public class WireEventValidatorTests
             return ValueTask.CompletedTask;
         }
 
-        public ValueTask CompleteAsync(RunReport report, Output.RejectsWriter? rejects, CancellationToken ct) => ValueTask.CompletedTask;
+        public ValueTask CompleteAsync(RunReport report, Snapconv.Core.Output.RejectsWriter? rejects, CancellationToken ct) => ValueTask.CompletedTask;
     }
 }
