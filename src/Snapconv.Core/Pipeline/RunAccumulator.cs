@@ -47,7 +47,16 @@ public sealed class RunAccumulator(TimeProvider clock)
         Report.Accepted++;
         f.Accepted++;
         if (row.Warnings is { } warnings)
-            foreach (var w in warnings) Increment(Report.WarningsByReason, w.Reason.Name);
+        {
+            // warnings_by_reason counts accepted events: an event with two bad e-mails counts once.
+            for (var i = 0; i < warnings.Count; i++)
+            {
+                var name = warnings[i].Reason.Name;
+                var seen = false;
+                for (var j = 0; j < i && !seen; j++) seen = warnings[j].Reason.Name == name;
+                if (!seen) Increment(Report.WarningsByReason, name);
+            }
+        }
         Report.CountCoverage(e.UserData);
         return RowDisposition.Accepted;
     }

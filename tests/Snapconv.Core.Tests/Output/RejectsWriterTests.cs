@@ -25,3 +25,22 @@ public class RejectsWriterTests
         finally { dir.Delete(true); }
     }
 }
+
+public class WarningCountTests
+{
+    [Fact]
+    public async Task Report_EventWithTwoBadEmails_CountsOnceInWarningsByReason()
+    {
+        var dir = Directory.CreateTempSubdirectory("snapconv-warn-");
+        try
+        {
+            var input = Path.Combine(dir.FullName, "in.csv");
+            File.WriteAllText(input, "email,email_address,phone,event_name,event_time\nnot-mail,also-not-mail,+1 202 555 0123,SIGN_UP,1734567890\n");
+            var r = await Snapconv.Core.Pipeline.ConversionRun.ExecuteAsync([input], new ConversionOptions(),
+                new Snapconv.Core.Pipeline.ConversionOutputs(), TimeProvider.System, CancellationToken.None);
+            Assert.Equal(1, r.Report.Accepted);
+            Assert.Equal(1, r.Report.WarningsByReason["INVALID_EMAIL"]);
+        }
+        finally { dir.Delete(true); }
+    }
+}
