@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Snapconv.Sandbox;
 
 namespace Snapconv.Delivery.Tests.Upload;
@@ -6,29 +5,6 @@ namespace Snapconv.Delivery.Tests.Upload;
 /// <summary>A real <c>snapconv upload</c> process killed mid-upload (SIGKILL) and started again.</summary>
 public class KillResumeTests
 {
-    private static Process Start(string file, RunningSandbox s, string stateDir, string reportPath)
-    {
-        var dll = Path.Combine(AppContext.BaseDirectory, "snapconv.dll");
-        Assert.True(File.Exists(dll), "snapconv.dll next to the test assembly (the test project references the CLI)");
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in new[] { dll, "upload", file, "--pixel-id", s.Pixels[0].PixelId, "--endpoint", s.BaseAddress.AbsoluteUri,
-                     "--state-dir", stateDir, "--batch-size", "50", "--concurrency", "2", "--default-country", "US", "--report", reportPath })
-            psi.ArgumentList.Add(a);
-        psi.Environment["SNAPCONV_ACCESS_TOKEN"] = s.Pixels[0].Token;
-        psi.Environment["SNAPCONV_RETRY_BASE_MS"] = "5";
-        var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, _) => { };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        return p;
-    }
-
     [Fact]
     public async Task Upload_KilledMidRunAndRestarted_EveryValidEventStoredOnce()
     {
@@ -38,8 +14,9 @@ public class KillResumeTests
         var stateDir = Path.Combine(dir, "state");
         var pixel = sandbox.Pixels[0].PixelId;
 
-        using (var first = Start(file, sandbox, stateDir, Path.Combine(dir, "r1.json")))
+        using (var cli = CliProcess.StartUpload(file, sandbox, stateDir, Path.Combine(dir, "r1.json")))
         {
+            var first = cli.Process;
             // Wait (bounded) until some batches were acknowledged, then SIGKILL.
             var deadline = DateTime.UtcNow.AddSeconds(90);
             while (sandbox.GetCounters(pixel).Stored < 600 && !first.HasExited && DateTime.UtcNow < deadline)
@@ -50,10 +27,10 @@ public class KillResumeTests
         }
         var storedAtKill = sandbox.GetCounters(pixel).Stored;
 
-        using (var second = Start(file, sandbox, stateDir, Path.Combine(dir, "r2.json")))
+        using (var second = CliProcess.StartUpload(file, sandbox, stateDir, Path.Combine(dir, "r2.json")))
         {
-            await second.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
-            Assert.Equal(0, second.ExitCode);
+            await second.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+            Assert.Equal(0, second.Process.ExitCode);
         }
 
         var expected = await DeliveryHarness.AcceptedIdsAsync(file, DeliveryHarness.Conversion(pixel), dir);
