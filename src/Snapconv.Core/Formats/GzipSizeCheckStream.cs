@@ -10,23 +10,9 @@ namespace Snapconv.Core.Formats;
 /// The check reads the last trailer of the file, so a multi-member gzip (e.g. <c>cat a.gz b.gz</c>, bgzip) fails it
 /// and is reported as corrupt; recompress such files as a single member.
 /// </remarks>
-internal sealed class GzipSizeCheckStream(Stream gzip, uint expectedSize) : Stream
+internal sealed class GzipSizeCheckStream(Stream gzip, uint expectedSize) : ForwardReadStream(gzip)
 {
     private ulong _total;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     /// <summary>Reads the ISIZE field (last 4 bytes, little-endian) of a seekable gzip file, restoring its position.</summary>
     public static uint ReadTrailerSize(Stream file)
@@ -39,35 +25,10 @@ internal sealed class GzipSizeCheckStream(Stream gzip, uint expectedSize) : Stre
         return BinaryPrimitives.ReadUInt32LittleEndian(trailer);
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override int Read(Span<byte> buffer) => Count(gzip.Read(buffer), buffer.Length);
+    public override int Read(Span<byte> buffer) => Count(Inner.Read(buffer), buffer.Length);
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        Count(await gzip.ReadAsync(buffer, cancellationToken).ConfigureAwait(false), buffer.Length);
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            gzip.Dispose();
-        }
-
-        base.Dispose(disposing);
-    }
+        Count(await Inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false), buffer.Length);
 
     private int Count(int read, int requested)
     {
