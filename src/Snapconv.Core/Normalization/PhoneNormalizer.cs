@@ -47,6 +47,15 @@ public static class PhoneNormalizer
             region = r;
         }
 
+        if (PhoneFastPath.TryNormalize(text, international ? null : region, out var fast))
+            return fast is null ? InvalidResult : NormalizeResult.Ok(fast);
+
+        return SlowPath(text, region);
+    }
+
+    /// <summary>The full libphonenumber parse, for every shape the fast path declines.</summary>
+    internal static NormalizeResult SlowPath(string text, string region)
+    {
         PhoneNumber number;
         try
         {

@@ -1,0 +1,209 @@
+using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
+using PhoneNumbers;
+
+namespace Snapconv.Core.Normalization;
+
+/// <summary>
+/// Decides the common phone shapes without libphonenumber's <c>Parse</c> (≈ 1–2 µs and several regexes a
+/// call), using libphonenumber's own metadata so the answer is the one <c>Parse</c> +
+/// <c>IsPossibleNumberWithReason</c> + E.164 would give. It only takes inputs made of ASCII digits and the
+/// separators <c>space - . ( ) /</c> with at most a leading <c>+</c>, and it declines (returns false) at
+/// every step where <c>Parse</c> would do something region-specific: an international dialling prefix
+/// (<c>011</c> in the US), the region's own country code at the start of a national number, or a national
+/// prefix (<c>1</c> in the US, <c>0</c> in the UK) that <c>Parse</c> might strip. What is left is pure
+/// digit arithmetic plus the possible-length table: split off the calling code, check the national
+/// significant number's length, emit <c>cc + nsn</c>. A property test compares it with libphonenumber.
+/// </summary>
+internal static class PhoneFastPath
+{
+    private const int MinNsnLength = 2;
+    private const int MaxNsnLength = 17;
+    private const int MaxDigits = 24;
+    private const string NonGeographicRegion = "001";
+
+    private static readonly PhoneNumberUtil Util = PhoneNumberUtil.GetInstance();
+    private static readonly ConcurrentDictionary<string, RegionRules?> ByRegion = new(StringComparer.Ordinal);
+    private static readonly RegionRules?[] ByCallingCode = BuildCallingCodeRules();
+
+    /// <summary>
+    /// True when decided: <paramref name="e164Digits"/> is the E.164 number without <c>+</c>, or null
+    /// when the number is not possible. False: use libphonenumber.
+    /// </summary>
+    /// <param name="text">Trimmed input; <c>00</c> international forms already rewritten to <c>+</c>.</param>
+    /// <param name="region">Upper-case region for a national number; ignored when the text starts with <c>+</c>.</param>
+    public static bool TryNormalize(string text, string? region, out string? e164Digits)
+    {
+        e164Digits = null;
+        Span<char> digits = stackalloc char[MaxDigits];
+        var count = 0;
+        var plus = text.Length > 0 && text[0] == '+';
+        var end = NumberEnd(text);
+        for (var i = plus ? 1 : 0; i < end; i++)
+        {
+            var c = text[i];
+            if (char.IsAsciiDigit(c))
+            {
+                if (count == MaxDigits) return false;
+                digits[count++] = c;
+            }
+            else if (c is not (' ' or '-' or '.' or '(' or ')' or '/'))
+            {
+                return false;
+            }
+        }
+        // Fewer than three digits is libphonenumber's "not a number" / "too short" territory: let it say so.
+        if (count < 3) return false;
+        var number = digits[..count];
+        return plus ? International(number, out e164Digits) : National(number, region, out e164Digits);
+    }
+
+    /// <summary>
+    /// Where the number ends: before a trailing extension written <c>x123</c> / <c> X 123</c> (an <c>x</c>,
+    /// optional spaces, 1–9 digits to the end — the only extension shape taken here; libphonenumber drops it
+    /// as long as three digits precede it), else the whole text.
+    /// </summary>
+    private static int NumberEnd(string text)
+    {
+        var x = text.LastIndexOfAny(ExtensionMarks);
+        if (x < 0) return text.Length;
+        var i = x + 1;
+        while (i < text.Length && text[i] == ' ') i++;
+        var digitsStart = i;
+        while (i < text.Length && char.IsAsciiDigit(text[i])) i++;
+        var extensionDigits = i - digitsStart;
+        if (i != text.Length || extensionDigits is < 1 or > 9) return text.Length; // not this shape: the x makes the scan decline
+        var numberEnd = x;
+        while (numberEnd > 0 && text[numberEnd - 1] == ' ') numberEnd--;
+        var before = 0;
+        for (var j = 0; j < numberEnd; j++) if (char.IsAsciiDigit(text[j])) before++;
+        return before >= 3 ? numberEnd : text.Length;
+    }
+
+    private static readonly char[] ExtensionMarks = ['x', 'X'];
+
+    private static bool International(ReadOnlySpan<char> digits, out string? e164Digits)
+    {
+        e164Digits = null;
+        if (digits[0] == '0') return false;
+        RegionRules? rules = null;
+        var ccLength = 0;
+        var cc = 0;
+        for (var i = 0; i < 3; i++)
+        {
+            cc = cc * 10 + (digits[i] - '0');
+            if (ByCallingCode[cc] is { } found)
+            {
+                rules = found;
+                ccLength = i + 1;
+                break;
+            }
+        }
+        if (rules is null) return false;
+        var nsn = digits[ccLength..];
+        if (rules.MayStripNationalPrefix(nsn)) return false;
+        return Finish(rules, nsn, out e164Digits);
+    }
+
+    private static bool National(ReadOnlySpan<char> digits, string? region, out string? e164Digits)
+    {
+        e164Digits = null;
+        if (region is null) return false;
+        var rules = ByRegion.GetOrAdd(region, static r => RegionRules.ForRegion(r));
+        if (rules is null) return false;
+        if (rules.MayBeInternationalPrefix(digits)) return false;
+        if (digits.StartsWith(rules.CountryCodeText)) return false;
+        if (rules.MayStripNationalPrefix(digits)) return false;
+        // The possible-length test uses the calling code's main region (US for a Canadian number).
+        var main = ByCallingCode[rules.CountryCode];
+        if (main is null) return false;
+        return Finish(main, digits, out e164Digits);
+    }
+
+    private static bool Finish(RegionRules rules, ReadOnlySpan<char> nsn, out string? e164Digits)
+    {
+        e164Digits = null;
+        if (nsn.Length < MinNsnLength) return false;
+        if (nsn.Length > MaxNsnLength) return true; // Parse: TOO_LONG
+        if (!rules.IsPossibleLength(nsn.Length)) return true;
+        var cc = rules.CountryCodeText;
+        var total = cc.Length + nsn.Length;
+        Span<char> buffer = stackalloc char[total];
+        cc.CopyTo(buffer);
+        nsn.CopyTo(buffer[cc.Length..]);
+        e164Digits = new string(buffer);
+        return true;
+    }
+
+    private static RegionRules?[] BuildCallingCodeRules()
+    {
+        var table = new RegionRules?[1000];
+        foreach (var cc in Util.GetSupportedCallingCodes())
+        {
+            if (cc is <= 0 or >= 1000) continue;
+            var region = Util.GetRegionCodeForCountryCode(cc);
+            var metadata = region == NonGeographicRegion
+                ? Util.GetMetadataForNonGeographicalRegion(cc)
+                : Util.GetMetadataForRegion(region);
+            if (metadata is not null && RegionRules.IsUsable(metadata)) table[cc] = new RegionRules(metadata);
+        }
+        return table;
+    }
+
+    /// <summary>What the fast path needs from one region's metadata.</summary>
+    private sealed class RegionRules
+    {
+        private readonly Prefix _internationalPrefix;
+        private readonly Prefix _nationalPrefix;
+        private readonly int[] _possibleLengths;
+        private readonly int[] _localOnlyLengths;
+
+        public RegionRules(PhoneMetadata metadata)
+        {
+            CountryCode = metadata.CountryCode;
+            CountryCodeText = metadata.CountryCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            _internationalPrefix = new Prefix(metadata.HasInternationalPrefix ? metadata.InternationalPrefix : null);
+            _nationalPrefix = new Prefix(metadata.HasNationalPrefixForParsing ? metadata.NationalPrefixForParsing : null);
+            _possibleLengths = metadata.GeneralDesc.PossibleLengthList.ToArray();
+            _localOnlyLengths = metadata.GeneralDesc.PossibleLengthLocalOnlyList.ToArray();
+        }
+
+        public int CountryCode { get; }
+        public string CountryCodeText { get; }
+
+        public static RegionRules? ForRegion(string region) =>
+            Util.GetMetadataForRegion(region) is { } metadata && IsUsable(metadata) ? new RegionRules(metadata) : null;
+
+        public static bool IsUsable(PhoneMetadata metadata) =>
+            metadata.GeneralDesc is { PossibleLengthCount: > 0 };
+
+        public bool MayBeInternationalPrefix(ReadOnlySpan<char> digits) => _internationalPrefix.MatchesStart(digits);
+
+        public bool MayStripNationalPrefix(ReadOnlySpan<char> digits) => _nationalPrefix.MatchesStart(digits);
+
+        /// <summary>libphonenumber's <c>testNumberLength</c> for the general description, IS_POSSIBLE only.</summary>
+        public bool IsPossibleLength(int length)
+        {
+            if (_possibleLengths[0] == -1) return false;
+            if (Array.IndexOf(_localOnlyLengths, length) >= 0) return false;
+            return Array.IndexOf(_possibleLengths, length) >= 0;
+        }
+    }
+
+    /// <summary>A metadata prefix pattern matched at the start of the digits: literal digits or a regex.</summary>
+    private readonly struct Prefix
+    {
+        private readonly string? _literal;
+        private readonly Regex? _pattern;
+
+        public Prefix(string? pattern)
+        {
+            if (string.IsNullOrEmpty(pattern)) return;
+            if (pattern.All(char.IsAsciiDigit)) _literal = pattern;
+            else _pattern = new Regex("^(?:" + pattern + ")", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+        }
+
+        public bool MatchesStart(ReadOnlySpan<char> digits) =>
+            _literal is not null ? digits.StartsWith(_literal) : _pattern is not null && _pattern.IsMatch(digits);
+    }
+}
