@@ -68,24 +68,29 @@ public static class StageProfile
                 var bytes = (GC.GetAllocatedBytesForCurrentThread() - before) / rows.Count;
                 Console.WriteLine($"  build without {(blank < 0 ? "nothing" : headers[blank])}: {rows.Count / sw.Elapsed.TotalSeconds:N0} rows/s, {cpuUs:F2} CPU-µs/row, {bytes} B/row");
             }
-            if (headers.Length < 10) continue;
-
-            // Individual normalizers on the file's columns.
-            foreach (var (col, kind) in new[] { (2, IdentifierKind.Em), (3, IdentifierKind.Ph), (4, IdentifierKind.Fn), (6, IdentifierKind.Ct), (7, IdentifierKind.St), (8, IdentifierKind.Zp), (9, IdentifierKind.Country) })
+            // Individual normalizers (and the hash of what they return) on the file's identifier columns.
+            foreach (var (name, kind) in new[] { ("email", IdentifierKind.Em), ("phone", IdentifierKind.Ph), ("first_name", IdentifierKind.Fn), ("city", IdentifierKind.Ct), ("state", IdentifierKind.St), ("zip", IdentifierKind.Zp), ("country", IdentifierKind.Country) })
             {
-                var values = new List<string>();
-                using (var r = RecordReaders.Open(file)) { while (r.Read() && values.Count < 200_000) values.Add(r.GetString(col) ?? ""); }
+                var col = Array.IndexOf(headers, name);
+                if (col < 0) continue;
+                var values = held.Select(f => f[col]).Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v!).ToList();
                 var ctx = new NormalizeContext { DefaultCountry = "US" };
-                sw.Restart();
-                foreach (var v in values) IdentifierNormalizer.Normalize(kind, v, ctx);
-                Console.WriteLine($"  {kind}: {values.Count / sw.Elapsed.TotalSeconds:N0}/s");
+                var normalized = new List<string>(values.Count);
+                var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                foreach (var v in values) if (IdentifierNormalizer.Normalize(kind, v, ctx).Value is { } nv) normalized.Add(nv);
+                var normUs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / values.Count;
+                cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                foreach (var v in normalized) Snapconv.Core.Hashing.Sha256Hex.Hash(v);
+                var hashUs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / Math.Max(1, normalized.Count);
+                Console.WriteLine($"  {kind}: normalize {normUs:F3} CPU-µs/value, hash {hashUs:F3} CPU-µs/value");
             }
             sw.Restart();
             var times = new List<string>();
             using (var r = RecordReaders.Open(file)) { while (r.Read() && times.Count < 200_000) times.Add(r.GetString(1) ?? ""); }
             sw.Restart();
+            var tcpu = Process.GetCurrentProcess().TotalProcessorTime;
             foreach (var t in times) EventTimeParser.TryParse(t, TimeZoneInfo.Utc, null, out _);
-            Console.WriteLine($"  event_time: {times.Count / sw.Elapsed.TotalSeconds:N0}/s");
+            Console.WriteLine($"  event_time: {(Process.GetCurrentProcess().TotalProcessorTime - tcpu).TotalMicroseconds / times.Count:F3} CPU-µs/value");
         }
         return 0;
     }

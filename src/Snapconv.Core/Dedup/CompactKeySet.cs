@@ -41,6 +41,32 @@ public sealed class CompactKeySet
         }
     }
 
+    /// <summary>Hints the CPU to fetch the slot <see cref="Add"/> or <see cref="Contains"/> will probe first.</summary>
+    public unsafe void Prefetch(ulong key)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
+        if (key == 0) key = 1;
+        var table = _tables[(int)(key >> (64 - PartitionBits))];
+        if (table is null) return;
+        // A hint only: the address is never dereferenced, so an array moved by the GC costs only the hint.
+        System.Runtime.Intrinsics.X86.Sse.Prefetch0(System.Runtime.CompilerServices.Unsafe.AsPointer(ref table[(int)key & (table.Length - 1)]));
+    }
+
+    /// <summary>Every key (0 stored as 1), ascending.</summary>
+    public ulong[] ToSortedArray()
+    {
+        var keys = new ulong[Count];
+        var n = 0;
+        foreach (var table in _tables)
+        {
+            if (table is null) continue;
+            foreach (var k in table)
+                if (k != 0) keys[n++] = k;
+        }
+        Array.Sort(keys);
+        return keys;
+    }
+
     private static bool Insert(ulong[] table, ulong key)
     {
         var mask = table.Length - 1;

@@ -46,7 +46,7 @@ public static class ConversionRun
         CancellationToken ct, IAcceptedEventSink? sink = null, IProgress<RunReport>? progress = null,
         PipelineOptions? pipeline = null)
     {
-        var acc = new RunAccumulator(clock);
+        using var acc = new RunAccumulator(clock, pipeline?.Dedup);
         using var rejects = outputs.RejectsPath is { } rp ? new RejectsWriter(rp) : null;
         using var events = outputs.EventsPath is { } ep ? new EventsNdjsonWriter(ep) : null;
         using var csv = outputs.PreprocessCsvPath is { } cp ? new PreprocessCsvWriter(cp) : null;
@@ -57,6 +57,7 @@ public static class ConversionRun
             await foreach (var block in ConversionReader.ReadAsync(files, options, pipeline, ct).ConfigureAwait(false))
             {
                 acc.Touch(block.File);
+                acc.Prefetch(block.Rows);
                 for (var i = 0; i < block.Rows.Length; i++)
                 {
                     var row = block.Rows[i];

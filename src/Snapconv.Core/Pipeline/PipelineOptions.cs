@@ -17,4 +17,6 @@ public sealed record PipelineOptions
     [Range(1, 256)] public int Workers { get; init; } = Environment.ProcessorCount;
     /// <summary>Blocks read ahead of the consumer: bounds memory. Default 4 per worker.</summary>
     [Range(1, 4096)] public int MaxBlocksInFlight { get; init; } = Environment.ProcessorCount * 4;
+    /// <summary>How many dedup keys stay in memory before they spill to a temporary file. Null: the default.</summary>
+    public Dedup.SpillingKeySetOptions? Dedup { get; init; }
 }

@@ -212,6 +212,7 @@ public sealed class EventBuilder
 
         foreach (var w in _timeRules.WarningsFor(seconds)) result.Warn(timeField, w);
         result.Event = e;
+        result.DedupKeys = InRunDeduper.KeysOf(e);
         return result;
     }
 
@@ -345,6 +346,8 @@ public sealed class BuiltRow(RowRef row)
 {
     public RowRef Row { get; } = row;
     public CapiEvent? Event { get; set; }
+    /// <summary>The event's in-run dedup keys, computed on the worker that built it.</summary>
+    public Dedup.DedupKeys DedupKeys { get; internal set; }
     public RowIssue? Rejection { get; private set; }
     public List<RowIssue>? Warnings { get; private set; }
     /// <summary>The filter rule that left the row out (not a conversion: neither accepted nor rejected); null otherwise.</summary>
