@@ -63,20 +63,15 @@ public sealed class JoinTable
     private const int ChunkBits = 20;
     private const int ChunkSize = 1 << ChunkBits;
     private const char Oversize = '\uFFFF';                // length char of a cell kept in _oversize (two chars of index follow)
+    private const int None = -1;
 
     private readonly int _maxInline;                      // longer cells go to _oversize, so that a row always fits one chunk
     private readonly List<char[]> _chunks = [];
     private int _used = ChunkSize;                        // chars used of the last chunk (full: no chunk yet)
     private readonly List<string> _oversize = [];
-
     private int _rows;
-    private int[] _rowStart = new int[256];               // global char offset (chunk << ChunkBits | position) of each row
-    private int[] _next = new int[256];                   // each row's previous row with the same key; -1: none
-
     private int _keys;
-    private int[] _keyRow = new int[256];                 // the first row of each key (whose chars are the key's)
-    private int[] _keyHead = new int[256];                // the newest row of each key
-    private long[] _slots = new long[512];                // (hash << 32) | (key + 1); 0: empty. Power-of-two length, at most half full.
+    private long[] _slots = new long[512];                // (hash << 32) | (newest row of the key + 1); 0: empty. Power-of-two length, at most half full.
 
     internal JoinTable(JoinSpec spec)
     {
@@ -114,7 +109,7 @@ public sealed class JoinTable
             var key = Field(values, csv, on).Trim();
             if (key.IsEmpty) continue;
             var any = false;
-            var size = Size(key.Length);
+            var size = 2 + Size(key.Length);
             for (var i = 0; i < ordinals.Length; i++)
             {
                 var v = Field(values, csv, ordinals[i]);
@@ -125,7 +120,7 @@ public sealed class JoinTable
             if (!any) continue;
             var start = Reserve(size);
             var chunk = _chunks[^1];
-            var at = start & (ChunkSize - 1);
+            var at = (start & (ChunkSize - 1)) + 2;
             Put(chunk, ref at, key);
             for (var i = 0; i < ordinals.Length; i++)
             {
@@ -142,7 +137,7 @@ public sealed class JoinTable
 
     private int Size(int length) => length > _maxInline ? 3 : 1 + length;
 
-    /// <summary>Room for <paramref name="size"/> chars in one chunk; returns its global offset.</summary>
+    /// <summary>Room for <paramref name="size"/> chars in one chunk; returns its global offset (the row's handle).</summary>
     private int Reserve(int size)
     {
         if (_used + size > ChunkSize)
@@ -172,35 +167,16 @@ public sealed class JoinTable
         at += cell.Length;
     }
 
-    private void AddRow(ReadOnlySpan<char> key, int start)
+    /// <summary>Links the row written at <paramref name="row"/> (its link chars still blank) into its key's chain, newest first.</summary>
+    private void AddRow(ReadOnlySpan<char> key, int row)
     {
-        var row = _rows;
-        if (row == _rowStart.Length)
-        {
-            Array.Resize(ref _rowStart, row * 2);
-            Array.Resize(ref _next, row * 2);
-        }
-        _rowStart[row] = start;
         _rows++;
-
         var hash = string.GetHashCode(key);
         ref var slot = ref FindSlot(key, hash);
-        if (slot != 0)
-        {
-            var k = (int)slot - 1;
-            _next[row] = _keyHead[k];
-            _keyHead[k] = row;
-            return;
-        }
-        _next[row] = -1;
-        if (_keys == _keyRow.Length)
-        {
-            Array.Resize(ref _keyRow, _keys * 2);
-            Array.Resize(ref _keyHead, _keys * 2);
-        }
-        _keyRow[_keys] = row;
-        _keyHead[_keys] = row;
-        slot = (long)hash << 32 | (uint)(_keys + 1);
+        var isNew = slot == 0;
+        SetNext(row, isNew ? None : RowOf(slot));
+        slot = (long)hash << 32 | (uint)(row + 1);
+        if (!isNew) return;
         _keys++;
         if (_keys * 2 > _slots.Length) Grow();
     }
@@ -213,9 +189,11 @@ public sealed class JoinTable
         {
             ref var slot = ref _slots[i];
             if (slot == 0) return ref slot;
-            if ((int)(slot >> 32) == hash && RowKey(_keyRow[(int)slot - 1]).SequenceEqual(key)) return ref slot;
+            if ((int)(slot >> 32) == hash && RowKey(RowOf(slot)).SequenceEqual(key)) return ref slot;
         }
     }
+
+    private static int RowOf(long slot) => (int)(uint)slot - 1;
 
     private void Grow()
     {
@@ -231,11 +209,26 @@ public sealed class JoinTable
         _slots = slots;
     }
 
+    // A row at handle h: two chars of the handle of the key's previous row (None: first), the key, then each column's cell.
+    private void SetNext(int row, int next)
+    {
+        var chunk = _chunks[row >> ChunkBits];
+        var at = row & (ChunkSize - 1);
+        chunk[at] = (char)(next >>> 16);
+        chunk[at + 1] = (char)(next & 0xFFFF);
+    }
+
+    private int Next(int row)
+    {
+        var chunk = _chunks[row >> ChunkBits];
+        var at = row & (ChunkSize - 1);
+        return chunk[at] << 16 | chunk[at + 1];
+    }
+
     private ReadOnlySpan<char> RowKey(int row)
     {
-        var start = _rowStart[row];
-        var at = start & (ChunkSize - 1);
-        return Read(_chunks[start >> ChunkBits], ref at);
+        var at = (row & (ChunkSize - 1)) + 2;
+        return Read(_chunks[row >> ChunkBits], ref at);
     }
 
     private ReadOnlySpan<char> Read(char[] chunk, scoped ref int at)
@@ -252,18 +245,17 @@ public sealed class JoinTable
         return cell;
     }
 
-    /// <summary>The cell of column <paramref name="column"/> (in <see cref="JoinSpec.Columns"/> order) of <paramref name="row"/>; empty when blank or missing.</summary>
+    /// <summary>The cell of column <paramref name="column"/> (in <see cref="JoinSpec.Columns"/> order) of the row <paramref name="row"/> (a handle from <see cref="Lookup"/>); empty when blank or missing.</summary>
     public ReadOnlySpan<char> Cell(int row, int column)
     {
-        var start = _rowStart[row];
-        var chunk = _chunks[start >> ChunkBits];
-        var at = start & (ChunkSize - 1);
+        var chunk = _chunks[row >> ChunkBits];
+        var at = (row & (ChunkSize - 1)) + 2;
         var cell = Read(chunk, ref at);                   // the key
         for (var i = 0; i <= column; i++) cell = Read(chunk, ref at);
         return cell;
     }
 
-    /// <summary>Adds the rows whose key is <paramref name="key"/> (trimmed) to <paramref name="into"/>, in file order.</summary>
+    /// <summary>Adds the handles of the rows whose key is <paramref name="key"/> (trimmed) to <paramref name="into"/>, in file order.</summary>
     public void Lookup(ReadOnlySpan<char> key, List<int> into)
     {
         key = key.Trim();
@@ -271,7 +263,7 @@ public sealed class JoinTable
         var slot = FindSlot(key, string.GetHashCode(key));
         if (slot == 0) return;
         var start = into.Count;
-        for (var i = _keyHead[(int)slot - 1]; i >= 0; i = _next[i]) into.Add(i);
+        for (var row = RowOf(slot); row != None; row = Next(row)) into.Add(row);
         // The chain runs newest first: restore file order.
         if (into.Count - start > 1) into.Reverse(start, into.Count - start);
     }
