@@ -282,6 +282,7 @@ public sealed class EventBuilder
                         AddIdentifier(e, result, kind, part, ctx, rowCountry, header, ref firstInvalidField);
                 }
         }
+        parts.Clear();  // no contact's values outlive the row
         return unmatched;
     }
 
