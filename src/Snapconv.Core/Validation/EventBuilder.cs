@@ -246,36 +246,44 @@ public sealed class EventBuilder
         return false;
     }
 
+    /// <summary>Per thread: the rows each join matched for the row being built (reused; the builder serves several workers).</summary>
+    [ThreadStatic] private static List<int>[]? t_joined;
+    [ThreadStatic] private static List<string>? t_parts;
+
     /// <summary>Adds the identifiers of every joined row; returns the key column to name when no join matched.</summary>
     private string? AddJoined(string?[] fields, CapiEvent e, BuiltRow result, string? rowCountry, ref string? firstInvalidField)
     {
-        var matched = new List<string?[]>[_joins.Length];
+        var matched = t_joined is { } m && m.Length >= _joins.Length ? m : t_joined = new List<int>[_joins.Length];
+        var parts = t_parts ??= [];
         string? unmatched = null;
         for (var j = 0; j < _joins.Length; j++)
         {
             var join = _joins[j];
-            var rows = matched[j] = [];
+            var rows = matched[j] ??= [];
+            rows.Clear();
             if (join.Table is null) { unmatched ??= join.Join.KeyHeaders; continue; }
             foreach (var key in join.Join.Keys)
             {
                 if (key.Ordinal >= 0)
                 {
-                    if (Cell(fields, key.Ordinal) is { } cell)
-                        foreach (var k in TextValues.Split(cell)) join.Table.Lookup(k, rows);
+                    if (Cell(fields, key.Ordinal) is { } cell) join.Table.LookupAll(cell, rows);
                 }
-                else
+                else if (_joins[key.FromJoin].Table is { } earlierTable)
                 {
                     foreach (var earlier in matched[key.FromJoin])
-                        if (earlier[key.Column] is { } k) join.Table.Lookup(k, rows);
+                        join.Table.Lookup(earlierTable.Cell(earlier, key.Column), rows);
                 }
             }
             if (rows.Count == 0) { unmatched ??= join.Join.KeyHeaders; continue; }
             foreach (var r in rows)
                 foreach (var (index, kind, ctx, header) in join.Identifiers)
-                    if (r[index] is { } raw)
-                        foreach (var part in TextValues.Split(raw))
-                            AddIdentifier(e, result, kind, part, ctx, rowCountry, header, ref firstInvalidField);
+                {
+                    JoinTable.SplitCell(join.Table.Cell(r, index), parts);
+                    foreach (var part in parts)
+                        AddIdentifier(e, result, kind, part, ctx, rowCountry, header, ref firstInvalidField);
+                }
         }
+        parts.Clear();  // no contact's values outlive the row
         return unmatched;
     }
 
