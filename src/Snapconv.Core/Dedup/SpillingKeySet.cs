@@ -68,7 +68,7 @@ public sealed class SpillingKeySet : IDisposable
 public sealed record SpillingKeySetOptions
 {
     /// <summary>Keys kept in memory before they are written out (≈ 10–13 bytes each in memory).</summary>
-    public int MemoryKeys { get; init; } = 2 << 20;
+    public int MemoryKeys { get; init; } = 1 << 20;
 
     /// <summary>Folder for run files; default the system temp folder.</summary>
     public string? Directory { get; init; }
