@@ -14,6 +14,15 @@ public static class ValueRules
         value = 0;
         raw = raw.Trim();
         if (raw.IsEmpty || raw.Length > 40) return false;
+        return TryParseShort(raw, decimalSeparator, out value) || TryParseGeneral(raw, out value, decimalSeparator);
+    }
+
+    /// <summary>The general path of <see cref="TryParse"/> (any length), kept separate so tests compare the two.</summary>
+    internal static bool TryParseGeneral(ReadOnlySpan<char> raw, out decimal value, char decimalSeparator = '.')
+    {
+        value = 0;
+        raw = raw.Trim();
+        if (raw.IsEmpty || raw.Length > 40) return false;
         var seenDigit = false;
         var seenSep = false;
         Span<char> buf = stackalloc char[raw.Length];
@@ -28,6 +37,35 @@ public static class ValueRules
         if (!seenDigit) return false;
         return decimal.TryParse(buf, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign,
             CultureInfo.InvariantCulture, out value) && value >= 0;
+    }
+
+    /// <summary>
+    /// The common shape — up to 18 digits with at most one separator and an optional leading <c>+</c> —
+    /// built straight from its digits, with the scale <c>decimal.TryParse</c> gives (<c>10.50</c> keeps two
+    /// places). Anything else returns false and takes the general path.
+    /// </summary>
+    private static bool TryParseShort(ReadOnlySpan<char> raw, char decimalSeparator, out decimal value)
+    {
+        value = 0;
+        var i = raw[0] == '+' ? 1 : 0;
+        ulong mantissa = 0;
+        var digits = 0;
+        var scale = -1;
+        for (; i < raw.Length; i++)
+        {
+            var c = raw[i];
+            if (char.IsAsciiDigit(c))
+            {
+                if (++digits > 18) return false;
+                mantissa = mantissa * 10 + (ulong)(c - '0');
+                if (scale >= 0) scale++;
+            }
+            else if (c == decimalSeparator && scale < 0) scale = 0;
+            else return false;
+        }
+        if (digits == 0) return false;
+        value = new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), 0, false, (byte)Math.Max(scale, 0));
+        return true;
     }
 
     /// <summary>The shortest invariant form of a value, as used in stable ids and the JSON body.</summary>

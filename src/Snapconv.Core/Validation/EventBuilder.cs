@@ -374,5 +374,6 @@ public sealed class BuiltRow(RowRef row)
         return this;
     }
 
-    internal void Warn(string field, Reason reason) => (Warnings ??= []).Add(new RowIssue(Row, field, reason));
+    // Most warned rows carry one warning (event time not attributable): size the list for one.
+    internal void Warn(string field, Reason reason) => (Warnings ??= new List<RowIssue>(1)).Add(new RowIssue(Row, field, reason));
 }
