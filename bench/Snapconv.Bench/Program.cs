@@ -7,6 +7,7 @@ using Snapconv.Bench.Gen;
 //   stages FILE                  single-thread cost of each pipeline stage over FILE
 //   upload-load [ROWS] [...]       generated rows uploaded end to end to an in-process sandbox (ledger on vs off)
 //   sandbox-load [--batches N] [--concurrency N] [--seconds N]   2,000-event batches against an in-process sandbox
+//   sandbox-profile [ROWS]       the sandbox per stage (parse, validate, whole server) on bodies the client really sends
 //   preset-join [--deals N] [--contacts M] [--rounds R] [--breakdown]   hubspot-deals preset + contacts join vs the same rows inline, plain mapping
 var command = args.Length > 0 ? args[0] : "";
 var rest = args.Skip(1).ToArray();
@@ -17,6 +18,7 @@ return command switch
     "stages" => Snapconv.Bench.Pipeline.StageProfile.Run(rest),
     "pipeline" => await Snapconv.Bench.Pipeline.PipelineRun.RunAsync(rest),
     "sandbox-load" => await Snapconv.Bench.Sandbox.SandboxLoad.RunAsync(rest),
+    "sandbox-profile" => await Snapconv.Bench.Sandbox.SandboxProfile.RunAsync(rest),
     "upload-load" => await Snapconv.Bench.Delivery.UploadBench.RunAsync(rest),
     "ledger-load" => Snapconv.Bench.Delivery.LedgerBench.Run(rest),
     "preset-join" => await Snapconv.Bench.Presets.PresetJoinBench.RunAsync(rest),

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 
 namespace Snapconv.Core.Capi;
@@ -60,12 +62,33 @@ public static class CapiJsonWriter
         w.WriteEndObject();
     }
 
+    private static readonly SearchValues<byte> HexDigits = SearchValues.Create("0123456789abcdefABCDEF"u8);
+
     private static void Array(Utf8JsonWriter w, ReadOnlySpan<byte> name, List<string>? values)
     {
         if (values is not { Count: > 0 }) return;
         w.WriteStartArray(name);
-        foreach (var v in values) w.WriteStringValue(v);
+        foreach (var v in values)
+            if (!TryWriteDigest(w, v)) w.WriteStringValue(v);
         w.WriteEndArray();
+    }
+
+    /// <summary>
+    /// Writes a SHA-256 hex digest (most identifiers) as raw bytes: hex never needs escaping, so the writer's
+    /// transcoding and escaping scan per value are skipped. The output is byte for byte what
+    /// <see cref="Utf8JsonWriter.WriteStringValue(string)"/> writes. False (nothing written) for any other value.
+    /// </summary>
+    private static bool TryWriteDigest(Utf8JsonWriter w, string value)
+    {
+        const int hex = 64;
+        if (value.Length != hex || w.Options.Indented) return false;
+        Span<byte> quoted = stackalloc byte[hex + 2];
+        var digits = quoted.Slice(1, hex);
+        if (Ascii.FromUtf16(value, digits, out _) != OperationStatus.Done || digits.IndexOfAnyExcept(HexDigits) >= 0) return false;
+        quoted[0] = (byte)'"';
+        quoted[^1] = (byte)'"';
+        w.WriteRawValue(quoted, skipInputValidation: true);
+        return true;
     }
 
     private static void Str(Utf8JsonWriter w, ReadOnlySpan<byte> name, string? value)

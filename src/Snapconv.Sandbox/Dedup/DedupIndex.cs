@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Unicode;
 using Snapconv.Core.Capi;
@@ -60,6 +61,63 @@ internal sealed class DedupIndex
                 if (Math.Abs(ClockMs(_events[o]) - at) <= orderWindow && (best < 0 || o < best)) best = o;
         }
         return best;
+    }
+
+    /// <summary>
+    /// <see cref="FindOriginal"/> and, when the candidate duplicates nothing, <see cref="Add"/> for it at
+    /// <paramref name="index"/> (the table's next index), with one hash lookup per index instead of two: the
+    /// candidate's links are set in <paramref name="candidate"/>. Returns the original's index, or -1 when the
+    /// candidate was indexed (the caller then stores it at <paramref name="index"/>).
+    /// </summary>
+    public int FindOrAdd(ref StoredEvent candidate, string eventName, in CandidateIds ids, int index)
+    {
+        var window = (long)DedupWindows.For(eventName, ids.HasOrder).TotalMilliseconds;
+        var at = ClockMs(candidate);
+        var best = -1;
+        ref var keyHead = ref Unsafe.NullRef<int>();
+        var keyExists = false;
+        if (ids.HasDedup)
+        {
+            keyHead = ref CollectionsMarshal.GetValueRefOrAddDefault(_keyLookup, ids.DedupProbe(candidate.Name), out keyExists);
+            if (keyExists)
+                for (var e = keyHead; e >= 0; e = _events[e].NextSameKey)
+                    if (Math.Abs(ClockMs(_events[e]) - at) <= window && (best < 0 || e < best)) best = e;
+        }
+        // Separate dictionaries: adding to the order index leaves the ref into the key index valid.
+        var ordered = candidate.Name == PurchaseName && ids.HasOrder;
+        ref var orderHead = ref Unsafe.NullRef<int>();
+        var orderExists = false;
+        if (ordered)
+        {
+            orderHead = ref CollectionsMarshal.GetValueRefOrAddDefault(_orderLookup, ids.OrderProbe(), out orderExists);
+            if (orderExists)
+            {
+                var orderWindow = (long)DedupWindows.PurchaseWithTransaction.TotalMilliseconds;
+                for (var o = orderHead; o >= 0; o = _events[o].NextSameOrder)
+                    if (Math.Abs(ClockMs(_events[o]) - at) <= orderWindow && (best < 0 || o < best)) best = o;
+            }
+        }
+        if (best >= 0)
+        {
+            // A duplicate is not stored: give back the entries claimed for it (their arena bytes stay unused).
+            if (ids.HasDedup && !keyExists) _keyLookup.Remove(ids.DedupProbe(candidate.Name));
+            if (ordered && !orderExists) _orderLookup.Remove(ids.OrderProbe());
+            return best;
+        }
+        candidate.NextSameKey = -1;
+        candidate.NextSameOrder = -1;
+        if (ids.HasDedup)
+        {
+            candidate.NextSameKey = keyExists ? keyHead : -1;
+            keyHead = index;
+        }
+        if (ordered)
+        {
+            candidate.NextSameOrder = orderExists ? orderHead : -1;
+            orderHead = index;
+            candidate.InOrderIndex = true;
+        }
+        return -1;
     }
 
     /// <summary>Indexes a newly stored event.</summary>

@@ -63,6 +63,24 @@ internal sealed class CapiEndpoints(SandboxRuntime rt)
             return 0;
         }
 
+        if (!validateOnly)
+        {
+            // Fast path for the usual live request: one reader pass, no document (the answers are the validator's).
+            var slots = ArrayPool<WireEventSlice>.Shared.Rent(MaxEvents);
+            try
+            {
+                if (WireBatchScanner.TryScan(body, slots.AsSpan(0, MaxEvents), out var scanned))
+                {
+                    await HandleBatchAsync(ctx, pixelId, body, new BatchEvents(slots, scanned), validateOnly: false, allTest: false);
+                    return scanned;
+                }
+            }
+            finally
+            {
+                ArrayPool<WireEventSlice>.Shared.Return(slots, clearArray: true);
+            }
+        }
+
         JsonDocument doc;
         try
         {
@@ -90,61 +108,71 @@ internal sealed class CapiEndpoints(SandboxRuntime rt)
             }
             var rootTest = root.TryGetProperty("test_event_code"u8, out var tc) && tc.ValueKind == JsonValueKind.String
                 && !string.IsNullOrWhiteSpace(tc.GetString());
-            await HandleBatchAsync(ctx, pixelId, body, data, count, validateOnly, validateOnly || rootTest);
+            await HandleBatchAsync(ctx, pixelId, body, new BatchEvents(data, count), validateOnly, validateOnly || rootTest);
             return count;
         }
     }
 
-    private async Task HandleBatchAsync(HttpContext ctx, string pixelId, byte[] body, JsonElement data, int count,
+    /// <summary>A request's events: elements of a parsed document, or slots of a scanned body.</summary>
+    private readonly struct BatchEvents
+    {
+        private readonly JsonElement _data;
+        private readonly WireEventSlice[]? _slots;
+
+        public BatchEvents(JsonElement data, int count) => (_data, Count) = (data, count);
+
+        public BatchEvents(WireEventSlice[] slots, int count) => (_slots, Count) = (slots, count);
+
+        public int Count { get; }
+
+        /// <summary>The slots when scanned (each either checked or to be parsed alone), else null.</summary>
+        public WireEventSlice[]? Slots => _slots;
+
+        public JsonElement.ArrayEnumerator Elements => _data.EnumerateArray();
+    }
+
+    private async Task HandleBatchAsync(HttpContext ctx, string pixelId, byte[] body, BatchEvents events,
         bool validateOnly, bool allTest)
     {
+        var count = events.Count;
         var nowMs = rt.NowMs;
         var pending = ArrayPool<PendingEvent>.Shared.Rent(count);
-        var pendingCount = 0;
-        List<(int Index, Reason[] Errors)>? failures = null;
-        List<TestLogEntry>? testLogs = null;
-        List<Reason>? validateWarnings = null;
-        Reason[]?[]? warningsByEvent = validateOnly ? new Reason[]?[count] : null;
-        var errors = new List<Reason>(8);
-        int liveReceived = 0, liveInvalid = 0;
+        var state = new BatchState(pending, validateOnly ? new Reason[]?[count] : null);
         try
         {
-            var i = 0;
-            foreach (var ev in data.EnumerateArray())
+            if (events.Slots is { } slots)
             {
-                errors.Clear();
-                var meta = WireEventValidator.Validate(ev, errors);
-                var isTest = allTest || meta.TestEventCode is not null;
-                if (!meta.IsValid) (failures ??= []).Add((i, errors.ToArray()));
-                if (isTest)
+                for (var i = 0; i < count; i++)
                 {
-                    var warnings = validateWarnings ??= new List<Reason>(3);
-                    warnings.Clear();
-                    if (meta.EventTimeSeconds > 0) rt.TimeRules.AddWarnings(meta.EventTimeSeconds, warnings);
-                    var warningArray = warnings.Count == 0 ? [] : warnings.ToArray();
-                    if (warningsByEvent is not null) warningsByEvent[i] = warningArray;
-                    (testLogs ??= []).Add(ToLogEntry(ev, meta, nowMs, meta.IsValid ? [] : errors.ToArray(), warningArray));
+                    var slot = slots[i];
+                    if (slot.Checked)
+                    {
+                        state.LiveReceived++;
+                        pending[state.PendingCount++] = new PendingEvent(slot.Meta, body.AsMemory(slot.Offset, slot.Length));
+                        continue;
+                    }
+                    // Not on the fast path (an error, an unusual shape): the validator decides, on this event alone.
+                    using var one = JsonDocument.Parse(body.AsMemory(slot.Offset, slot.Length));
+                    Classify(state, body, one.RootElement, i, allTest, nowMs);
                 }
-                else
-                {
-                    liveReceived++;
-                    if (!meta.IsValid) liveInvalid++;
-                    else pending[pendingCount++] = new PendingEvent(meta, StoredForm(body, ev, meta));
-                }
-                i++;
+            }
+            else
+            {
+                var i = 0;
+                foreach (var ev in events.Elements) Classify(state, body, ev, i++, allTest, nowMs);
             }
 
-            if (testLogs is not null) rt.Store.AddTestLogs(pixelId, testLogs, nowMs);
+            if (state.TestLogs is not null) rt.Store.AddTestLogs(pixelId, state.TestLogs, nowMs);
 
             var stored = false;
-            if (liveReceived > 0)
+            if (state.LiveReceived > 0)
             {
-                if (failures is null || rt.Options.PartialBatches == PartialBatchMode.Accept)
+                if (state.Failures is null || rt.Options.PartialBatches == PartialBatchMode.Accept)
                 {
-                    rt.Store.Commit(pixelId, liveReceived, liveInvalid, pending.AsSpan(0, pendingCount), nowMs);
-                    stored = pendingCount > 0;
+                    rt.Store.Commit(pixelId, state.LiveReceived, state.LiveInvalid, pending.AsSpan(0, state.PendingCount), nowMs);
+                    stored = state.PendingCount > 0;
                 }
-                else rt.Store.CountRejected(pixelId, liveReceived, liveInvalid);
+                else rt.Store.CountRejected(pixelId, state.LiveReceived, state.LiveInvalid);
             }
 
             if (stored)
@@ -160,13 +188,51 @@ internal sealed class CapiEndpoints(SandboxRuntime rt)
                 }
             }
 
-            if (validateOnly) await WriteValidateAsync(ctx, count, failures, warningsByEvent!);
-            else if (failures is null) await JsonResponses.SuccessAsync(ctx);
-            else await WriteInvalidAsync(ctx, failures);
+            if (validateOnly) await WriteValidateAsync(ctx, count, state.Failures, state.WarningsByEvent!);
+            else if (state.Failures is null) await JsonResponses.SuccessAsync(ctx);
+            else await WriteInvalidAsync(ctx, state.Failures);
         }
         finally
         {
             ArrayPool<PendingEvent>.Shared.Return(pending, clearArray: true);
+        }
+    }
+
+    /// <summary>What a request's events came to so far.</summary>
+    private sealed class BatchState(PendingEvent[] pending, Reason[]?[]? warningsByEvent)
+    {
+        public readonly PendingEvent[] Pending = pending;
+        public readonly Reason[]?[]? WarningsByEvent = warningsByEvent;
+        public readonly List<Reason> Errors = new(8);
+        public int PendingCount;
+        public List<(int Index, Reason[] Errors)>? Failures;
+        public List<TestLogEntry>? TestLogs;
+        public List<Reason>? ValidateWarnings;
+        public int LiveReceived, LiveInvalid;
+    }
+
+    /// <summary>Validates one event with <see cref="WireEventValidator"/> and files it: failure, test log, or pending store.</summary>
+    private void Classify(BatchState state, byte[] body, JsonElement ev, int i, bool allTest, long nowMs)
+    {
+        var errors = state.Errors;
+        errors.Clear();
+        var meta = WireEventValidator.Validate(ev, errors);
+        var isTest = allTest || meta.TestEventCode is not null;
+        if (!meta.IsValid) (state.Failures ??= []).Add((i, errors.ToArray()));
+        if (isTest)
+        {
+            var warnings = state.ValidateWarnings ??= new List<Reason>(3);
+            warnings.Clear();
+            if (meta.EventTimeSeconds > 0) rt.TimeRules.AddWarnings(meta.EventTimeSeconds, warnings);
+            var warningArray = warnings.Count == 0 ? [] : warnings.ToArray();
+            if (state.WarningsByEvent is not null) state.WarningsByEvent[i] = warningArray;
+            (state.TestLogs ??= []).Add(ToLogEntry(ev, meta, nowMs, meta.IsValid ? [] : errors.ToArray(), warningArray));
+        }
+        else
+        {
+            state.LiveReceived++;
+            if (!meta.IsValid) state.LiveInvalid++;
+            else state.Pending[state.PendingCount++] = new PendingEvent(meta, StoredForm(body, ev, meta));
         }
     }
 

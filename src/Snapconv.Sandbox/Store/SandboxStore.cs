@@ -51,14 +51,13 @@ internal sealed class SandboxStore : ISandboxStore, IDisposable
                 var m = pending.Meta;
                 var candidate = ToStored(m, nowMs, ref names, ref currencies);
                 using var ids = new DedupIndex.CandidateIds(m.DedupId, m.OrderId);
-                var original = px.Dedup.FindOriginal(candidate, m.EventName!, ids);
+                var original = px.Dedup.FindOrAdd(ref candidate, m.EventName!, ids, px.Events.Count);
                 if (original < 0)
                 {
                     var index = px.Events.Add();
                     ref var e = ref px.Events[index];
                     e = candidate;
                     px.Events.SetJson(ref e, pending.Json);
-                    px.Dedup.Add(index, ids);
                     added?.Add(new JournalRow(index, nowMs, pending.Json));
                     continue;
                 }

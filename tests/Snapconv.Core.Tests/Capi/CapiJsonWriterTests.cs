@@ -32,6 +32,48 @@ public class CapiJsonWriterTests
         Assert.Equal("6d92078a-8246-4ba4-ae5b-76104861e7dc", doc.RootElement.GetProperty("user_data").GetProperty("madid").GetString());
     }
 
+    [Fact]
+    public void Write_DigestsAndOtherValues_SameBytesAsTheWritersOwnStrings()
+    {
+        // Digests take a raw-bytes path; near-digests (64 chars, not all hex; non-ASCII; escapes) must not.
+        string[] values =
+        [
+            "542d240129883c019e106e3b1b2d3f3cb3537c43c425364de8e951d5a3083345",
+            "542D240129883C019E106E3B1B2D3F3CB3537C43C425364DE8E951D5A3083345",
+            "542d240129883c019e106e3b1b2d3f3cb3537c43c425364de8e951d5a308334g",
+            "542d240129883c019e106e3b1b2d3f3cb3537c43c425364de8e951d5a30833\"",
+            "542d240129883c019e106e3b1b2d3f3cb3537c43c425364de8e951d5a30833\u00e9",
+            "\u00e9" + new string('a', 63),
+            "short",
+            "",
+        ];
+        var e = new CapiEvent { EventName = "PURCHASE", EventTime = 1734567890, EventId = "x" };
+        e.UserData.Em = [.. values];
+        e.UserData.Ph = [values[0]];
+        e.UserData.Country = [values[1], values[0]];
+        var json = Serialize(e);
+
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms))
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("em");
+            foreach (var v in values) w.WriteStringValue(v);
+            w.WriteEndArray();
+            w.WriteStartArray("ph");
+            w.WriteStringValue(values[0]);
+            w.WriteEndArray();
+            w.WriteStartArray("country");
+            w.WriteStringValue(values[1]);
+            w.WriteStringValue(values[0]);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        var expected = Encoding.UTF8.GetString(ms.ToArray());
+        using var doc = JsonDocument.Parse(json);
+        Assert.Equal(expected, doc.RootElement.GetProperty("user_data").GetRawText());
+    }
+
     private static string Serialize(CapiEvent e)
     {
         using var ms = new MemoryStream();

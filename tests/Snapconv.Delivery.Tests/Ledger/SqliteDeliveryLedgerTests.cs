@@ -80,6 +80,77 @@ public sealed class SqliteDeliveryLedgerTests : IDisposable
         Assert.All(Lookup(next, Keys(0, 5)), Assert.False);
     }
 
+    [Fact]
+    public void KeyInTwoBatchesOfOneRun_LaterBatchWins_AndAnEarlierSplitStateDoesNotLeak()
+    {
+        using (var ledger = new SqliteDeliveryLedger(_dir, _clock))
+        {
+            var first = ledger.BeginBatch(Keys(0, 4));
+            ledger.SetEvents(first, Keys(0, 2), LedgerState.Acknowledged); // split: keys 0-1 acknowledged in the first batch
+            ledger.BeginBatch(Keys(0, 2));                                 // sent again, answer never recorded
+            ledger.AcknowledgeBatch(ledger.BeginBatch(Keys(2, 2)));        // keys 2-3 acknowledged by a third batch
+        }
+        using var next = new SqliteDeliveryLedger(_dir, _clock);
+        Assert.Equal([false, false, true, true], Lookup(next, Keys(0, 4)));
+    }
+
+    [Fact]
+    public void SplitStateSetTwice_TheLastOneWins()
+    {
+        using (var ledger = new SqliteDeliveryLedger(_dir, _clock))
+        {
+            var id = ledger.BeginBatch(Keys(0, 3));
+            ledger.SetEvents(id, Keys(0, 3), LedgerState.Rejected);
+            ledger.SetEvents(id, Keys(1, 1), LedgerState.Acknowledged);
+        }
+        using var next = new SqliteDeliveryLedger(_dir, _clock);
+        Assert.Equal([false, true, false], Lookup(next, Keys(0, 3)));
+    }
+
+    [Fact]
+    public void ManyBatches_AllMergedOnce_AndTheRunAfterMergesNothingTwice()
+    {
+        using (var ledger = new SqliteDeliveryLedger(_dir, _clock))
+            for (var b = 0; b < 30; b++) ledger.AcknowledgeBatch(ledger.BeginBatch(Keys(b * 777, 777)));
+        using (var second = new SqliteDeliveryLedger(_dir, _clock))
+        {
+            Assert.All(Lookup(second, Keys(0, 30 * 777)), Assert.True);
+            second.BeginBatch(Keys(30 * 777, 10)); // left 'sent'
+        }
+        using var third = new SqliteDeliveryLedger(_dir, _clock);
+        Assert.All(Lookup(third, Keys(0, 30 * 777)), Assert.True);
+        Assert.All(Lookup(third, Keys(30 * 777, 10)), Assert.False);
+        using var c = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + Path.Combine(_dir, SqliteDeliveryLedger.FileName) + ";Pooling=False");
+        c.Open();
+        using var count = c.CreateCommand();
+        count.CommandText = "SELECT (SELECT COUNT(*) FROM events), (SELECT COUNT(*) FROM batch_keys), (SELECT COUNT(*) FROM events_log)";
+        using var r = count.ExecuteReader();
+        Assert.True(r.Read());
+        Assert.Equal(30 * 777 + 10, r.GetInt64(0));
+        Assert.Equal(0, r.GetInt64(1));
+        Assert.Equal(0, r.GetInt64(2));
+    }
+
+    [Fact]
+    public void LedgerOfTheEarlierFormat_RowPerKeyLog_StillMerges()
+    {
+        using (var ledger = new SqliteDeliveryLedger(_dir, _clock)) { }
+        using (var c = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + Path.Combine(_dir, SqliteDeliveryLedger.FileName) + ";Pooling=False"))
+        {
+            // What the earlier format left when killed: a batch row and one log row per key, no key blob.
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "INSERT INTO batches(id, state, events, created_at, updated_at) VALUES (7, 2, 2, 0, 0);" +
+                              "INSERT INTO events_log(key, batch, state) VALUES (@a, 7, NULL), (@b, 7, 3);";
+            cmd.Parameters.AddWithValue("@a", Key(1).ToBytes());
+            cmd.Parameters.AddWithValue("@b", Key(2).ToBytes());
+            cmd.ExecuteNonQuery();
+        }
+        using var next = new SqliteDeliveryLedger(_dir, _clock);
+        Assert.True(next.HasEvents);
+        Assert.Equal([true, false], Lookup(next, [Key(1), Key(2)]));
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

@@ -125,4 +125,29 @@ public sealed class DedupTests
         using var doc = h.Store.GetEvents(Pixel)[0].Parse();
         Assert.False(doc.RootElement.TryGetProperty("event_tag", out _));
     }
+
+    [Fact]
+    public async Task Dedup_DuplicateByOrderOnly_LeavesNoIndexEntryForItsOwnEventId()
+    {
+        // Regression (perf: find and add share one lookup): the event id of an event dropped as an order
+        // duplicate must not stay indexed, or a later event with that id would be compared with a wrong event.
+        await using var h = await StartAsync();
+        var t = Now - 10 * 86_400L;
+        var a = Event("PURCHASE", t, "evt-a");
+        a["custom_data"]!["order_id"] = "ord-1";
+        var b = Event("PURCHASE", t, "evt-b");
+        b["custom_data"]!["order_id"] = "ord-1";
+        var c = Event("PURCHASE", t, "evt-b");
+        c["custom_data"]!["order_id"] = "ord-2";
+        await h.PostEventsAsync(a);
+        await h.PostEventsAsync(b);
+        Assert.Equal(1, h.Store.Count(Pixel));
+        await h.PostEventsAsync(c);
+        Assert.Equal(2, h.Store.Count(Pixel));
+        var d = Event("PURCHASE", t, "evt-b");
+        d["custom_data"]!["order_id"] = "ord-3";
+        await h.PostEventsAsync(d);
+        Assert.Equal(2, h.Store.Count(Pixel));
+        Assert.Equal(2, h.Store.GetCounters(Pixel).Duplicates);
+    }
 }
