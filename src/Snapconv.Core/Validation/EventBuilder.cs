@@ -30,6 +30,7 @@ public sealed class EventBuilder
     private readonly CultureInfo? _culture;
     private readonly BoundFilterRule[] _filter;
     private readonly JoinColumns[] _joins;
+    private readonly ThreadLocal<RepeatedValueCache?[]> _caches;  // per worker thread, per identifier column
 
     private sealed record IdentifierColumn(ColumnBinding Binding, IdentifierKind Kind, NormalizeContext Context);
 
@@ -87,6 +88,8 @@ public sealed class EventBuilder
         // The row's country decides how phones, states and zips are read, so it is normalized first.
         identifiers.Sort((a, b) => (a.Kind == IdentifierKind.Country ? 0 : 1).CompareTo(b.Kind == IdentifierKind.Country ? 0 : 1));
         _identifiers = identifiers.ToArray();
+        var cacheable = _identifiers.Select(i => !i.Binding.Split && RepeatedValueCache.Suits(i.Kind)).ToArray();
+        _caches = new ThreadLocal<RepeatedValueCache?[]>(() => cacheable.Select(ok => ok ? new RepeatedValueCache() : null).ToArray());
         _contentIds = contentIds.ToArray();
     }
 
@@ -132,8 +135,10 @@ public sealed class EventBuilder
         // user_data
         string? rowCountry = null;
         string? firstInvalidField = null;
-        foreach (var col in _identifiers)
+        var caches = _caches.Value!;
+        for (var c = 0; c < _identifiers.Length; c++)
         {
+            var col = _identifiers[c];
             var raw = Cell(fields, col.Binding.Ordinal);
             if (raw is null) continue;
             if (col.Binding.Split)
@@ -146,10 +151,20 @@ public sealed class EventBuilder
                 }
                 continue;
             }
-            var ctx = rowCountry is null || col.Kind is not (IdentifierKind.Ph or IdentifierKind.St or IdentifierKind.Zp)
-                ? col.Context
-                : col.Context with { RowCountry = rowCountry };
-            var r = IdentifierNormalizer.Normalize(col.Kind, raw, ctx);
+            var countryMatters = col.Kind is IdentifierKind.Ph or IdentifierKind.St or IdentifierKind.Zp;
+            var keyCountry = countryMatters ? rowCountry : null;
+            var cache = caches[c];
+            NormalizeResult r;
+            string? value;
+            if (cache is null || !cache.Enabled || !cache.TryGet(raw, keyCountry, out r, out value))
+            {
+                var ctx = keyCountry is null ? col.Context : col.Context with { RowCountry = keyCountry };
+                r = IdentifierNormalizer.Normalize(col.Kind, raw, ctx);
+                value = r.Status is NormalizeStatus.Normalized or NormalizeStatus.AlreadyHashed
+                    ? r.Status == NormalizeStatus.Normalized && IdentifierKinds.IsHashed(col.Kind) ? Hashing.Sha256Hex.Hash(r.Value) : r.Value
+                    : null;
+                if (cache is { Enabled: true }) cache.Put(raw, keyCountry, r, value);
+            }
             switch (r.Status)
             {
                 case NormalizeStatus.Empty: continue;
@@ -158,11 +173,8 @@ public sealed class EventBuilder
                     firstInvalidField ??= col.Binding.Header;
                     continue;
             }
-            var value = r.Status == NormalizeStatus.Normalized && IdentifierKinds.IsHashed(col.Kind)
-                ? Hashing.Sha256Hex.Hash(r.Value)
-                : r.Value!;
             if (col.Kind == IdentifierKind.Country && r.Status == NormalizeStatus.Normalized) rowCountry ??= r.Value;
-            Put(e.UserData, col.Kind, value);
+            Put(e.UserData, col.Kind, value!);
         }
         string? unmatchedKey = null;
         if (_joins.Length > 0) unmatchedKey = AddJoined(fields, e, result, rowCountry, ref firstInvalidField);
