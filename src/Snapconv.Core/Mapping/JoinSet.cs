@@ -111,7 +111,8 @@ public sealed class JoinSet
 /// join's columns are kept. Identifier columns are normalized and hashed once per contact at load, not once per joined
 /// row: their cells hold the outcomes (SHA-256 digests as 32 bytes, plain values, warnings), so raw e-mails and phones are
 /// not kept. Values of kinds that repeat across contacts (names, gender, city, state, zip, country) are normalized once
-/// per distinct cell part and shared. Building is single-threaded; lookups are thread-safe once <see cref="JoinSet.Load"/> returns.
+/// per distinct cell part and shared. Building reads and indexes on the calling thread while one worker normalizes the
+/// batch before; lookups are thread-safe once <see cref="JoinSet.Load"/> returns.
 /// </remarks>
 public sealed class JoinTable
 {
@@ -185,11 +186,73 @@ public sealed class JoinTable
         for (var i = 0; i < ordinals.Length; i++)
             if (ordinals[i] < 0 && !Spec.Columns[i].Optional)
                 throw new InputException(reader.SourceName, $"join '{Spec.Name}' names column '{Spec.Columns[i].Column}', which the file does not have");
-        // CSV cells are read as spans (no string per cell); other formats through GetString, once per cell.
+        // Two stages on two cores: this thread reads a batch of rows and adds the one before it to the index, while a
+        // worker normalizes that one's identifier columns (one batch at a time, so the memo needs no lock). Rows go
+        // into the index in file order.
         var csv = reader as CsvRecordReader;
         var values = csv is null ? new string?[reader.Headers.Count] : null;
-        while (reader.Read())
+        var normalizes = _normalize.Any(n => n is not null);
+        Batch a = new(ordinals.Length + 1), b = new(ordinals.Length + 1);
+        Batch? inFlight = null;
+        Task? normalizing = null;
+        while (true)
         {
+            var filling = inFlight == a ? b : a;
+            var more = Fill(filling, reader, csv, values, on, ordinals);
+            if (normalizing is not null)
+            {
+                normalizing.GetAwaiter().GetResult();
+                Commit(inFlight!);
+            }
+            if (filling.Rows == 0) break;
+            inFlight = filling;
+            normalizing = normalizes ? Task.Run(() => Normalize(filling)) : Task.CompletedTask;
+            if (more) continue;
+            normalizing.GetAwaiter().GetResult();
+            Commit(filling);
+            break;
+        }
+    }
+
+    private const int BatchRows = 4096;
+
+    /// <summary>Rows read but not yet indexed: the key and each column's cell as spans of <see cref="Text"/> (or of <see cref="Out"/> once normalized: start &lt; 0).</summary>
+    private sealed class Batch(int cells)
+    {
+        public readonly int Cells = cells;
+        public char[] Text = new char[1 << 16];
+        public int TextLength;
+        public char[] Out = new char[1 << 16];
+        public int OutLength;
+        public int Rows;
+        public readonly int[] Start = new int[BatchRows * cells];
+        public readonly int[] Length = new int[BatchRows * cells];
+
+        public ReadOnlySpan<char> Cell(int row, int cell)
+        {
+            var i = row * Cells + cell;
+            var start = Start[i];
+            return start >= 0 ? Text.AsSpan(start, Length[i]) : Out.AsSpan(-start - 1, Length[i]);
+        }
+
+        public void Set(int row, int cell, ReadOnlySpan<char> text)
+        {
+            var i = row * Cells + cell;
+            Ensure(ref Text, TextLength + text.Length);
+            Start[i] = TextLength;
+            Length[i] = text.Length;
+            text.CopyTo(Text.AsSpan(TextLength));
+            TextLength += text.Length;
+        }
+    }
+
+    /// <summary>Reads up to <see cref="BatchRows"/> rows to index into <paramref name="batch"/>; false at the end of the file.</summary>
+    private static bool Fill(Batch batch, IRecordReader reader, CsvRecordReader? csv, string?[]? values, int on, int[] ordinals)
+    {
+        batch.Rows = batch.TextLength = batch.OutLength = 0;
+        while (batch.Rows < BatchRows)
+        {
+            if (!reader.Read()) return false;
             if (values is not null)
             {
                 Array.Clear(values);
@@ -201,16 +264,46 @@ public sealed class JoinTable
             var any = false;
             for (var i = 0; i < ordinals.Length && !any; i++) any = !Field(values, csv, ordinals[i]).IsWhiteSpace();
             if (!any) continue;
-            // The row: two chars of link (set by AddRow), the key, then each column's cell (or its normalized values).
-            var length = 2;
-            Put(ref _row, ref length, key);
+            var row = batch.Rows++;
+            batch.Set(row, 0, key);
             for (var i = 0; i < ordinals.Length; i++)
             {
                 var v = Field(values, csv, ordinals[i]);
-                if (v.IsWhiteSpace()) v = default;
-                if (_normalize[i] is { } ctx && !v.IsEmpty) v = Normalize(i, v, ctx);
-                Put(ref _row, ref length, v);
+                batch.Set(row, i + 1, v.IsWhiteSpace() ? default : v);
             }
+        }
+        return true;
+    }
+
+    /// <summary>Replaces the identifier cells of <paramref name="batch"/> that are normalized at load by their entries.</summary>
+    private void Normalize(Batch batch)
+    {
+        for (var row = 0; row < batch.Rows; row++)
+            for (var i = 0; i < _normalize.Length; i++)
+            {
+                if (_normalize[i] is not { } ctx) continue;
+                var cell = batch.Cell(row, i + 1);
+                if (cell.IsEmpty) continue;
+                var entries = Normalize(i, cell, ctx);
+                Ensure(ref batch.Out, batch.OutLength + entries.Length);
+                entries.CopyTo(batch.Out.AsSpan(batch.OutLength));
+                var at = row * batch.Cells + i + 1;
+                batch.Start[at] = -batch.OutLength - 1;
+                batch.Length[at] = entries.Length;
+                batch.OutLength += entries.Length;
+            }
+    }
+
+    /// <summary>Adds the rows of <paramref name="batch"/> to the index, in order.</summary>
+    private void Commit(Batch batch)
+    {
+        for (var row = 0; row < batch.Rows; row++)
+        {
+            // The row: two chars of link (set by AddRow), the key, then each column's cell (or its normalized values).
+            var length = 2;
+            var key = batch.Cell(row, 0);
+            Put(ref _row, ref length, key);
+            for (var i = 1; i < batch.Cells; i++) Put(ref _row, ref length, batch.Cell(row, i));
             var start = Reserve(length);
             _row.AsSpan(0, length).CopyTo(_chunks[^1].AsSpan(start & (ChunkSize - 1)));
             _used = (start & (ChunkSize - 1)) + length;

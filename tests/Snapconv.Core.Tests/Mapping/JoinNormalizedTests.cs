@@ -192,4 +192,28 @@ public class JoinNormalizedTests
 
         Assert.Equal([Hashing.Sha256Hex.Hash("12025550101")], built.Event!.UserData.Ph);
     }
+
+    [Fact]
+    public void Load_DuplicateKeysAcrossManyBatches_RowsInFileOrderWithTheirOwnValues()
+    {
+        using var dir = new TempDir();
+        var csv = new StringBuilder("Record ID,Email,First Name\n");
+        const int n = 20_000;  // several batches of the two-stage load
+        for (var i = 0; i < n; i++) csv.Append(i % 3).Append(",c").Append(i).Append("@x.com,N").Append(i % 7).Append('\n');
+        var (_, table) = JoinBuilder(dir, csv.ToString());
+
+        var rows = new List<int>();
+        table.Lookup("1", rows);
+        var expected = Enumerable.Range(0, n).Where(i => i % 3 == 1).ToList();
+        Assert.Equal(expected.Count, rows.Count);
+        for (var k = 0; k < rows.Count; k++)
+        {
+            var em = new List<string?>();
+            foreach (var v in table.Values(rows[k], 0)) em.Add(v.Value);
+            var fn = new List<string?>();
+            foreach (var v in table.Values(rows[k], 2)) fn.Add(v.Value);
+            Assert.Equal([Hashing.Sha256Hex.Hash("c" + expected[k] + "@x.com")], em);
+            Assert.Equal([Hashing.Sha256Hex.Hash("n" + expected[k] % 7)], fn);
+        }
+    }
 }
