@@ -161,7 +161,7 @@ public static class PresetJoinBench
             if (!PresetCatalog.TryGet("hubspot-deals", out var preset)) throw new InvalidOperationException("no hubspot-deals preset");
             mapping = preset.Spec;
             mapping = mapping with { Constants = new Dictionary<TargetField, string>(mapping.Constants) { [TargetField.Currency] = "USD" } };
-            var data = JoinSet.Load(mapping, [contacts], mapping.ReaderOptions);
+            var data = JoinSet.Load(mapping, [contacts], mapping.ReaderOptions, defaultCountry: "US");
             indexed = data[0]?.Count ?? 0;
             mapping = mapping with { JoinData = data };
         }
@@ -254,7 +254,7 @@ public static class PresetJoinBench
         });
         var spec = PresetCatalog.TryGet("hubspot-deals", out var preset) ? preset.Spec : throw new InvalidOperationException();
         JoinSet? set = null;
-        var load = Time(() => set = JoinSet.Load(spec, [contacts], spec.ReaderOptions));
+        var load = Time(() => set = JoinSet.Load(spec, [contacts], spec.ReaderOptions, defaultCountry: "US"));
         var table = set![0]!;
         var keys = new List<string>();
         using (var reader = Snapconv.Core.Formats.RecordReaders.Open(deals, null))

@@ -58,7 +58,7 @@ internal sealed class ConversionOptionSet
         if (r.GetValue(MaxEventAgeDays) is { } age && age is < 1 or > 3650)
             throw new UsageException("--max-event-age-days must be between 1 and 3650.");
         var files = InputResolver.Resolve(r.GetValue(Inputs) ?? []);
-        var mapping = ResolveMapping(r, files);
+        var mapping = ResolveMapping(r, files, country);
         var options = new ConversionOptions
         {
             PixelId = pixelId ?? r.GetValue(PixelId) ?? "",
@@ -76,7 +76,7 @@ internal sealed class ConversionOptionSet
     /// confident match), else the core's auto-detection; then <c>--locale</c>, <c>--currency</c>, <c>--sheet</c>,
     /// <c>--email-type</c> and the <c>--contacts</c> join files applied to it.
     /// </summary>
-    private MappingSpec ResolveMapping(ParseResult r, IReadOnlyList<string> files)
+    private MappingSpec ResolveMapping(ParseResult r, IReadOnlyList<string> files, string? defaultCountry)
     {
         var mappingPath = r.GetValue(Mapping);
         var presetName = r.GetValue(Preset);
@@ -124,7 +124,7 @@ internal sealed class ConversionOptionSet
             if (mapping.Joins.Count == 0)
                 throw new UsageException("--contacts needs a preset or mapping with joins (e.g. --preset hubspot-deals).");
             var joinFiles = InputResolver.Resolve(contacts);
-            var data = JoinSet.Load(mapping, joinFiles, mapping.ReaderOptions);
+            var data = JoinSet.Load(mapping, joinFiles, mapping.ReaderOptions, defaultCountry);
             foreach (var (file, join) in data.Files)
                 System.Console.Error.WriteLine($"joining {file} as {join}");
             mapping = mapping with { JoinData = data };

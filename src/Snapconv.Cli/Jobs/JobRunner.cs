@@ -181,7 +181,7 @@ public sealed class JobRunner(RunLog log, TimeProvider? clock = null, Func<strin
                 ?? throw new SourceException($"{contactsSource.Description}: no object matches contacts.pattern '{job.ContactsPattern}'; nothing was delivered (retried next run).");
             var (contactsPath, temporary) = await SourceStaging.FetchCompanionAsync(contactsSource, newest, stagingDir, contactsContext, ct).ConfigureAwait(false);
             if (temporary) onCompanion(contactsPath);
-            var data = JoinSet.Load(mapping, [contactsPath], mapping.ReaderOptions);
+            var data = JoinSet.Load(mapping, [contactsPath], mapping.ReaderOptions, job.DefaultCountry);
             foreach (var (_, join) in data.Files) log.Info(job.Name, "contacts", $"joining {newest.Key} as {join}");
             mapping = mapping with { JoinData = data };
         }

@@ -85,6 +85,7 @@ public sealed class EventBuilder
                     FoldCityAccents = options.Mapping.FoldCityAccents,
                     Clock = options.Clock,
                 }, j.Spec.Name + "." + x.c.Column)).ToArray())).ToArray();
+        foreach (var join in _joins) CheckJoinNormalized(join, identifiers.Any(i => i.Kind == IdentifierKind.Country));
         // The row's country decides how phones, states and zips are read, so it is normalized first.
         identifiers.Sort((a, b) => (a.Kind == IdentifierKind.Country ? 0 : 1).CompareTo(b.Kind == IdentifierKind.Country ? 0 : 1));
         _identifiers = identifiers.ToArray();
@@ -262,6 +263,23 @@ public sealed class EventBuilder
     [ThreadStatic] private static List<int>[]? t_joined;
     [ThreadStatic] private static List<string>? t_parts;
 
+    /// <summary>
+    /// A join column normalized at load (<see cref="JoinSet.Load"/>) must have been normalized as this run would: with the
+    /// same default country, and for phones, states and zips only where no row can carry its own country.
+    /// </summary>
+    private static void CheckJoinNormalized(JoinColumns join, bool rowCountry)
+    {
+        if (join.Table is null) return;
+        foreach (var (index, kind, ctx, _) in join.Identifiers)
+        {
+            if (join.Table.NormalizedWith(index) is not { } loaded) continue;
+            var countryDependent = kind is IdentifierKind.Ph or IdentifierKind.St or IdentifierKind.Zp;
+            if ((countryDependent && (rowCountry || loaded.DefaultCountry != ctx.DefaultCountry))
+                || loaded.PreserveCase != ctx.PreserveCase || loaded.AlreadyHashed != ctx.AlreadyHashed || loaded.FoldCityAccents != ctx.FoldCityAccents)
+                throw new InvalidOperationException("The join index was normalized with other settings than the run's (default country, row country column, case or accents); load it with JoinSet.Load and the run's default country.");
+        }
+    }
+
     /// <summary>Adds the identifiers of every joined row; returns the key column to name when no join matched.</summary>
     private string? AddJoined(string?[] fields, CapiEvent e, BuiltRow result, string? rowCountry, ref string? firstInvalidField)
     {
@@ -290,6 +308,20 @@ public sealed class EventBuilder
             foreach (var r in rows)
                 foreach (var (index, kind, ctx, header) in join.Identifiers)
                 {
+                    if (join.Table.NormalizedWith(index) is not null)
+                    {
+                        // Normalized and hashed once per contact at load (the constructor checked the context matches).
+                        foreach (var v in join.Table.Values(r, index))
+                        {
+                            if (v.Warning is { } warning)
+                            {
+                                result.Warn(header, warning);
+                                firstInvalidField ??= header;
+                            }
+                            else Put(e.UserData, kind, v.Value!);
+                        }
+                        continue;
+                    }
                     JoinTable.SplitCell(join.Table.Cell(r, index), parts);
                     foreach (var part in parts)
                         AddIdentifier(e, result, kind, part, ctx, rowCountry, header, ref firstInvalidField);

@@ -30,7 +30,7 @@ public class PresetGoldenTests
     [MemberData(nameof(Cases))]
     public async Task Preset_SampleExport_GivesGoldenEventsAndReport(string name, string preset, string[] inputs, string[] contacts, string? currency, string? locale)
     {
-        var (report, events, _) = await PresetRuns.RunAsync(PresetRuns.Spec(preset, contacts, currency, locale), inputs, defaultCountry: "US");
+        var (report, events, _) = await PresetRuns.RunAsync(PresetRuns.Spec(preset, contacts, currency, locale, defaultCountry: "US"), inputs, defaultCountry: "US");
         var eventsText = string.Join("\n", events.Select(e => JsonSerializer.Serialize(e))) + "\n";
         var projection = PresetRuns.Projection(report);
         var dir = PresetRuns.Sample(Path.Combine(preset, "expected"));

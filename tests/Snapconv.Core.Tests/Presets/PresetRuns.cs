@@ -15,14 +15,14 @@ internal static class PresetRuns
     public static string Sample(string relative) =>
         Path.Combine(Path.GetDirectoryName(Formats.FormatFixtures.Nasty("x"))!, "..", "..", "presets", relative);
 
-    public static MappingSpec Spec(string preset, string[]? contacts = null, string? currency = null, string? locale = null)
+    public static MappingSpec Spec(string preset, string[]? contacts = null, string? currency = null, string? locale = null, string? defaultCountry = null)
     {
         Assert.True(PresetCatalog.TryGet(preset, out var p));
         var spec = p.Spec;
         if (locale is not null) spec = spec with { Locale = locale };
         if (currency is not null)
             spec = spec with { Constants = new Dictionary<TargetField, string>(spec.Constants) { [TargetField.Currency] = currency } };
-        if (contacts is { Length: > 0 }) spec = spec with { JoinData = JoinSet.Load(spec, contacts.Select(Sample).ToList(), spec.ReaderOptions) };
+        if (contacts is { Length: > 0 }) spec = spec with { JoinData = JoinSet.Load(spec, contacts.Select(Sample).ToList(), spec.ReaderOptions, defaultCountry) };
         return spec;
     }
 
