@@ -8,7 +8,7 @@ namespace Snapconv.Core.Dedup;
 /// Sends a repeated event once per run (spec §8): the key is event_name + event_id (which is the source
 /// id, else the order id, else the content fingerprint), and a PURCHASE's order id also matches any
 /// earlier PURCHASE with that order id. Keys are kept as 64-bit XxHash3 values in a
-/// <see cref="CompactKeySet"/> (about 10 bytes a key: a 10M-row run holds about 100 MB; a false match needs a
+/// <see cref="SpillingKeySet"/> (1M keys in memory, older keys spilled to disk; a false match needs a
 /// 64-bit collision: about 3 in a million for 10M distinct events). Not thread-safe: the consumer calls it
 /// in file order.
 /// </summary>

@@ -29,7 +29,7 @@ internal sealed class SpilledKeyRun : IDisposable
     }
 
     /// <summary>Writes <paramref name="sortedKeys"/> (ascending, distinct) to a new delete-on-close file.</summary>
-    public static SpilledKeyRun Write(ulong[] sortedKeys, string? directory)
+    public static SpilledKeyRun Write(ReadOnlySpan<ulong> sortedKeys, string? directory)
     {
         var folder = directory ?? Path.GetTempPath();
         Directory.CreateDirectory(folder);
@@ -53,7 +53,7 @@ internal sealed class SpilledKeyRun : IDisposable
             for (var p = 0; p < pages; p++) firsts[p] = sortedKeys[p * KeysPerPage];
             var filter = new BlockedBloomFilter(sortedKeys.Length);
             foreach (var k in sortedKeys) filter.Add(k);
-            return new SpilledKeyRun(file, firsts, sortedKeys.LongLength, filter);
+            return new SpilledKeyRun(file, firsts, sortedKeys.Length, filter);
         }
         catch
         {

@@ -2,7 +2,7 @@ namespace Snapconv.Core.Dedup;
 
 /// <summary>
 /// An exact set of 64-bit keys whose memory stays bounded however many keys it holds. Recent keys live in a
-/// <see cref="CompactKeySet"/>; when it reaches <see cref="SpillingKeySetOptions.MemoryKeys"/> keys they are
+/// fixed native table (<see cref="FixedKeyTable"/>, 16 bytes a key of capacity); when it reaches <see cref="SpillingKeySetOptions.MemoryKeys"/> keys they are
 /// sorted into a temporary run file and summarised in memory by a Bloom filter (≈ 1.25 bytes a key) and a
 /// fence index (one key per 4 KiB page). A key that a run's filter may hold is confirmed by reading one page
 /// of that run, so the answer stays exact and the disk is read only for true repeats and ≈ 1 % of new keys
@@ -13,9 +13,13 @@ public sealed class SpillingKeySet : IDisposable
 {
     private readonly SpillingKeySetOptions _options;
     private readonly List<SpilledKeyRun> _runs = [];
-    private CompactKeySet _memory = new();
+    private readonly FixedKeyTable _memory;
 
-    public SpillingKeySet(SpillingKeySetOptions? options = null) => _options = options ?? new SpillingKeySetOptions();
+    public SpillingKeySet(SpillingKeySetOptions? options = null)
+    {
+        _options = options ?? new SpillingKeySetOptions();
+        _memory = new FixedKeyTable(_options.MemoryKeys);
+    }
 
     public long Count { get; private set; }
 
@@ -50,24 +54,20 @@ public sealed class SpillingKeySet : IDisposable
         foreach (var run in _runs) run.Prefetch(key);
     }
 
-    private void Spill()
-    {
-        var keys = _memory.ToSortedArray();
-        _runs.Add(SpilledKeyRun.Write(keys, _options.Directory));
-        _memory = new CompactKeySet();
-    }
+    private void Spill() => _memory.Drain(keys => _runs.Add(SpilledKeyRun.Write(keys, _options.Directory)));
 
     public void Dispose()
     {
         foreach (var run in _runs) run.Dispose();
         _runs.Clear();
+        _memory.Dispose();
     }
 }
 
 /// <summary>When a <see cref="SpillingKeySet"/> spills, and where.</summary>
 public sealed record SpillingKeySetOptions
 {
-    /// <summary>Keys kept in memory before they are written out (≈ 10–13 bytes each in memory).</summary>
+    /// <summary>Keys kept in memory before they are written out (16 bytes each of native memory, reserved up front).</summary>
     public int MemoryKeys { get; init; } = 1 << 20;
 
     /// <summary>Folder for run files; default the system temp folder.</summary>

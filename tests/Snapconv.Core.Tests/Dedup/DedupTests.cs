@@ -63,38 +63,48 @@ public class DedupTests
     }
 }
 
-public class CompactKeySetTests
+public class FixedKeyTableTests
 {
     [Fact]
-    public void Add_ManyKeys_EachOnce_AndAllFound()
+    public void Add_UpToCapacity_AgreesWithHashSet_ThenRefusesMore()
     {
-        var set = new CompactKeySet();
+        using var table = new FixedKeyTable(50_000);
         var rnd = new Random(3);
         var keys = new HashSet<ulong>();
-        while (keys.Count < 200_000) keys.Add((ulong)rnd.NextInt64() * 2654435761UL);
-        foreach (var k in keys) Assert.True(set.Add(k));
-        foreach (var k in keys) Assert.False(set.Add(k));
-        Assert.Equal(keys.Count, set.Count);
-        foreach (var k in keys) Assert.True(set.Contains(k));
-        Assert.False(set.Contains(0xDEADBEEFUL) && !keys.Contains(0xDEADBEEFUL));
+        while (keys.Count < 50_000) keys.Add(((ulong)rnd.NextInt64() * 2654435761UL) | 1);
+        foreach (var k in keys) Assert.True(table.Add(k));
+        foreach (var k in keys) Assert.False(table.Add(k));
+        Assert.Equal(keys.Count, table.Count);
+        foreach (var k in keys) Assert.True(table.Contains(k));
+        Assert.False(table.Contains(0xDEADBEEFUL) && !keys.Contains(0xDEADBEEFUL));
+        Assert.Throws<InvalidOperationException>(() => table.Add(2));
     }
 
     [Fact]
-    public void Add_ZeroAndOne_ShareASlot_AsDocumented()
+    public void Drain_GivesEveryKeySorted_AndEmptiesTheTable()
     {
-        var set = new CompactKeySet();
-        Assert.True(set.Add(0));
-        Assert.False(set.Add(1));
-        Assert.True(set.Contains(0));
+        using var table = new FixedKeyTable(1_000);
+        var rnd = new Random(9);
+        var keys = Enumerable.Range(0, 1_000).Select(_ => (ulong)rnd.NextInt64() | 1).Distinct().ToList();
+        foreach (var k in keys) table.Add(k);
+        ulong[] drained = [];
+        table.Drain(span => drained = span.ToArray());
+        Assert.Equal(keys.Order(), drained);
+        Assert.Equal(0, table.Count);
+        Assert.All(keys, k => Assert.False(table.Contains(k)));
+        Assert.True(table.Add(keys[0]));
     }
 
     [FsCheck.Xunit.Property]
     public bool Add_AgreesWithHashSet(ulong[] keys)
     {
-        var set = new CompactKeySet();
+        using var table = new FixedKeyTable(Math.Max(1, keys.Length));
         var reference = new HashSet<ulong>();
         foreach (var k in keys)
-            if (set.Add(k) != reference.Add(k == 0 ? 1 : k)) return false;
-        return set.Count == reference.Count;
+        {
+            var key = k == 0 ? 1 : k;
+            if (table.Add(key) != reference.Add(key)) return false;
+        }
+        return table.Count == reference.Count;
     }
 }
