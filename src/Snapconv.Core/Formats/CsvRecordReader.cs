@@ -56,6 +56,7 @@ internal sealed class CsvRecordReader : IRecordReader
                 BufferSize = BufferSize,
                 MaxBufferSize = MaxBufferSize,
                 OwnsReader = true,
+                StringFactory = new ShortStringCache().GetString,
             };
             _csv = CsvDataReader.Create(new PrefixedTextReader(prefix, n, text), csvOptions);
         }

@@ -24,7 +24,8 @@ public sealed class EventBuilder
     private readonly TimeZoneInfo _zone;
     private readonly char _decimalSeparator;
     private readonly IReadOnlyDictionary<TargetField, string> _constants;
-    private readonly ColumnBinding[] _single;          // indexed by TargetField: the one column of a single-valued field
+    private readonly ColumnBinding[] _single;
+    private readonly (string? Value, string Field)[] _fallback;  // indexed by TargetField          // indexed by TargetField: the one column of a single-valued field
     private readonly IdentifierColumn[] _identifiers;  // user_data columns, country first
     private readonly ColumnBinding[] _contentIds;
     private readonly CultureInfo? _culture;
@@ -89,6 +90,11 @@ public sealed class EventBuilder
         // The row's country decides how phones, states and zips are read, so it is normalized first.
         identifiers.Sort((a, b) => (a.Kind == IdentifierKind.Country ? 0 : 1).CompareTo(b.Kind == IdentifierKind.Country ? 0 : 1));
         _identifiers = identifiers.ToArray();
+        // What a single-valued field reads when its column is absent or blank: the mapping's constant, cleaned once.
+        _fallback = Enum.GetValues<TargetField>().Select(f =>
+            _constants.TryGetValue(f, out var c) && TextCleaner.Clean(c) is { Length: > 0 } constant
+                ? (constant, TargetFields.Name(f))
+                : ((string?)null, _single[(int)f]?.Header ?? TargetFields.Name(f))).ToArray();
         var cacheable = _identifiers.Select(i => !i.Binding.Split && RepeatedValueCache.Suits(i.Kind)).ToArray();
         _caches = new ThreadLocal<RepeatedValueCache?[]>(() => cacheable.Select(ok => ok ? new RepeatedValueCache() : null).ToArray());
         _contentIds = contentIds.ToArray();
@@ -360,9 +366,7 @@ public sealed class EventBuilder
         var b = _single[(int)field];
         if (b is not null && Cell(fields, b.Ordinal) is { } v && TextCleaner.Clean(v) is { Length: > 0 } cleaned)
             return (cleaned, b.Header);
-        if (_constants.TryGetValue(field, out var c) && TextCleaner.Clean(c) is { Length: > 0 } constant)
-            return (constant, TargetFields.Name(field));
-        return (null, b?.Header ?? TargetFields.Name(field));
+        return _fallback[(int)field];
     }
 
     private static string? Cell(string?[] fields, int ordinal) =>
