@@ -90,6 +90,7 @@ public sealed class EventBuilder
         // The row's country decides how phones, states and zips are read, so it is normalized first.
         identifiers.Sort((a, b) => (a.Kind == IdentifierKind.Country ? 0 : 1).CompareTo(b.Kind == IdentifierKind.Country ? 0 : 1));
         _identifiers = identifiers.ToArray();
+        if (_identifiers.Any(i => i.Kind == IdentifierKind.Ph)) PhoneNormalizer.WarmUpInBackground();
         // What a single-valued field reads when its column is absent or blank: the mapping's constant, cleaned once.
         _fallback = Enum.GetValues<TargetField>().Select(f =>
             _constants.TryGetValue(f, out var c) && TextCleaner.Clean(c) is { Length: > 0 } constant
