@@ -38,6 +38,8 @@ internal sealed class SpilledKeyRun : IDisposable
             FileOptions.DeleteOnClose | FileOptions.RandomAccess);
         try
         {
+            // On Unix the name can go at once (the open handle keeps the data), so even a killed run leaves no file.
+            if (!OperatingSystem.IsWindows()) File.Delete(path);
             var bytes = new byte[Math.Min(sortedKeys.Length, 64 * KeysPerPage) * sizeof(ulong)];
             long offset = 0;
             for (var start = 0; start < sortedKeys.Length; start += bytes.Length / sizeof(ulong))

@@ -39,13 +39,14 @@ public sealed class SpillingKeySetTests : IDisposable
     }
 
     [Fact]
-    public void RunFiles_HoldOnlyKeys_AndAreGoneAfterDispose()
+    public void RunFiles_AreUnlinkedAtOnce_AndStillAnswer()
     {
         var set = new SpillingKeySet(new SpillingKeySetOptions { MemoryKeys = 100, Directory = _dir });
         for (ulong k = 1; k <= 1_000; k++) set.Add(k * 0x9E3779B97F4A7C15UL);
-        var files = Directory.GetFiles(_dir);
         Assert.Equal(10, set.SpilledRuns);
-        Assert.All(files, f => Assert.Equal(100 * sizeof(ulong), new FileInfo(f).Length));
+        // the runs are unlinked as soon as they are open (Unix), so nothing is left even if the process dies
+        if (!OperatingSystem.IsWindows()) Assert.Empty(Directory.GetFiles(_dir));
+        for (ulong k = 1; k <= 1_000; k++) Assert.True(set.Contains(k * 0x9E3779B97F4A7C15UL));
         set.Dispose();
         Assert.Empty(Directory.GetFiles(_dir));
     }
