@@ -53,19 +53,24 @@ public static class UploadBench
         var validate = new List<double>();
         var on = new List<double>();
         var off = new List<double>();
+        var heap = new List<double>();
         for (var round = 0; round < 2; round++)
         {
             GC.Collect();
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var r = await ConversionRun.ExecuteAsync([file], new ConversionOptions { DefaultCountry = "US" }, new ConversionOutputs(), TimeProvider.System, CancellationToken.None);
             validate.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / Math.Max(1, r.Report.Accepted));
-            on.Add(await StubOnceAsync(file, dir, useLedger: true));
-            off.Add(await StubOnceAsync(file, dir, useLedger: false));
+            var (cpuOn, peakOn) = await StubOnceAsync(file, dir, useLedger: true);
+            on.Add(cpuOn);
+            heap.Add(peakOn / 1e6);
+            off.Add((await StubOnceAsync(file, dir, useLedger: false)).CpuMicros);
         }
         static string F(List<double> x) => string.Join(" / ", x.Select(v => v.ToString("F1", CultureInfo.InvariantCulture)));
         Console.WriteLine($"client only, CPU µs/event per round: read+validate {F(validate)}; upload to a stub handler: ledger on {F(on)}, ledger off {F(off)}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"client delivery stage (best round, upload − read+validate): ledger on {on.Min() - validate.Min():F1} µs/event, ledger off {off.Min() - validate.Min():F1} µs/event"));
+        // The client's memory without the sandbox's store: what an upload to Snap holds.
+        Console.WriteLine($"client only, peak managed heap of the whole upload (ledger on, stub handler) per round: {F(heap)} MB");
 
         // The delivery stage alone on built events (key, serialize, batch, body, stub answer, ledger): less noisy.
         var events = new List<Snapconv.Core.Capi.CapiEvent>(200_000);
@@ -106,7 +111,7 @@ public static class UploadBench
         return cpu / events.Count;
     }
 
-    private static async Task<double> StubOnceAsync(string file, string dir, bool useLedger)
+    private static async Task<(double CpuMicros, long PeakHeap)> StubOnceAsync(string file, string dir, bool useLedger)
     {
         var options = new UploadOptions
         {
@@ -115,11 +120,14 @@ public static class UploadBench
         };
         GC.Collect();
         var run = new UploadRun(options) { HandlerFactory = () => new ValidStub() };
+        long peak = 0;
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-        var result = await run.ExecuteAsync([file], new ConversionOptions { DefaultCountry = "US" }, new ConversionOutputs(), CancellationToken.None);
+        UploadResult result;
+        using (new Timer(_ => peak = Math.Max(peak, GC.GetTotalMemory(false)), null, 0, 50))
+            result = await run.ExecuteAsync([file], new ConversionOptions { DefaultCountry = "US" }, new ConversionOutputs(), CancellationToken.None);
         var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds;
         if (result.Stats.Acknowledged != result.Report.Accepted) throw new InvalidOperationException("stub run did not acknowledge every event");
-        return cpu / Math.Max(1, result.Stats.Acknowledged);
+        return (cpu / Math.Max(1, result.Stats.Acknowledged), peak);
     }
 
     /// <summary>Answers every request 200 VALID without reading it further than the client already did.</summary>
@@ -152,6 +160,8 @@ public static class UploadBench
         GC.Collect();
         var run = new UploadRun(options);
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var pauseBefore = GC.GetTotalPauseDuration();
+        int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
         var sw = Stopwatch.StartNew();
         long peak = 0;
         using var sampler = new Timer(_ => peak = Math.Max(peak, GC.GetTotalMemory(false)), null, 0, 50);
@@ -166,6 +176,7 @@ public static class UploadBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{label,-10}: {s.Acknowledged:N0} events acknowledged (sandbox stored {stored:N0}) in {secs:F2} s = {s.Acknowledged / secs:N0} events/s, " +
             $"{s.Requests / secs:N1} requests/s, CPU {cpu / Math.Max(1, s.Acknowledged):F1} µs/event (client + sandbox), latency p50 {s.LatencyPercentile(0.5):F1} ms p99 {s.LatencyPercentile(0.99):F1} ms, " +
-            $"peak managed heap {peak / 1e6:F0} MB, process peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} MB"));
+            $"peak managed heap {peak / 1e6:F0} MB, process peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} MB, " +
+            $"GCs {GC.CollectionCount(0) - gen0} ({GC.CollectionCount(2) - gen2} gen2), GC pauses {(GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds:F0} ms"));
     }
 }

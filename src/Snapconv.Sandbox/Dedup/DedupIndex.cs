@@ -21,21 +21,16 @@ internal sealed class DedupIndex
     private readonly DedupClock _clock;
     private readonly EventTable _events;
     private readonly IdArena _arena = new();
-    private readonly Dictionary<IdKey, int> _byKey;
-    private readonly Dictionary<IdKey, int> _byOrder;
-    private readonly Dictionary<IdKey, int>.AlternateLookup<IdProbe> _keyLookup;
-    private readonly Dictionary<IdKey, int>.AlternateLookup<IdProbe> _orderLookup;
+    private readonly IdTable _byKey;
+    private readonly IdTable _byOrder;
     private static readonly int PurchaseName = Interned.Names.Id(EventNames.Purchase);
 
     public DedupIndex(DedupClock clock, EventTable events)
     {
         _clock = clock;
         _events = events;
-        var comparer = new IdKeyComparer(_arena);
-        _byKey = new Dictionary<IdKey, int>(comparer);
-        _byOrder = new Dictionary<IdKey, int>(comparer);
-        _keyLookup = _byKey.GetAlternateLookup<IdProbe>();
-        _orderLookup = _byOrder.GetAlternateLookup<IdProbe>();
+        _byKey = new IdTable(_arena);
+        _byOrder = new IdTable(_arena);
     }
 
     public long ClockMs(in StoredEvent e) => _clock == DedupClock.EventTime ? e.EventTime * 1000 : e.ReceivedAtMs;
@@ -49,12 +44,12 @@ internal sealed class DedupIndex
         var window = (long)DedupWindows.For(eventName, ids.HasOrder).TotalMilliseconds;
         var at = ClockMs(candidate);
         var best = -1;
-        if (ids.HasDedup && _keyLookup.TryGetValue(ids.DedupProbe(candidate.Name), out var e))
+        if (ids.HasDedup && _byKey.TryGetValue(ids.DedupProbe(candidate.Name), out var e))
         {
             for (; e >= 0; e = _events[e].NextSameKey)
                 if (Math.Abs(ClockMs(_events[e]) - at) <= window && (best < 0 || e < best)) best = e;
         }
-        if (candidate.Name == PurchaseName && ids.HasOrder && _orderLookup.TryGetValue(ids.OrderProbe(), out var o))
+        if (candidate.Name == PurchaseName && ids.HasOrder && _byOrder.TryGetValue(ids.OrderProbe(), out var o))
         {
             var orderWindow = (long)DedupWindows.PurchaseWithTransaction.TotalMilliseconds;
             for (; o >= 0; o = _events[o].NextSameOrder)
@@ -74,47 +69,52 @@ internal sealed class DedupIndex
         var window = (long)DedupWindows.For(eventName, ids.HasOrder).TotalMilliseconds;
         var at = ClockMs(candidate);
         var best = -1;
-        ref var keyHead = ref Unsafe.NullRef<int>();
+        // Look up first, insert only for a new event: the free slots found stay valid until then (the two
+        // indexes are separate tables), so a duplicate claims nothing.
+        var keySlot = -1;
         var keyExists = false;
         if (ids.HasDedup)
         {
-            keyHead = ref CollectionsMarshal.GetValueRefOrAddDefault(_keyLookup, ids.DedupProbe(candidate.Name), out keyExists);
+            keySlot = _byKey.Find(ids.DedupProbe(candidate.Name), out keyExists);
             if (keyExists)
-                for (var e = keyHead; e >= 0; e = _events[e].NextSameKey)
+                for (var e = _byKey.Head(keySlot); e >= 0; e = _events[e].NextSameKey)
                     if (Math.Abs(ClockMs(_events[e]) - at) <= window && (best < 0 || e < best)) best = e;
         }
-        // Separate dictionaries: adding to the order index leaves the ref into the key index valid.
         var ordered = candidate.Name == PurchaseName && ids.HasOrder;
-        ref var orderHead = ref Unsafe.NullRef<int>();
+        var orderSlot = -1;
         var orderExists = false;
         if (ordered)
         {
-            orderHead = ref CollectionsMarshal.GetValueRefOrAddDefault(_orderLookup, ids.OrderProbe(), out orderExists);
+            orderSlot = _byOrder.Find(ids.OrderProbe(), out orderExists);
             if (orderExists)
             {
                 var orderWindow = (long)DedupWindows.PurchaseWithTransaction.TotalMilliseconds;
-                for (var o = orderHead; o >= 0; o = _events[o].NextSameOrder)
+                for (var o = _byOrder.Head(orderSlot); o >= 0; o = _events[o].NextSameOrder)
                     if (Math.Abs(ClockMs(_events[o]) - at) <= orderWindow && (best < 0 || o < best)) best = o;
             }
         }
-        if (best >= 0)
-        {
-            // A duplicate is not stored: give back the entries claimed for it (their arena bytes stay unused).
-            if (ids.HasDedup && !keyExists) _keyLookup.Remove(ids.DedupProbe(candidate.Name));
-            if (ordered && !orderExists) _orderLookup.Remove(ids.OrderProbe());
-            return best;
-        }
+        if (best >= 0) return best;
         candidate.NextSameKey = -1;
         candidate.NextSameOrder = -1;
         if (ids.HasDedup)
         {
-            candidate.NextSameKey = keyExists ? keyHead : -1;
-            keyHead = index;
+            if (keyExists)
+            {
+                ref var head = ref _byKey.Head(keySlot);
+                candidate.NextSameKey = head;
+                head = index;
+            }
+            else _byKey.Insert(keySlot, ids.DedupProbe(candidate.Name), index);
         }
         if (ordered)
         {
-            candidate.NextSameOrder = orderExists ? orderHead : -1;
-            orderHead = index;
+            if (orderExists)
+            {
+                ref var head = ref _byOrder.Head(orderSlot);
+                candidate.NextSameOrder = head;
+                head = index;
+            }
+            else _byOrder.Insert(orderSlot, ids.OrderProbe(), index);
             candidate.InOrderIndex = true;
         }
         return -1;
@@ -126,12 +126,7 @@ internal sealed class DedupIndex
         ref var e = ref _events[index];
         e.NextSameKey = -1;
         e.NextSameOrder = -1;
-        if (ids.HasDedup)
-        {
-            ref var head = ref CollectionsMarshal.GetValueRefOrAddDefault(_keyLookup, ids.DedupProbe(e.Name), out var exists);
-            e.NextSameKey = exists ? head : -1;
-            head = index;
-        }
+        if (ids.HasDedup) e.NextSameKey = Link(_byKey, ids.DedupProbe(e.Name), index);
         AddOrder(index, ids);
     }
 
@@ -140,10 +135,23 @@ internal sealed class DedupIndex
     {
         ref var e = ref _events[index];
         if (e.InOrderIndex || e.Name != PurchaseName || !ids.HasOrder) return;
-        ref var head = ref CollectionsMarshal.GetValueRefOrAddDefault(_orderLookup, ids.OrderProbe(), out var exists);
-        e.NextSameOrder = exists ? head : -1;
-        head = index;
+        e.NextSameOrder = Link(_byOrder, ids.OrderProbe(), index);
         e.InOrderIndex = true;
+    }
+
+    /// <summary>Makes <paramref name="index"/> the id's newest event; returns the previous one, or -1.</summary>
+    private static int Link(IdTable table, in IdProbe probe, int index)
+    {
+        var slot = table.Find(probe, out var exists);
+        if (!exists)
+        {
+            table.Insert(slot, probe, index);
+            return -1;
+        }
+        ref var head = ref table.Head(slot);
+        var previous = head;
+        head = index;
+        return previous;
     }
 
     /// <summary>An event's dedup and order ids in byte form, encoded once (hashes included) for find and add.</summary>
@@ -202,34 +210,12 @@ internal sealed class DedupIndex
 
     private static int Combine(int bytesHash, int name) => HashCode.Combine(bytesHash, name);
 
-    /// <summary>Where an id's bytes sit in the arena, its hash, and the event name id it is paired with.</summary>
-    internal readonly record struct IdKey(int Chunk, int Offset, int Length, int Hash, int Name);
-
     /// <summary>An id being looked up: its bytes (not yet in the arena) and name id.</summary>
     internal readonly ref struct IdProbe(ReadOnlySpan<byte> bytes, int name, int hash)
     {
         public readonly ReadOnlySpan<byte> Bytes = bytes;
         public readonly int Name = name;
         public readonly int Hash = hash;
-    }
-
-    internal sealed class IdKeyComparer(IdArena arena) : IEqualityComparer<IdKey>, IAlternateEqualityComparer<IdProbe, IdKey>
-    {
-        public bool Equals(IdKey x, IdKey y) =>
-            x.Hash == y.Hash && x.Name == y.Name && arena.Get(x).SequenceEqual(arena.Get(y));
-
-        public int GetHashCode(IdKey k) => k.Hash;
-
-        public bool Equals(IdProbe probe, IdKey k) =>
-            probe.Name == k.Name && probe.Bytes.SequenceEqual(arena.Get(k));
-
-        public int GetHashCode(IdProbe probe) => probe.Hash;
-
-        public IdKey Create(IdProbe probe)
-        {
-            var (chunk, offset) = arena.Append(probe.Bytes);
-            return new IdKey(chunk, offset, probe.Bytes.Length, probe.Hash, probe.Name);
-        }
     }
 
     /// <summary>Append-only byte storage for ids, in 1 MiB chunks (a longer id gets a chunk of its own).</summary>
@@ -259,7 +245,7 @@ internal sealed class DedupIndex
             return (_current, at);
         }
 
-        public ReadOnlySpan<byte> Get(in IdKey k) => _chunks[k.Chunk].AsSpan(k.Offset, k.Length);
+        public ReadOnlySpan<byte> Get(int chunk, int offset, int length) => _chunks[chunk].AsSpan(offset, length);
     }
 }
 
