@@ -153,7 +153,7 @@ public class WireBatchScannerTests
             var input = Path.Combine(dir.FullName, "in.csv");
             using (var w = new StreamWriter(input)) SyntheticConversions.Write(w, new SyntheticOptions { Rows = 2_000, Seed = 11 });
             var events = new List<string>();
-            var sink = new CollectingSink(e =>
+            var sink = new Snapconv.Core.Tests.Pipeline.CallbackSink(e =>
             {
                 using var ms = new MemoryStream();
                 using (var jw = new Utf8JsonWriter(ms)) CapiJsonWriter.Write(jw, e);
@@ -175,16 +175,5 @@ public class WireBatchScannerTests
             }
         }
         finally { dir.Delete(true); }
-    }
-
-    private sealed class CollectingSink(Action<CapiEvent> add) : IAcceptedEventSink
-    {
-        public ValueTask AcceptAsync(AcceptedEvent accepted, RunReport live, CancellationToken ct)
-        {
-            add(accepted.Event);
-            return ValueTask.CompletedTask;
-        }
-
-        public ValueTask CompleteAsync(RunReport report, Snapconv.Core.Output.RejectsWriter? rejects, CancellationToken ct) => ValueTask.CompletedTask;
     }
 }

@@ -58,7 +58,7 @@ public class WireEventValidatorTests
             var input = Path.Combine(dir.FullName, "in.csv");
             using (var w = new StreamWriter(input)) SyntheticConversions.Write(w, new SyntheticOptions { Rows = 3_000, Seed = 7 });
             var accepted = 0;
-            var sink = new CheckingSink(e =>
+            var sink = new Snapconv.Core.Tests.Pipeline.CallbackSink(e =>
             {
                 accepted++;
                 using var ms = new MemoryStream();
@@ -74,16 +74,5 @@ public class WireEventValidatorTests
             Assert.True(accepted > 2_500);
         }
         finally { dir.Delete(true); }
-    }
-
-    private sealed class CheckingSink(Action<CapiEvent> check) : IAcceptedEventSink
-    {
-        public ValueTask AcceptAsync(AcceptedEvent accepted, RunReport live, CancellationToken ct)
-        {
-            check(accepted.Event);
-            return ValueTask.CompletedTask;
-        }
-
-        public ValueTask CompleteAsync(RunReport report, Snapconv.Core.Output.RejectsWriter? rejects, CancellationToken ct) => ValueTask.CompletedTask;
     }
 }
