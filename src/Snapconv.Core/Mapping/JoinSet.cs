@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Snapconv.Core.Capi;
@@ -103,16 +104,18 @@ public sealed class JoinSet
 /// <summary>
 /// One join's index: key → the extra rows with that key. Rows are numbered 0… in file order; <see cref="Lookup"/> gives
 /// the row numbers of a key, <see cref="Cell"/> a row's cell of a column kept as read and <see cref="Values"/> the
-/// normalized values of an identifier column normalized at load (<see cref="NormalizedWith"/>).
+/// normalized values of an identifier column normalized by the index (<see cref="NormalizedWith"/>).
 /// </summary>
 /// <remarks>
 /// No object per row: each row (its key, then each column's cell, each behind one length char) is copied into
-/// 1M-char chunks, found through int arrays and an open-addressing table of (hash, key) slots. Only the key and the
-/// join's columns are kept. Identifier columns are normalized and hashed once per contact at load, not once per joined
-/// row: their cells hold the outcomes (SHA-256 digests as 32 bytes, plain values, warnings), so raw e-mails and phones are
-/// not kept. Values of kinds that repeat across contacts (names, gender, city, state, zip, country) are normalized once
-/// per distinct cell part and shared. Building reads and indexes on the calling thread while one worker normalizes the
-/// batch before; lookups are thread-safe once <see cref="JoinSet.Load"/> returns.
+/// 1M-char chunks, found through an open-addressing table of (hash, row) slots. Only the key and the join's columns
+/// are kept. Identifier columns are normalized once per contact, not once per joined row: values of kinds that repeat
+/// across contacts (names, gender, city, state, zip, country) at load, once per distinct cell part and shared; the
+/// others (e-mails, phones, ids) lazily, by the first worker that joins the contact — most contacts of a real export
+/// are never joined. A lazily normalized row keeps its raw cells until then; the worker that claims the row (an
+/// atomic state in the row) writes the outcomes (SHA-256 digests as 32 bytes, plain values, warnings) to its own
+/// arena, publishes them, and blanks the raw cells; a worker needing the same row meanwhile waits for it. Loading
+/// runs on the calling thread; lookups and <see cref="Values"/> are thread-safe once <see cref="JoinSet.Load"/> returns.
 /// </remarks>
 public sealed class JoinTable
 {
@@ -121,11 +124,17 @@ public sealed class JoinTable
     private const char Oversize = '\uFFFF';                // length char of a cell kept in _oversize (two chars of index follow)
     private const int None = -1;
     private const int MaxMemo = 1 << 16;                   // distinct parts remembered per column while loading
+    private const int MaxArenas = (1 << (31 - ChunkBits)) - 1;
 
     // Entries of a normalized cell, one per non-empty part, in part order.
     private const char DigestEntry = 'H';                  // + 16 chars: the 32 bytes of a SHA-256 digest
     private const char TextEntry = 'T';                    // + 2 chars of length + the value (plain kinds, already-hashed input)
-    private const char SharedEntry = 'S';                  // + 2 chars: index into _shared (a warning, or a repeated value)
+    private const char SharedEntry = 'S';                  // + 2 chars: index into _shared (a repeated value, loaded eagerly)
+    private const char WarningEntry = 'W';                 // + 1 char: index into _warnings
+
+    // The state of a row's lazily normalized cells (an int at the row's chars 2-3, 4-byte aligned).
+    private const int Raw = 0;                             // not normalized yet; > 0: the outcomes' arena handle + 1
+    private const int Claimed = -1;                        // a worker is normalizing it
 
     private readonly int _maxInline;                      // longer cells go to _oversize, so that a row always fits one chunk
     private readonly List<char[]> _chunks = [];
@@ -135,13 +144,29 @@ public sealed class JoinTable
     private int _keys;
     private long[] _slots = new long[512];                // (hash << 32) | (newest row of the key + 1); 0: empty. Power-of-two length, at most half full.
 
-    private readonly NormalizeContext?[] _normalize;      // per column: normalized at load with this context; null: kept as read
+    private readonly NormalizeContext?[] _normalize;      // per column: normalized with this context; null: kept as read
+    private readonly bool[] _lazy;                        // per column: normalized on first join (else at load, or kept as read)
+    private readonly int _lazyCount;
     private readonly IdentifierKind[] _kinds;
-    private readonly List<JoinValue> _shared = [];        // outcomes several rows point to
-    private Dictionary<Reason, int>? _reasonIds = [];
+    private readonly List<JoinValue> _shared = [];        // outcomes several rows point to (written at load only)
+    private JoinValue[] _warnings = [];                   // the warnings entries point to; replaced whole under _lock
     private Dictionary<string, int>?[]? _memo;            // per column of a repeating kind, while loading: cell part → _shared index (-1: empty)
     private char[] _row = new char[256];                  // the row being built
-    private char[] _cell = new char[256];                 // the normalized cell being built
+    private char[] _cell = new char[256];                 // the normalized cell being built (load thread)
+
+    // Lazily normalized outcomes: each worker fills its own chunk (an arena), registered in _arenas under _lock.
+    private readonly object _lock = new();
+    private char[]?[] _arenas = new char[]?[16];
+    private int _arenaCount;
+    private readonly ThreadLocal<Arena> _arena;
+
+    private sealed class Arena
+    {
+        public int Index = -1;
+        public int Used;
+        public int Capacity;
+        public char[] Scratch = new char[256];
+    }
 
     internal JoinTable(JoinSpec spec, NormalizeContext?[]? normalize = null)
     {
@@ -150,10 +175,23 @@ public sealed class JoinTable
         _normalize = normalize ?? new NormalizeContext?[spec.Columns.Count];
         _kinds = spec.Columns.Select(c => TargetFields.ToIdentifier(c.Field) ?? default).ToArray();
         _memo = new Dictionary<string, int>?[spec.Columns.Count];
+        _lazy = new bool[spec.Columns.Count];
         for (var i = 0; i < _memo.Length; i++)
-            if (_normalize[i] is not null && _kinds[i] is IdentifierKind.Fn or IdentifierKind.Ln or IdentifierKind.Ge or IdentifierKind.Ct
+        {
+            if (_normalize[i] is null) continue;
+            if (_kinds[i] is IdentifierKind.Fn or IdentifierKind.Ln or IdentifierKind.Ge or IdentifierKind.Ct
                     or IdentifierKind.St or IdentifierKind.Zp or IdentifierKind.Country)
                 _memo[i] = new Dictionary<string, int>(StringComparer.Ordinal);
+            else
+            {
+                _lazy[i] = true;
+                _lazyCount++;
+            }
+        }
+        _arena = new ThreadLocal<Arena>(() => new Arena());
+        // Arena 0 starts with the outcomes of a row whose lazy cells are all blank: every column's length 0.
+        _arenas[0] = new char[Math.Max(2 * _lazyCount, 2)];
+        _arenaCount = 1;
     }
 
     public JoinSpec Spec { get; }
@@ -165,8 +203,8 @@ public sealed class JoinTable
     public int KeyCount => _keys;
 
     /// <summary>
-    /// The context column <paramref name="column"/> was normalized with at load (read its values with <see cref="Values"/>);
-    /// null when the column is kept as read (read it with <see cref="Cell"/>).
+    /// The context column <paramref name="column"/> is normalized with (at load, or on the first join of a row; read its
+    /// values with <see cref="Values"/>); null when the column is kept as read (read it with <see cref="Cell"/>).
     /// </summary>
     public NormalizeContext? NormalizedWith(int column) => (uint)column < (uint)_normalize.Length ? _normalize[column] : null;
 
@@ -174,7 +212,6 @@ public sealed class JoinTable
     internal void EndLoad()
     {
         _memo = null;
-        _reasonIds = null;
         _row = _cell = [];
     }
 
@@ -186,77 +223,14 @@ public sealed class JoinTable
         for (var i = 0; i < ordinals.Length; i++)
             if (ordinals[i] < 0 && !Spec.Columns[i].Optional)
                 throw new InputException(reader.SourceName, $"join '{Spec.Name}' names column '{Spec.Columns[i].Column}', which the file does not have");
-        // Two stages on two cores: this thread reads a batch of rows and adds the one before it to the index, while a
-        // worker normalizes that one's identifier columns (one batch at a time, so the memo needs no lock). Rows go
-        // into the index in file order.
         var csv = reader as CsvRecordReader;
         var values = csv is null ? new string?[reader.Headers.Count] : null;
-        var normalizes = _normalize.Any(n => n is not null);
-        Batch a = new(ordinals.Length + 1), b = new(ordinals.Length + 1);
-        Batch? inFlight = null;
-        Task? normalizing = null;
-        while (true)
+        while (reader.Read())
         {
-            var filling = inFlight == a ? b : a;
-            var more = Fill(filling, reader, csv, values, on, ordinals);
-            if (normalizing is not null)
-            {
-                normalizing.GetAwaiter().GetResult();
-                Commit(inFlight!);
-            }
-            if (filling.Rows == 0) break;
-            inFlight = filling;
-            normalizing = normalizes ? Task.Run(() => Normalize(filling)) : Task.CompletedTask;
-            if (more) continue;
-            normalizing.GetAwaiter().GetResult();
-            Commit(filling);
-            break;
-        }
-    }
-
-    private const int BatchRows = 4096;
-
-    /// <summary>Rows read but not yet indexed: the key and each column's cell as spans of <see cref="Text"/> (or of <see cref="Out"/> once normalized: start &lt; 0).</summary>
-    private sealed class Batch(int cells)
-    {
-        public readonly int Cells = cells;
-        public char[] Text = new char[1 << 16];
-        public int TextLength;
-        public char[] Out = new char[1 << 16];
-        public int OutLength;
-        public int Rows;
-        public readonly int[] Start = new int[BatchRows * cells];
-        public readonly int[] Length = new int[BatchRows * cells];
-
-        public ReadOnlySpan<char> Cell(int row, int cell)
-        {
-            var i = row * Cells + cell;
-            var start = Start[i];
-            return start >= 0 ? Text.AsSpan(start, Length[i]) : Out.AsSpan(-start - 1, Length[i]);
-        }
-
-        public void Set(int row, int cell, ReadOnlySpan<char> text)
-        {
-            var i = row * Cells + cell;
-            Ensure(ref Text, TextLength + text.Length);
-            Start[i] = TextLength;
-            Length[i] = text.Length;
-            text.CopyTo(Text.AsSpan(TextLength));
-            TextLength += text.Length;
-        }
-    }
-
-    /// <summary>Reads up to <see cref="BatchRows"/> rows to index into <paramref name="batch"/>; false at the end of the file.</summary>
-    private static bool Fill(Batch batch, IRecordReader reader, CsvRecordReader? csv, string?[]? values, int on, int[] ordinals)
-    {
-        batch.Rows = batch.TextLength = batch.OutLength = 0;
-        while (batch.Rows < BatchRows)
-        {
-            if (!reader.Read()) return false;
             if (values is not null)
             {
                 Array.Clear(values);
-                if (on >= 0) values[on] = reader.GetString(on);
+                values[on] = reader.GetString(on);
                 foreach (var o in ordinals) if (o >= 0) values[o] = reader.GetString(o);
             }
             var key = Field(values, csv, on).Trim();
@@ -264,46 +238,23 @@ public sealed class JoinTable
             var any = false;
             for (var i = 0; i < ordinals.Length && !any; i++) any = !Field(values, csv, ordinals[i]).IsWhiteSpace();
             if (!any) continue;
-            var row = batch.Rows++;
-            batch.Set(row, 0, key);
+
+            // The row: two chars of link (set by AddRow), two of state, the key, then each column's cell (for a column
+            // normalized at load, its entries).
+            var length = 4;
+            Put(ref _row, ref length, key);
+            var pending = false;
             for (var i = 0; i < ordinals.Length; i++)
             {
-                var v = Field(values, csv, ordinals[i]);
-                batch.Set(row, i + 1, v.IsWhiteSpace() ? default : v);
+                var cell = Field(values, csv, ordinals[i]);
+                if (cell.IsWhiteSpace()) cell = default;
+                else if (_lazy[i]) pending = true;
+                else if (_normalize[i] is { } ctx) cell = Normalize(i, cell, ctx);
+                Put(ref _row, ref length, cell);
             }
-        }
-        return true;
-    }
-
-    /// <summary>Replaces the identifier cells of <paramref name="batch"/> that are normalized at load by their entries.</summary>
-    private void Normalize(Batch batch)
-    {
-        for (var row = 0; row < batch.Rows; row++)
-            for (var i = 0; i < _normalize.Length; i++)
-            {
-                if (_normalize[i] is not { } ctx) continue;
-                var cell = batch.Cell(row, i + 1);
-                if (cell.IsEmpty) continue;
-                var entries = Normalize(i, cell, ctx);
-                Ensure(ref batch.Out, batch.OutLength + entries.Length);
-                entries.CopyTo(batch.Out.AsSpan(batch.OutLength));
-                var at = row * batch.Cells + i + 1;
-                batch.Start[at] = -batch.OutLength - 1;
-                batch.Length[at] = entries.Length;
-                batch.OutLength += entries.Length;
-            }
-    }
-
-    /// <summary>Adds the rows of <paramref name="batch"/> to the index, in order.</summary>
-    private void Commit(Batch batch)
-    {
-        for (var row = 0; row < batch.Rows; row++)
-        {
-            // The row: two chars of link (set by AddRow), the key, then each column's cell (or its normalized values).
-            var length = 2;
-            var key = batch.Cell(row, 0);
-            Put(ref _row, ref length, key);
-            for (var i = 1; i < batch.Cells; i++) Put(ref _row, ref length, batch.Cell(row, i));
+            var state = pending ? Raw : 1;           // nothing to normalize: arena 0's blank outcomes
+            _row[2] = (char)(state & 0xFFFF);
+            _row[3] = (char)(state >>> 16);
             var start = Reserve(length);
             _row.AsSpan(0, length).CopyTo(_chunks[^1].AsSpan(start & (ChunkSize - 1)));
             _used = (start & (ChunkSize - 1)) + length;
@@ -315,26 +266,30 @@ public sealed class JoinTable
         ordinal < 0 ? default : csv is not null ? csv.GetSpan(ordinal) : values![ordinal].AsSpan();
 
     /// <summary>
-    /// The entries of <paramref name="cell"/>'s parts (split as <see cref="SplitCell"/>), each normalized as the run would
-    /// normalize it: nothing for an empty part, a warning, or the value to send (hashed kinds as their digest).
+    /// The entries of <paramref name="cell"/>'s parts (split as <see cref="SplitCell"/>) for a column normalized at load,
+    /// each normalized as the run would normalize it: nothing for an empty part, a warning, or the value to send.
     /// </summary>
     private ReadOnlySpan<char> Normalize(int column, ReadOnlySpan<char> cell, NormalizeContext ctx)
     {
         var kind = _kinds[column];
         var memo = _memo![column];
         var length = 0;
-        // Past the memo's size, parts of repeating kinds are stored like any other (no shared value per distinct part).
+        // Past the memo's size, parts are stored like those of any other column (no shared value per distinct part).
         foreach (var range in cell.SplitAny(';', ','))
         {
             var part = cell[range].Trim();
             if (part.IsEmpty) continue;
             if (memo is not null && memo.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(part, out var known))
             {
-                if (known >= 0) AddShared(ref length, known);
+                if (known != -1) AddShared(ref length, known);
+                continue;
+            }
+            if (memo is null || memo.Count >= MaxMemo)
+            {
+                AddEntry(kind, part, ctx, ref _cell, ref length);
                 continue;
             }
             var text = part.ToString();
-            var remember = memo is not null && memo.Count < MaxMemo;
             var r = IdentifierNormalizer.Normalize(kind, text, ctx);
             var shared = -1;
             switch (r.Status)
@@ -342,55 +297,87 @@ public sealed class JoinTable
                 case NormalizeStatus.Empty:
                     break;
                 case NormalizeStatus.Invalid:
-                    var reason = r.Warning ?? Reason.InvalidUserDataField;
-                    if (!_reasonIds!.TryGetValue(reason, out shared))
-                    {
-                        _reasonIds[reason] = shared = _shared.Count;
-                        _shared.Add(new JoinValue(null, reason));
-                    }
+                    var w = WarningIndex(r.Warning ?? Reason.InvalidUserDataField);
+                    Ensure(ref _cell, length + 2);
+                    _cell[length++] = WarningEntry;
+                    _cell[length++] = (char)w;
+                    memo[text] = -2 - w;
+                    continue;
+                default:
+                    shared = _shared.Count;
+                    _shared.Add(new JoinValue(r.Status == NormalizeStatus.Normalized && IdentifierKinds.IsHashed(kind) ? Sha256Hex.Hash(r.Value!) : r.Value!, null));
                     AddShared(ref length, shared);
                     break;
-                case NormalizeStatus.Normalized when IdentifierKinds.IsHashed(kind):
-                    if (remember)
-                    {
-                        shared = _shared.Count;
-                        _shared.Add(new JoinValue(Sha256Hex.Hash(r.Value!), null));
-                        AddShared(ref length, shared);
-                        break;
-                    }
-                    Ensure(ref _cell, length + 17);
-                    _cell[length++] = DigestEntry;
-                    Digest(r.Value!, MemoryMarshal.AsBytes(_cell.AsSpan(length, 16)));
-                    length += 16;
-                    break;
-                default:
-                    var value = r.Value!;
-                    if (remember)
-                    {
-                        shared = _shared.Count;
-                        _shared.Add(new JoinValue(value, null));
-                        AddShared(ref length, shared);
-                        break;
-                    }
-                    Ensure(ref _cell, length + 3 + value.Length);
-                    _cell[length++] = TextEntry;
-                    _cell[length++] = (char)(value.Length >>> 16);
-                    _cell[length++] = (char)(value.Length & 0xFFFF);
-                    value.CopyTo(_cell.AsSpan(length));
-                    length += value.Length;
-                    break;
             }
-            if (remember) memo![text] = shared;
+            memo[text] = shared;
         }
         return _cell.AsSpan(0, length);
     }
 
     private void AddShared(ref int length, int index)
     {
+        if (index < -1)
+        {
+            // A remembered warning.
+            Ensure(ref _cell, length + 2);
+            _cell[length++] = WarningEntry;
+            _cell[length++] = (char)(-2 - index);
+            return;
+        }
         Ensure(ref _cell, length + 3);
         _cell[length++] = SharedEntry;
         _cell[length++] = (char)(index >>> 16);
         _cell[length++] = (char)(index & 0xFFFF);
+    }
+
+    /// <summary>Appends the entry of one non-empty part to <paramref name="buffer"/> (nothing when it normalizes to empty). Thread-safe.</summary>
+    private void AddEntry(IdentifierKind kind, ReadOnlySpan<char> part, NormalizeContext ctx, ref char[] buffer, ref int length)
+    {
+        var r = IdentifierNormalizer.Normalize(kind, part.ToString(), ctx);
+        switch (r.Status)
+        {
+            case NormalizeStatus.Empty:
+                return;
+            case NormalizeStatus.Invalid:
+                var w = WarningIndex(r.Warning ?? Reason.InvalidUserDataField);
+                Ensure(ref buffer, length + 2);
+                buffer[length++] = WarningEntry;
+                buffer[length++] = (char)w;
+                return;
+            case NormalizeStatus.Normalized when IdentifierKinds.IsHashed(kind):
+                Ensure(ref buffer, length + 17);
+                buffer[length++] = DigestEntry;
+                Digest(r.Value!, MemoryMarshal.AsBytes(buffer.AsSpan(length, 16)));
+                length += 16;
+                return;
+            default:
+                var value = r.Value!;
+                Ensure(ref buffer, length + 3 + value.Length);
+                buffer[length++] = TextEntry;
+                buffer[length++] = (char)(value.Length >>> 16);
+                buffer[length++] = (char)(value.Length & 0xFFFF);
+                value.CopyTo(buffer.AsSpan(length));
+                length += value.Length;
+                return;
+        }
+    }
+
+    /// <summary>The index of <paramref name="reason"/> in _warnings, added on first use (a handful of reasons at most).</summary>
+    private int WarningIndex(Reason reason)
+    {
+        var warnings = Volatile.Read(ref _warnings);
+        for (var i = 0; i < warnings.Length; i++)
+            if (warnings[i].Warning == reason) return i;
+        lock (_lock)
+        {
+            warnings = _warnings;
+            for (var i = 0; i < warnings.Length; i++)
+                if (warnings[i].Warning == reason) return i;
+            if (warnings.Length == char.MaxValue) throw new InvalidOperationException("Too many distinct warnings in the join index.");
+            // A new array, published whole: a reader holding the old one never needs the new index.
+            Volatile.Write(ref _warnings, [.. warnings, new JoinValue(null, reason)]);
+            return warnings.Length;
+        }
     }
 
     /// <summary>SHA-256 of <paramref name="normalized"/>'s UTF-8 bytes, as <see cref="Sha256Hex.Hash"/> hashes it.</summary>
@@ -407,9 +394,10 @@ public sealed class JoinTable
         if (size > buffer.Length) Array.Resize(ref buffer, Math.Max(size, buffer.Length * 2));
     }
 
-    /// <summary>Room for <paramref name="size"/> chars in one chunk; returns its global offset (the row's handle).</summary>
+    /// <summary>Room for <paramref name="size"/> chars in one chunk, at an even offset (the row's state is an aligned int); returns its global offset (the row's handle).</summary>
     private int Reserve(int size)
     {
+        _used = (_used + 1) & ~1;
         if (_used + size > ChunkSize)
         {
             if (_chunks.Count >= 1 << (31 - ChunkBits))
@@ -437,6 +425,7 @@ public sealed class JoinTable
         cell.CopyTo(row.AsSpan(at));
         at += cell.Length;
     }
+
     /// <summary>Links the row written at <paramref name="row"/> (its link chars still blank) into its key's chain, newest first.</summary>
     private void AddRow(ReadOnlySpan<char> key, int row)
     {
@@ -479,7 +468,8 @@ public sealed class JoinTable
         _slots = slots;
     }
 
-    // A row at handle h: two chars of the handle of the key's previous row (None: first), the key, then each column's cell.
+    // A row at handle h: two chars of the handle of the key's previous row (None: first), two of state, the key, then
+    // each column's cell.
     private void SetNext(int row, int next)
     {
         var chunk = _chunks[row >> ChunkBits];
@@ -495,9 +485,13 @@ public sealed class JoinTable
         return chunk[at] << 16 | chunk[at + 1];
     }
 
+    /// <summary>The row's state: rows start at even offsets, so chars 2-3 are an aligned int (atomic to read and swap).</summary>
+    private ref int State(int row) =>
+        ref Unsafe.As<char, int>(ref _chunks[row >> ChunkBits][(row & (ChunkSize - 1)) + 2]);
+
     private ReadOnlySpan<char> RowKey(int row)
     {
-        var at = (row & (ChunkSize - 1)) + 2;
+        var at = (row & (ChunkSize - 1)) + 4;
         return Read(_chunks[row >> ChunkBits], ref at);
     }
 
@@ -516,15 +510,126 @@ public sealed class JoinTable
     }
 
     /// <summary>
-    /// The values of column <paramref name="column"/> of row <paramref name="row"/>, for a column normalized at load
+    /// The values of column <paramref name="column"/> of row <paramref name="row"/>, for a normalized column
     /// (<see cref="NormalizedWith"/> not null): one per non-empty part of the cell, in order — the value to send (hashed
     /// kinds as lower-case hex) or the warning that dropped the part. Empty when the cell was blank or missing.
+    /// The first call for a row normalizes its e-mails, phones and ids (once, whichever thread asks first).
     /// </summary>
     /// <exception cref="InvalidOperationException">The column is kept as read: use <see cref="Cell"/>.</exception>
     public ValueEnumerator Values(int row, int column)
     {
         if (NormalizedWith(column) is null) throw new InvalidOperationException("This join column is kept as read; its cells are read with Cell.");
-        return new ValueEnumerator(this, Cell(row, column));
+        if (!_lazy[column]) return new ValueEnumerator(this, StoredCell(row, column));
+        var handle = Outcomes(row);
+        var arena = Volatile.Read(ref _arenas)[handle >> ChunkBits]!;
+        var at = handle & (ChunkSize - 1);
+        for (var i = 0; ; i++)
+        {
+            if (!_lazy[i]) continue;
+            var length = arena[at] | arena[at + 1] << 16;
+            if (i == column) return new ValueEnumerator(this, new ReadOnlySpan<char>(arena, at + 2, length));
+            at += 2 + length;
+        }
+    }
+
+    /// <summary>The arena handle of the row's lazily normalized outcomes, normalizing them first if no worker has.</summary>
+    private int Outcomes(int row)
+    {
+        ref var state = ref State(row);
+        var spin = new SpinWait();
+        while (true)
+        {
+            var s = Volatile.Read(ref state);
+            if (s > 0) return s - 1;
+            if (s == Raw && Interlocked.CompareExchange(ref state, Claimed, Raw) == Raw)
+            {
+                int handle;
+                try { handle = NormalizeRow(row); }
+                catch
+                {
+                    Volatile.Write(ref state, Raw);
+                    throw;
+                }
+                // The outcomes are in place before the state says so (a release write); then the raw cells go.
+                Volatile.Write(ref state, handle + 1);
+                BlankRaw(row);
+                return handle;
+            }
+            spin.SpinOnce();   // another worker is normalizing this row: a few microseconds
+        }
+    }
+
+    /// <summary>Normalizes the row's lazy cells into this thread's arena: per lazy column, two chars of length and its entries.</summary>
+    private int NormalizeRow(int row)
+    {
+        var arena = _arena.Value!;
+        ref var buffer = ref arena.Scratch;
+        var length = 0;
+        var chunk = _chunks[row >> ChunkBits];
+        var at = (row & (ChunkSize - 1)) + 4;
+        Read(chunk, ref at);                              // the key
+        for (var i = 0; i < _lazy.Length; i++)
+        {
+            var cell = Read(chunk, ref at);
+            if (!_lazy[i]) continue;
+            var start = length;
+            Ensure(ref buffer, length + 2);
+            length += 2;
+            var kind = _kinds[i];
+            var ctx = _normalize[i]!;
+            foreach (var range in cell.SplitAny(';', ','))
+            {
+                var part = cell[range].Trim();
+                if (!part.IsEmpty) AddEntry(kind, part, ctx, ref buffer, ref length);
+            }
+            var n = length - start - 2;
+            buffer[start] = (char)(n & 0xFFFF);
+            buffer[start + 1] = (char)(n >>> 16);
+        }
+        if (arena.Index < 0 || arena.Used + length > arena.Capacity)
+        {
+            var size = Math.Max(length, ChunkSize);
+            var chars = GC.AllocateUninitializedArray<char>(size);
+            lock (_lock)
+            {
+                if (_arenaCount >= MaxArenas) throw new InvalidOperationException("The join index is full (2^31 characters of normalized values).");
+                if (_arenaCount == _arenas.Length)
+                {
+                    var grown = new char[]?[_arenas.Length * 2];
+                    _arenas.CopyTo(grown, 0);
+                    Volatile.Write(ref _arenas, grown);
+                }
+                _arenas[_arenaCount] = chars;
+                arena.Index = _arenaCount++;
+            }
+            arena.Used = 0;
+            arena.Capacity = size;
+        }
+        var handle = arena.Index << ChunkBits | arena.Used;
+        buffer.AsSpan(0, length).CopyTo(Volatile.Read(ref _arenas)[arena.Index].AsSpan(arena.Used));
+        // The next record starts inside the first 2^20 chars of an arena (handles keep 20 bits of offset); one larger than an arena gets one of its own.
+        arena.Used = arena.Used + length >= ChunkSize ? arena.Capacity : arena.Used + length;
+        return handle;
+    }
+
+    /// <summary>Blanks the raw text of the row's lazy cells (lengths kept): once normalized, a contact's e-mails and phones are not kept.</summary>
+    private void BlankRaw(int row)
+    {
+        var chunk = _chunks[row >> ChunkBits];
+        var at = (row & (ChunkSize - 1)) + 4;
+        Read(chunk, ref at);
+        for (var i = 0; i < _lazy.Length; i++)
+        {
+            var length = chunk[at];
+            if (length == Oversize)
+            {
+                if (_lazy[i]) lock (_lock) _oversize[chunk[at + 1] << 16 | chunk[at + 2]] = "";
+                at += 3;
+                continue;
+            }
+            if (_lazy[i]) chunk.AsSpan(at + 1, length).Clear();
+            at += 1 + length;
+        }
     }
 
     /// <summary>The values of one normalized cell (see <see cref="Values"/>).</summary>
@@ -559,6 +664,10 @@ public sealed class JoinTable
                     Current = new JoinValue(_cell.Slice(_at + 2, length).ToString(), null);
                     _at += 2 + length;
                     return true;
+                case WarningEntry:
+                    Current = Volatile.Read(ref _table._warnings)[_cell[_at]];
+                    _at += 1;
+                    return true;
                 default:
                     Current = _table._shared[_cell[_at] << 16 | _cell[_at + 1]];
                     _at += 2;
@@ -567,11 +676,19 @@ public sealed class JoinTable
         }
     }
 
-    /// <summary>The cell of column <paramref name="column"/> (in <see cref="JoinSpec.Columns"/> order) of the row <paramref name="row"/> (a handle from <see cref="Lookup"/>); empty when blank or missing.</summary>
+    /// <summary>The cell of column <paramref name="column"/> (in <see cref="JoinSpec.Columns"/> order) of the row <paramref name="row"/> (a handle from <see cref="Lookup"/>), for a column kept as read; empty when blank or missing.</summary>
+    /// <exception cref="InvalidOperationException">The column is normalized: use <see cref="Values"/>.</exception>
     public ReadOnlySpan<char> Cell(int row, int column)
     {
+        if (NormalizedWith(column) is not null) throw new InvalidOperationException("This join column is normalized; its values are read with Values.");
+        return StoredCell(row, column);
+    }
+
+    /// <summary>The chars kept for a cell: as read, a normalized column's entries, or a lazy column's raw text (blank once normalized).</summary>
+    internal ReadOnlySpan<char> StoredCell(int row, int column)
+    {
         var chunk = _chunks[row >> ChunkBits];
-        var at = (row & (ChunkSize - 1)) + 2;
+        var at = (row & (ChunkSize - 1)) + 4;
         var cell = Read(chunk, ref at);                   // the key
         for (var i = 0; i <= column; i++) cell = Read(chunk, ref at);
         return cell;

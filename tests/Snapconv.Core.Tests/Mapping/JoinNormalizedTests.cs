@@ -113,17 +113,59 @@ public class JoinNormalizedTests
     }
 
     [Fact]
-    public void Load_IdentifierColumns_RawEmailsAndPhonesAreNotKept()
+    public void Values_JoinedContact_RawEmailsPhonesAndNamesNoLongerKept()
     {
         using var dir = new TempDir();
-        var (_, table) = JoinBuilder(dir, "Record ID,Email,Phone,First Name\n1,ann.lee@example.com,(202) 555-0101,Ann\n");
-
+        var (builder, table) = JoinBuilder(dir, "Record ID,Email,Phone,First Name\n1,ann.lee@example.com,(202) 555-0101,Ann\n");
         var rows = new List<int>();
         table.Lookup("1", rows);
-        var kept = string.Concat(Enumerable.Range(0, table.Spec.Columns.Count).Select(c => table.Cell(Assert.Single(rows), c).ToString()));
-        Assert.DoesNotContain("ann.lee", kept, StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain("555", kept);
-        Assert.DoesNotContain("Ann", kept);
+        var row = Assert.Single(rows);
+        string Kept() => string.Concat(Enumerable.Range(0, table.Spec.Columns.Count).Select(c => table.StoredCell(row, c).ToString()));
+        Assert.DoesNotContain("Ann", Kept());                                   // names: normalized at load
+        Assert.Contains("ann.lee", Kept());                                     // e-mails and phones: on the first join
+
+        var built = builder.Build(["2026-11-01", "10", "1"], 1);
+
+        Assert.Equal([Hashing.Sha256Hex.Hash("ann.lee@example.com")], built.Event!.UserData.Em);
+        Assert.DoesNotContain("ann.lee", Kept(), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("555", Kept());
+        Assert.Equal(builder.Build(["2026-11-01", "10", "1"], 2).Event!.UserData.Ph, built.Event.UserData.Ph);   // read again from the outcomes
+    }
+
+    [Fact]
+    public void Build_ManyThreadsJoinTheSameContactsAtOnce_SameEventsAsOneThread()
+    {
+        using var dir = new TempDir();
+        var csv = new StringBuilder("Record ID,Email,Phone,First Name,Ext\n");
+        const int n = 3_000;
+        for (var i = 0; i < n; i++)
+            csv.Append(i % 1_000).Append(",\"c").Append(i).Append("@x.com;").Append(i % 5 == 0 ? "bad" : "d" + i + "@x.com").Append("\",")
+               .Append(i % 4 == 0 ? "" : "202555" + (1000 + i % 9000)).Append(",N").Append(i % 7).Append(",x").Append(i).Append('\n');
+        string[] Keys(int r) => ["2026-11-01", "10", $"{r % 1_000};{(r * 7) % 1_000}"];
+        var (reference, _) = JoinBuilder(dir, csv.ToString());
+        var expected = Enumerable.Range(0, 2_000).Select(r => Shape(reference.Build(Keys(r), r))).ToArray();
+
+        for (var round = 0; round < 3; round++)
+        {
+            // A fresh index each round: every row starts un-normalized, and several threads race to the same contacts.
+            var (builder, _) = JoinBuilder(dir, csv.ToString());
+            var actual = Enumerable.Range(0, 4).Select(_ => new string[expected.Length]).ToArray();
+            using var start = new Barrier(4);
+            var threads = Enumerable.Range(0, 4).Select(t => new Thread(() =>
+            {
+                start.SignalAndWait();
+                for (var k = 0; k < expected.Length; k++)
+                {
+                    var r = (k + t * 499) % expected.Length;   // each thread walks every row, from another place
+                    actual[t][r] = Shape(builder.Build(Keys(r), r));
+                }
+            })).ToList();
+            foreach (var th in threads) th.Start();
+            foreach (var th in threads) th.Join();
+            foreach (var a in actual) Assert.Equal(expected, a);
+        }
+        Assert.Contains(expected, e => e.Contains("INVALID_EMAIL", StringComparison.Ordinal));
+        Assert.Contains(expected, e => e.Contains("ph=-", StringComparison.Ordinal));
     }
 
     [Fact]
