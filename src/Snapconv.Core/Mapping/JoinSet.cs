@@ -29,7 +29,7 @@ public sealed class JoinSet
     /// (every header of <see cref="JoinSpec.RequiredHeaders"/>). Several files of one join are indexed together.
     /// </summary>
     /// <remarks>
-    /// Identifier columns are normalized and hashed here, once per contact (see <see cref="JoinTable"/>): pass the run's
+    /// Identifier columns are normalized and hashed once per contact, on its first join (see <see cref="JoinTable"/>): pass the run's
     /// <paramref name="defaultCountry"/> (<see cref="Pipeline.ConversionOptions.DefaultCountry"/>; the mapping's own
     /// <see cref="MappingSpec.DefaultCountry"/> wins, as in the run), which national phone numbers are read in.
     /// </remarks>
@@ -61,8 +61,8 @@ public sealed class JoinSet
     }
 
     /// <summary>
-    /// How each column of join <paramref name="index"/> is kept: the normalize context of an identifier column normalized at
-    /// load, or null for a column kept as read — not an identifier; read as a key by a later join; a date of birth (its
+    /// How each column of join <paramref name="index"/> is kept: the normalize context of an identifier column normalized by
+    /// the index, or null for a column kept as read — not an identifier; read as a key by a later join; a date of birth (its
     /// rule reads the clock); a phone, state or zip when the main file may carry a country column (the row's country then
     /// decides how they read).
     /// </summary>
@@ -109,13 +109,13 @@ public sealed class JoinSet
 /// <remarks>
 /// No object per row: each row (its key, then each column's cell, each behind one length char) is copied into
 /// 1M-char chunks, found through an open-addressing table of (hash, row) slots. Only the key and the join's columns
-/// are kept. Identifier columns are normalized once per contact, not once per joined row: values of kinds that repeat
-/// across contacts (names, gender, city, state, zip, country) at load, once per distinct cell part and shared; the
-/// others (e-mails, phones, ids) lazily, by the first worker that joins the contact — most contacts of a real export
-/// are never joined. A lazily normalized row keeps its raw cells until then; the worker that claims the row (an
-/// atomic state in the row) writes the outcomes (SHA-256 digests as 32 bytes, plain values, warnings) to its own
-/// arena, publishes them, and blanks the raw cells; a worker needing the same row meanwhile waits for it. Loading
-/// runs on the calling thread; lookups and <see cref="Values"/> are thread-safe once <see cref="JoinSet.Load"/> returns.
+/// are kept. Identifier columns are normalized once per contact, not once per joined row, and lazily: by the first
+/// worker that joins the contact (most contacts of a real export are never joined). Until then a row keeps its raw
+/// cells; the worker that claims the row (an atomic state in the row) writes the outcomes (SHA-256 digests as 32 bytes,
+/// plain values, warnings) to its own arena, publishes them, and blanks the raw cells; a worker needing the same row
+/// meanwhile waits for it. Values of kinds that repeat across contacts (names, gender, city, state, zip, country) are
+/// normalized once per distinct part and worker and shared. Loading runs on the calling thread; lookups and
+/// <see cref="Values"/> are thread-safe once <see cref="JoinSet.Load"/> returns.
 /// </remarks>
 public sealed class JoinTable
 {
@@ -123,7 +123,7 @@ public sealed class JoinTable
     private const int ChunkSize = 1 << ChunkBits;
     private const char Oversize = '\uFFFF';                // length char of a cell kept in _oversize (two chars of index follow)
     private const int None = -1;
-    private const int MaxMemo = 1 << 16;                   // distinct parts remembered per column while loading
+    private const int MaxMemo = 1 << 16;                   // distinct parts remembered per column and worker thread
     private const int MaxArenas = (1 << (31 - ChunkBits)) - 1;
 
     // Entries of a normalized cell, one per non-empty part, in part order.
@@ -144,15 +144,16 @@ public sealed class JoinTable
     private int _keys;
     private long[] _slots = new long[512];                // (hash << 32) | (newest row of the key + 1); 0: empty. Power-of-two length, at most half full.
 
-    private readonly NormalizeContext?[] _normalize;      // per column: normalized with this context; null: kept as read
-    private readonly bool[] _lazy;                        // per column: normalized on first join (else at load, or kept as read)
+    private readonly NormalizeContext?[] _normalize;      // per column: normalized on a row's first join with this context; null: kept as read
+    private readonly bool[] _lazy;                        // per column: _normalize[i] is not null
+    private readonly bool[] _repeats;                     // per column: a kind whose values repeat across contacts (memoized)
     private readonly int _lazyCount;
     private readonly IdentifierKind[] _kinds;
-    private readonly List<JoinValue> _shared = [];        // outcomes several rows point to (written at load only)
+    private const int SharedBits = 12;
+    private readonly JoinValue[]?[] _shared = new JoinValue[]?[1 << 10];   // values several rows point to, in blocks of 2^12; appended under _lock
+    private int _sharedCount;
     private JoinValue[] _warnings = [];                   // the warnings entries point to; replaced whole under _lock
-    private Dictionary<string, int>?[]? _memo;            // per column of a repeating kind, while loading: cell part → _shared index (-1: empty)
     private char[] _row = new char[256];                  // the row being built
-    private char[] _cell = new char[256];                 // the normalized cell being built (load thread)
 
     // Lazily normalized outcomes: each worker fills its own chunk (an arena), registered in _arenas under _lock.
     private readonly object _lock = new();
@@ -166,6 +167,7 @@ public sealed class JoinTable
         public int Used;
         public int Capacity;
         public char[] Scratch = new char[256];
+        public Dictionary<string, int>?[]? Memo;            // per column of a repeating kind: part → shared index (-1: empty, <= -2: warning)
     }
 
     internal JoinTable(JoinSpec spec, NormalizeContext?[]? normalize = null)
@@ -174,19 +176,15 @@ public sealed class JoinTable
         _maxInline = Math.Min(0x7FFF, ChunkSize / (3 * (spec.Columns.Count + 1)));
         _normalize = normalize ?? new NormalizeContext?[spec.Columns.Count];
         _kinds = spec.Columns.Select(c => TargetFields.ToIdentifier(c.Field) ?? default).ToArray();
-        _memo = new Dictionary<string, int>?[spec.Columns.Count];
         _lazy = new bool[spec.Columns.Count];
-        for (var i = 0; i < _memo.Length; i++)
+        _repeats = new bool[spec.Columns.Count];
+        for (var i = 0; i < _lazy.Length; i++)
         {
             if (_normalize[i] is null) continue;
-            if (_kinds[i] is IdentifierKind.Fn or IdentifierKind.Ln or IdentifierKind.Ge or IdentifierKind.Ct
-                    or IdentifierKind.St or IdentifierKind.Zp or IdentifierKind.Country)
-                _memo[i] = new Dictionary<string, int>(StringComparer.Ordinal);
-            else
-            {
-                _lazy[i] = true;
-                _lazyCount++;
-            }
+            _lazy[i] = true;
+            _lazyCount++;
+            _repeats[i] = _kinds[i] is IdentifierKind.Fn or IdentifierKind.Ln or IdentifierKind.Ge or IdentifierKind.Ct
+                or IdentifierKind.St or IdentifierKind.Zp or IdentifierKind.Country;
         }
         _arena = new ThreadLocal<Arena>(() => new Arena());
         // Arena 0 starts with the outcomes of a row whose lazy cells are all blank: every column's length 0.
@@ -203,17 +201,13 @@ public sealed class JoinTable
     public int KeyCount => _keys;
 
     /// <summary>
-    /// The context column <paramref name="column"/> is normalized with (at load, or on the first join of a row; read its
+    /// The context column <paramref name="column"/> is normalized with (on the first join of a row; read its
     /// values with <see cref="Values"/>); null when the column is kept as read (read it with <see cref="Cell"/>).
     /// </summary>
     public NormalizeContext? NormalizedWith(int column) => (uint)column < (uint)_normalize.Length ? _normalize[column] : null;
 
-    /// <summary>Loading is over: the memo of repeated parts (raw cell text) is dropped.</summary>
-    internal void EndLoad()
-    {
-        _memo = null;
-        _row = _cell = [];
-    }
+    /// <summary>Loading is over.</summary>
+    internal void EndLoad() => _row = [];
 
     internal void Add(IRecordReader reader)
     {
@@ -239,8 +233,7 @@ public sealed class JoinTable
             for (var i = 0; i < ordinals.Length && !any; i++) any = !Field(values, csv, ordinals[i]).IsWhiteSpace();
             if (!any) continue;
 
-            // The row: two chars of link (set by AddRow), two of state, the key, then each column's cell (for a column
-            // normalized at load, its entries).
+            // The row: two chars of link (set by AddRow), two of state, the key, then each column's cell as read.
             var length = 4;
             Put(ref _row, ref length, key);
             var pending = false;
@@ -249,7 +242,6 @@ public sealed class JoinTable
                 var cell = Field(values, csv, ordinals[i]);
                 if (cell.IsWhiteSpace()) cell = default;
                 else if (_lazy[i]) pending = true;
-                else if (_normalize[i] is { } ctx) cell = Normalize(i, cell, ctx);
                 Put(ref _row, ref length, cell);
             }
             var state = pending ? Raw : 1;           // nothing to normalize: arena 0's blank outcomes
@@ -266,68 +258,63 @@ public sealed class JoinTable
         ordinal < 0 ? default : csv is not null ? csv.GetSpan(ordinal) : values![ordinal].AsSpan();
 
     /// <summary>
-    /// The entries of <paramref name="cell"/>'s parts (split as <see cref="SplitCell"/>) for a column normalized at load,
-    /// each normalized as the run would normalize it: nothing for an empty part, a warning, or the value to send.
+    /// Appends the entry of one non-empty part of a column whose values repeat (names, city, ...): one shared value per
+    /// distinct part, remembered per thread (up to <see cref="MaxMemo"/> parts a column).
     /// </summary>
-    private ReadOnlySpan<char> Normalize(int column, ReadOnlySpan<char> cell, NormalizeContext ctx)
+    private void AddRepeated(Arena arena, int column, ReadOnlySpan<char> part, ref char[] buffer, ref int length)
     {
-        var kind = _kinds[column];
-        var memo = _memo![column];
-        var length = 0;
-        // Past the memo's size, parts are stored like those of any other column (no shared value per distinct part).
-        foreach (var range in cell.SplitAny(';', ','))
+        var memo = (arena.Memo ??= new Dictionary<string, int>?[_lazy.Length])[column] ??= new Dictionary<string, int>(StringComparer.Ordinal);
+        if (!memo.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(part, out var known))
         {
-            var part = cell[range].Trim();
-            if (part.IsEmpty) continue;
-            if (memo is not null && memo.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(part, out var known))
+            if (memo.Count >= MaxMemo)
             {
-                if (known != -1) AddShared(ref length, known);
-                continue;
-            }
-            if (memo is null || memo.Count >= MaxMemo)
-            {
-                AddEntry(kind, part, ctx, ref _cell, ref length);
-                continue;
+                AddEntry(_kinds[column], part, _normalize[column]!, ref buffer, ref length);
+                return;
             }
             var text = part.ToString();
-            var r = IdentifierNormalizer.Normalize(kind, text, ctx);
-            var shared = -1;
-            switch (r.Status)
+            var kind = _kinds[column];
+            var r = IdentifierNormalizer.Normalize(kind, text, _normalize[column]!);
+            known = r.Status switch
             {
-                case NormalizeStatus.Empty:
-                    break;
-                case NormalizeStatus.Invalid:
-                    var w = WarningIndex(r.Warning ?? Reason.InvalidUserDataField);
-                    Ensure(ref _cell, length + 2);
-                    _cell[length++] = WarningEntry;
-                    _cell[length++] = (char)w;
-                    memo[text] = -2 - w;
-                    continue;
-                default:
-                    shared = _shared.Count;
-                    _shared.Add(new JoinValue(r.Status == NormalizeStatus.Normalized && IdentifierKinds.IsHashed(kind) ? Sha256Hex.Hash(r.Value!) : r.Value!, null));
-                    AddShared(ref length, shared);
-                    break;
+                NormalizeStatus.Empty => -1,
+                NormalizeStatus.Invalid => -2 - WarningIndex(r.Warning ?? Reason.InvalidUserDataField),
+                _ => AddShared(new JoinValue(r.Status == NormalizeStatus.Normalized && IdentifierKinds.IsHashed(kind) ? Sha256Hex.Hash(r.Value!) : r.Value!, null)),
+            };
+            if (known == int.MinValue)
+            {
+                // No room for more shared values: this part is stored like any other.
+                AddEntry(kind, part, _normalize[column]!, ref buffer, ref length);
+                return;
             }
-            memo[text] = shared;
+            memo[text] = known;
         }
-        return _cell.AsSpan(0, length);
-    }
-
-    private void AddShared(ref int length, int index)
-    {
-        if (index < -1)
+        if (known == -1) return;
+        if (known < -1)
         {
-            // A remembered warning.
-            Ensure(ref _cell, length + 2);
-            _cell[length++] = WarningEntry;
-            _cell[length++] = (char)(-2 - index);
+            Ensure(ref buffer, length + 2);
+            buffer[length++] = WarningEntry;
+            buffer[length++] = (char)(-2 - known);
             return;
         }
-        Ensure(ref _cell, length + 3);
-        _cell[length++] = SharedEntry;
-        _cell[length++] = (char)(index >>> 16);
-        _cell[length++] = (char)(index & 0xFFFF);
+        Ensure(ref buffer, length + 3);
+        buffer[length++] = SharedEntry;
+        buffer[length++] = (char)(known >>> 16);
+        buffer[length++] = (char)(known & 0xFFFF);
+    }
+
+    /// <summary>Adds a shared value and returns its index; <see cref="int.MinValue"/> when there is no room.</summary>
+    private int AddShared(JoinValue value)
+    {
+        lock (_lock)
+        {
+            var index = _sharedCount;
+            var block = index >> SharedBits;
+            if (block >= _shared.Length) return int.MinValue;
+            // The value is in place before the row whose outcomes name it is published (a release write).
+            (_shared[block] ??= new JoinValue[1 << SharedBits])[index & ((1 << SharedBits) - 1)] = value;
+            _sharedCount++;
+            return index;
+        }
     }
 
     /// <summary>Appends the entry of one non-empty part to <paramref name="buffer"/> (nothing when it normalizes to empty). Thread-safe.</summary>
@@ -519,7 +506,6 @@ public sealed class JoinTable
     public ValueEnumerator Values(int row, int column)
     {
         if (NormalizedWith(column) is null) throw new InvalidOperationException("This join column is kept as read; its cells are read with Cell.");
-        if (!_lazy[column]) return new ValueEnumerator(this, StoredCell(row, column));
         var handle = Outcomes(row);
         var arena = Volatile.Read(ref _arenas)[handle >> ChunkBits]!;
         var at = handle & (ChunkSize - 1);
@@ -580,7 +566,9 @@ public sealed class JoinTable
             foreach (var range in cell.SplitAny(';', ','))
             {
                 var part = cell[range].Trim();
-                if (!part.IsEmpty) AddEntry(kind, part, ctx, ref buffer, ref length);
+                if (part.IsEmpty) continue;
+                if (_repeats[i]) AddRepeated(arena, i, part, ref buffer, ref length);
+                else AddEntry(kind, part, ctx, ref buffer, ref length);
             }
             var n = length - start - 2;
             buffer[start] = (char)(n & 0xFFFF);
@@ -669,7 +657,8 @@ public sealed class JoinTable
                     _at += 1;
                     return true;
                 default:
-                    Current = _table._shared[_cell[_at] << 16 | _cell[_at + 1]];
+                    var index = _cell[_at] << 16 | _cell[_at + 1];
+                    Current = _table._shared[index >> SharedBits]![index & ((1 << SharedBits) - 1)];
                     _at += 2;
                     return true;
             }
