@@ -135,6 +135,7 @@ public sealed class JoinTable
     // The state of a row's lazily normalized cells (an int at the row's chars 2-3, 4-byte aligned).
     private const int Raw = 0;                             // not normalized yet; > 0: the outcomes' arena handle + 1
     private const int Claimed = -1;                        // a worker is normalizing it
+    private const int InPlace = -2;                        // normalized, the outcomes written over the raw cells
 
     private readonly int _maxInline;                      // longer cells go to _oversize, so that a row always fits one chunk
     private readonly List<char[]> _chunks = [];
@@ -148,6 +149,10 @@ public sealed class JoinTable
     private readonly bool[] _lazy;                        // per column: _normalize[i] is not null
     private readonly bool[] _repeats;                     // per column: a kind whose values repeat across contacts (memoized)
     private readonly int _lazyCount;
+    private readonly int _keptCount;
+    private readonly int[] _lazyColumns;                  // the lazy columns in order: their cells end the row
+    private readonly int[] _order;                        // the columns in row order: kept as read, then lazy
+    private readonly int[] _position;                     // per column: its place in _order
     private readonly IdentifierKind[] _kinds;
     private const int SharedBits = 12;
     private readonly JoinValue[]?[] _shared = new JoinValue[]?[1 << 10];   // values several rows point to, in blocks of 2^12; appended under _lock
@@ -186,6 +191,11 @@ public sealed class JoinTable
             _repeats[i] = _kinds[i] is IdentifierKind.Fn or IdentifierKind.Ln or IdentifierKind.Ge or IdentifierKind.Ct
                 or IdentifierKind.St or IdentifierKind.Zp or IdentifierKind.Country;
         }
+        _keptCount = _lazy.Length - _lazyCount;
+        _lazyColumns = Enumerable.Range(0, _lazy.Length).Where(i => _lazy[i]).ToArray();
+        _order = [.. Enumerable.Range(0, _lazy.Length).Where(i => !_lazy[i]), .. _lazyColumns];
+        _position = new int[_order.Length];
+        for (var p = 0; p < _order.Length; p++) _position[_order[p]] = p;
         _arena = new ThreadLocal<Arena>(() => new Arena());
         // Arena 0 starts with the outcomes of a row whose lazy cells are all blank: every column's length 0.
         _arenas[0] = new char[Math.Max(2 * _lazyCount, 2)];
@@ -233,11 +243,12 @@ public sealed class JoinTable
             for (var i = 0; i < ordinals.Length && !any; i++) any = !Field(values, csv, ordinals[i]).IsWhiteSpace();
             if (!any) continue;
 
-            // The row: two chars of link (set by AddRow), two of state, the key, then each column's cell as read.
+            // The row: two chars of link (set by AddRow), two of state, the key, then each column's cell as read: the
+            // columns kept as read first, then the lazy ones (their outcomes may later overwrite them).
             var length = 4;
             Put(ref _row, ref length, key);
             var pending = false;
-            for (var i = 0; i < ordinals.Length; i++)
+            foreach (var i in _order)
             {
                 var cell = Field(values, csv, ordinals[i]);
                 if (cell.IsWhiteSpace()) cell = default;
@@ -506,58 +517,72 @@ public sealed class JoinTable
     public ValueEnumerator Values(int row, int column)
     {
         if (NormalizedWith(column) is null) throw new InvalidOperationException("This join column is kept as read; its cells are read with Cell.");
-        var handle = Outcomes(row);
-        var arena = Volatile.Read(ref _arenas)[handle >> ChunkBits]!;
-        var at = handle & (ChunkSize - 1);
+        var (chars, at) = Outcomes(row);
         for (var i = 0; ; i++)
         {
             if (!_lazy[i]) continue;
-            var length = arena[at] | arena[at + 1] << 16;
-            if (i == column) return new ValueEnumerator(this, new ReadOnlySpan<char>(arena, at + 2, length));
+            var length = chars[at] | chars[at + 1] << 16;
+            if (i == column) return new ValueEnumerator(this, new ReadOnlySpan<char>(chars, at + 2, length));
             at += 2 + length;
         }
     }
 
-    /// <summary>The arena handle of the row's lazily normalized outcomes, normalizing them first if no worker has.</summary>
-    private int Outcomes(int row)
+    /// <summary>Where the row's outcomes are (in the row, or in an arena), normalizing them first if no worker has.</summary>
+    private (char[] Chars, int At) Outcomes(int row)
     {
         ref var state = ref State(row);
         var spin = new SpinWait();
         while (true)
         {
             var s = Volatile.Read(ref state);
-            if (s > 0) return s - 1;
+            if (s > 0) return (Volatile.Read(ref _arenas)[(s - 1) >> ChunkBits]!, (s - 1) & (ChunkSize - 1));
+            if (s == InPlace) return (_chunks[row >> ChunkBits]!, LazyRegion(row));
             if (s == Raw && Interlocked.CompareExchange(ref state, Claimed, Raw) == Raw)
             {
-                int handle;
-                try { handle = NormalizeRow(row); }
+                try
+                {
+                    // The outcomes are in place before the state says so (a release write).
+                    var published = NormalizeRow(row);
+                    Volatile.Write(ref state, published);
+                    return Outcomes(row);
+                }
                 catch
                 {
                     Volatile.Write(ref state, Raw);
                     throw;
                 }
-                // The outcomes are in place before the state says so (a release write); then the raw cells go.
-                Volatile.Write(ref state, handle + 1);
-                BlankRaw(row);
-                return handle;
             }
             spin.SpinOnce();   // another worker is normalizing this row: a few microseconds
         }
     }
 
-    /// <summary>Normalizes the row's lazy cells into this thread's arena: per lazy column, two chars of length and its entries.</summary>
+    /// <summary>Where a row's lazy cells start: after its key and the cells kept as read.</summary>
+    private int LazyRegion(int row)
+    {
+        var chunk = _chunks[row >> ChunkBits]!;
+        var at = (row & (ChunkSize - 1)) + 4;
+        for (var p = 0; p <= _keptCount; p++) Skip(chunk, ref at);
+        return at;
+    }
+
+    private static void Skip(char[] chunk, ref int at) => at += chunk[at] == Oversize ? 3 : 1 + chunk[at];
+
+    /// <summary>
+    /// Normalizes the row's lazy cells into its outcomes — per lazy column, two chars of length and its entries — written
+    /// over the raw cells when they fit (the usual case), else to this thread's arena, the raw cells then blanked.
+    /// Returns the state to publish.
+    /// </summary>
     private int NormalizeRow(int row)
     {
         var arena = _arena.Value!;
         ref var buffer = ref arena.Scratch;
         var length = 0;
-        var chunk = _chunks[row >> ChunkBits];
-        var at = (row & (ChunkSize - 1)) + 4;
-        Read(chunk, ref at);                              // the key
-        for (var i = 0; i < _lazy.Length; i++)
+        var chunk = _chunks[row >> ChunkBits]!;
+        var region = LazyRegion(row);
+        var at = region;
+        foreach (var i in _lazyColumns)
         {
             var cell = Read(chunk, ref at);
-            if (!_lazy[i]) continue;
             var start = length;
             Ensure(ref buffer, length + 2);
             length += 2;
@@ -574,10 +599,26 @@ public sealed class JoinTable
             buffer[start] = (char)(n & 0xFFFF);
             buffer[start + 1] = (char)(n >>> 16);
         }
+        var end = at;
+
+        // The raw cells go: long ones kept aside first, then the chars in the row (overwritten, or blanked).
+        at = region;
+        foreach (var _ in _lazyColumns)
+        {
+            if (chunk[at] == Oversize) lock (_oversize) _oversize[chunk[at + 1] << 16 | chunk[at + 2]] = "";
+            Skip(chunk, ref at);
+        }
+        if (length <= end - region)
+        {
+            buffer.AsSpan(0, length).CopyTo(chunk.AsSpan(region));
+            chunk.AsSpan(region + length, end - region - length).Clear();
+            return InPlace;
+        }
+
         if (arena.Index < 0 || arena.Used + length > arena.Capacity)
         {
             var size = Math.Max(length, ChunkSize);
-            var chars = GC.AllocateUninitializedArray<char>(size);
+            var chars = new char[size];
             lock (_lock)
             {
                 if (_arenaCount >= MaxArenas) throw new InvalidOperationException("The join index is full (2^31 characters of normalized values).");
@@ -597,27 +638,21 @@ public sealed class JoinTable
         buffer.AsSpan(0, length).CopyTo(Volatile.Read(ref _arenas)[arena.Index].AsSpan(arena.Used));
         // The next record starts inside the first 2^20 chars of an arena (handles keep 20 bits of offset); one larger than an arena gets one of its own.
         arena.Used = arena.Used + length >= ChunkSize ? arena.Capacity : arena.Used + length;
-        return handle;
+        chunk.AsSpan(region, end - region).Clear();
+        return handle + 1;
     }
 
-    /// <summary>Blanks the raw text of the row's lazy cells (lengths kept): once normalized, a contact's e-mails and phones are not kept.</summary>
-    private void BlankRaw(int row)
+    /// <summary>For tests: whether the row's outcomes were written over its raw cells (else to an arena, or not yet).</summary>
+    internal bool OutcomesInRow(int row) => Volatile.Read(ref State(row)) == InPlace;
+
+    /// <summary>For tests: every char the index holds (rows, long cells, arenas), to show what is and is not kept.</summary>
+    internal string IndexText()
     {
-        var chunk = _chunks[row >> ChunkBits];
-        var at = (row & (ChunkSize - 1)) + 4;
-        Read(chunk, ref at);
-        for (var i = 0; i < _lazy.Length; i++)
-        {
-            var length = chunk[at];
-            if (length == Oversize)
-            {
-                if (_lazy[i]) lock (_lock) _oversize[chunk[at + 1] << 16 | chunk[at + 2]] = "";
-                at += 3;
-                continue;
-            }
-            if (_lazy[i]) chunk.AsSpan(at + 1, length).Clear();
-            at += 1 + length;
-        }
+        var text = new StringBuilder();
+        for (var c = 0; c < _chunks.Count; c++) text.Append(_chunks[c], 0, c == _chunks.Count - 1 ? _used : ChunkSize);
+        lock (_oversize) foreach (var o in _oversize) text.Append(o);
+        foreach (var a in Volatile.Read(ref _arenas)) if (a is not null) text.Append(a);
+        return text.ToString();
     }
 
     /// <summary>The values of one normalized cell (see <see cref="Values"/>).</summary>
@@ -673,14 +708,13 @@ public sealed class JoinTable
         return StoredCell(row, column);
     }
 
-    /// <summary>The chars kept for a cell: as read, a normalized column's entries, or a lazy column's raw text (blank once normalized).</summary>
-    internal ReadOnlySpan<char> StoredCell(int row, int column)
+    /// <summary>The cell of a column kept as read (they come first in the row, after the key).</summary>
+    private ReadOnlySpan<char> StoredCell(int row, int column)
     {
-        var chunk = _chunks[row >> ChunkBits];
+        var chunk = _chunks[row >> ChunkBits]!;
         var at = (row & (ChunkSize - 1)) + 4;
-        var cell = Read(chunk, ref at);                   // the key
-        for (var i = 0; i <= column; i++) cell = Read(chunk, ref at);
-        return cell;
+        for (var p = _position[column]; p >= 0; p--) Skip(chunk, ref at);   // the key and the kept cells before
+        return Read(chunk, ref at);
     }
 
     /// <summary>Adds the handles of the rows whose key is <paramref name="key"/> (trimmed) to <paramref name="into"/>, in file order.</summary>
