@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Snapconv.Core.Capi;
@@ -28,7 +29,7 @@ public sealed class JoinSet
     /// (every header of <see cref="JoinSpec.RequiredHeaders"/>). Several files of one join are indexed together.
     /// </summary>
     /// <remarks>
-    /// Identifier columns are normalized and hashed here, once per contact (see <see cref="JoinTable"/>): pass the run's
+    /// Identifier columns are normalized and hashed once per contact, on its first join (see <see cref="JoinTable"/>): pass the run's
     /// <paramref name="defaultCountry"/> (<see cref="Pipeline.ConversionOptions.DefaultCountry"/>; the mapping's own
     /// <see cref="MappingSpec.DefaultCountry"/> wins, as in the run), which national phone numbers are read in.
     /// </remarks>
@@ -60,8 +61,8 @@ public sealed class JoinSet
     }
 
     /// <summary>
-    /// How each column of join <paramref name="index"/> is kept: the normalize context of an identifier column normalized at
-    /// load, or null for a column kept as read — not an identifier; read as a key by a later join; a date of birth (its
+    /// How each column of join <paramref name="index"/> is kept: the normalize context of an identifier column normalized by
+    /// the index, or null for a column kept as read — not an identifier; read as a key by a later join; a date of birth (its
     /// rule reads the clock); a phone, state or zip when the main file may carry a country column (the row's country then
     /// decides how they read).
     /// </summary>
@@ -103,16 +104,18 @@ public sealed class JoinSet
 /// <summary>
 /// One join's index: key → the extra rows with that key. Rows are numbered 0… in file order; <see cref="Lookup"/> gives
 /// the row numbers of a key, <see cref="Cell"/> a row's cell of a column kept as read and <see cref="Values"/> the
-/// normalized values of an identifier column normalized at load (<see cref="NormalizedWith"/>).
+/// normalized values of an identifier column normalized by the index (<see cref="NormalizedWith"/>).
 /// </summary>
 /// <remarks>
 /// No object per row: each row (its key, then each column's cell, each behind one length char) is copied into
-/// 1M-char chunks, found through int arrays and an open-addressing table of (hash, key) slots. Only the key and the
-/// join's columns are kept. Identifier columns are normalized and hashed once per contact at load, not once per joined
-/// row: their cells hold the outcomes (SHA-256 digests as 32 bytes, plain values, warnings), so raw e-mails and phones are
-/// not kept. Values of kinds that repeat across contacts (names, gender, city, state, zip, country) are normalized once
-/// per distinct cell part and shared. Building reads and indexes on the calling thread while one worker normalizes the
-/// batch before; lookups are thread-safe once <see cref="JoinSet.Load"/> returns.
+/// 1M-char chunks, found through an open-addressing table of (hash, row) slots. Only the key and the join's columns
+/// are kept. Identifier columns are normalized once per contact, not once per joined row, and lazily: by the first
+/// worker that joins the contact (most contacts of a real export are never joined). Until then a row keeps its raw
+/// cells; the worker that claims the row (an atomic state in the row) writes the outcomes (SHA-256 digests as 32 bytes,
+/// plain values, warnings) to its own arena, publishes them, and blanks the raw cells; a worker needing the same row
+/// meanwhile waits for it. Values of kinds that repeat across contacts (names, gender, city, state, zip, country) are
+/// normalized once per distinct part and worker and shared. Loading runs on the calling thread; lookups and
+/// <see cref="Values"/> are thread-safe once <see cref="JoinSet.Load"/> returns.
 /// </remarks>
 public sealed class JoinTable
 {
@@ -120,12 +123,19 @@ public sealed class JoinTable
     private const int ChunkSize = 1 << ChunkBits;
     private const char Oversize = '\uFFFF';                // length char of a cell kept in _oversize (two chars of index follow)
     private const int None = -1;
-    private const int MaxMemo = 1 << 16;                   // distinct parts remembered per column while loading
+    private const int MaxMemo = 1 << 16;                   // distinct parts remembered per column and worker thread
+    private const int MaxArenas = (1 << (31 - ChunkBits)) - 1;
 
     // Entries of a normalized cell, one per non-empty part, in part order.
     private const char DigestEntry = 'H';                  // + 16 chars: the 32 bytes of a SHA-256 digest
     private const char TextEntry = 'T';                    // + 2 chars of length + the value (plain kinds, already-hashed input)
-    private const char SharedEntry = 'S';                  // + 2 chars: index into _shared (a warning, or a repeated value)
+    private const char SharedEntry = 'S';                  // + 2 chars: index into _shared (a repeated value, loaded eagerly)
+    private const char WarningEntry = 'W';                 // + 1 char: index into _warnings
+
+    // The state of a row's lazily normalized cells (an int at the row's chars 2-3, 4-byte aligned).
+    private const int Raw = 0;                             // not normalized yet; > 0: the outcomes' arena handle + 1
+    private const int Claimed = -1;                        // a worker is normalizing it
+    private const int InPlace = -2;                        // normalized, the outcomes written over the raw cells
 
     private readonly int _maxInline;                      // longer cells go to _oversize, so that a row always fits one chunk
     private readonly List<char[]> _chunks = [];
@@ -135,13 +145,35 @@ public sealed class JoinTable
     private int _keys;
     private long[] _slots = new long[512];                // (hash << 32) | (newest row of the key + 1); 0: empty. Power-of-two length, at most half full.
 
-    private readonly NormalizeContext?[] _normalize;      // per column: normalized at load with this context; null: kept as read
+    private readonly NormalizeContext?[] _normalize;      // per column: normalized on a row's first join with this context; null: kept as read
+    private readonly bool[] _lazy;                        // per column: _normalize[i] is not null
+    private readonly bool[] _repeats;                     // per column: a kind whose values repeat across contacts (memoized)
+    private readonly int _lazyCount;
+    private readonly int _keptCount;
+    private readonly int[] _lazyColumns;                  // the lazy columns in order: their cells end the row
+    private readonly int[] _order;                        // the columns in row order: kept as read, then lazy
+    private readonly int[] _position;                     // per column: its place in _order
     private readonly IdentifierKind[] _kinds;
-    private readonly List<JoinValue> _shared = [];        // outcomes several rows point to
-    private Dictionary<Reason, int>? _reasonIds = [];
-    private Dictionary<string, int>?[]? _memo;            // per column of a repeating kind, while loading: cell part → _shared index (-1: empty)
+    private const int SharedBits = 12;
+    private readonly JoinValue[]?[] _shared = new JoinValue[]?[1 << 10];   // values several rows point to, in blocks of 2^12; appended under _lock
+    private int _sharedCount;
+    private JoinValue[] _warnings = [];                   // the warnings entries point to; replaced whole under _lock
     private char[] _row = new char[256];                  // the row being built
-    private char[] _cell = new char[256];                 // the normalized cell being built
+
+    // Lazily normalized outcomes: each worker fills its own chunk (an arena), registered in _arenas under _lock.
+    private readonly object _lock = new();
+    private char[]?[] _arenas = new char[]?[16];
+    private int _arenaCount;
+    private readonly ThreadLocal<Arena> _arena;
+
+    private sealed class Arena
+    {
+        public int Index = -1;
+        public int Used;
+        public int Capacity;
+        public char[] Scratch = new char[256];
+        public Dictionary<string, int>?[]? Memo;            // per column of a repeating kind: part → shared index (-1: empty, <= -2: warning)
+    }
 
     internal JoinTable(JoinSpec spec, NormalizeContext?[]? normalize = null)
     {
@@ -149,11 +181,25 @@ public sealed class JoinTable
         _maxInline = Math.Min(0x7FFF, ChunkSize / (3 * (spec.Columns.Count + 1)));
         _normalize = normalize ?? new NormalizeContext?[spec.Columns.Count];
         _kinds = spec.Columns.Select(c => TargetFields.ToIdentifier(c.Field) ?? default).ToArray();
-        _memo = new Dictionary<string, int>?[spec.Columns.Count];
-        for (var i = 0; i < _memo.Length; i++)
-            if (_normalize[i] is not null && _kinds[i] is IdentifierKind.Fn or IdentifierKind.Ln or IdentifierKind.Ge or IdentifierKind.Ct
-                    or IdentifierKind.St or IdentifierKind.Zp or IdentifierKind.Country)
-                _memo[i] = new Dictionary<string, int>(StringComparer.Ordinal);
+        _lazy = new bool[spec.Columns.Count];
+        _repeats = new bool[spec.Columns.Count];
+        for (var i = 0; i < _lazy.Length; i++)
+        {
+            if (_normalize[i] is null) continue;
+            _lazy[i] = true;
+            _lazyCount++;
+            _repeats[i] = _kinds[i] is IdentifierKind.Fn or IdentifierKind.Ln or IdentifierKind.Ge or IdentifierKind.Ct
+                or IdentifierKind.St or IdentifierKind.Zp or IdentifierKind.Country;
+        }
+        _keptCount = _lazy.Length - _lazyCount;
+        _lazyColumns = Enumerable.Range(0, _lazy.Length).Where(i => _lazy[i]).ToArray();
+        _order = [.. Enumerable.Range(0, _lazy.Length).Where(i => !_lazy[i]), .. _lazyColumns];
+        _position = new int[_order.Length];
+        for (var p = 0; p < _order.Length; p++) _position[_order[p]] = p;
+        _arena = new ThreadLocal<Arena>(() => new Arena());
+        // Arena 0 starts with the outcomes of a row whose lazy cells are all blank: every column's length 0.
+        _arenas[0] = new char[Math.Max(2 * _lazyCount, 2)];
+        _arenaCount = 1;
     }
 
     public JoinSpec Spec { get; }
@@ -165,18 +211,13 @@ public sealed class JoinTable
     public int KeyCount => _keys;
 
     /// <summary>
-    /// The context column <paramref name="column"/> was normalized with at load (read its values with <see cref="Values"/>);
-    /// null when the column is kept as read (read it with <see cref="Cell"/>).
+    /// The context column <paramref name="column"/> is normalized with (on the first join of a row; read its
+    /// values with <see cref="Values"/>); null when the column is kept as read (read it with <see cref="Cell"/>).
     /// </summary>
     public NormalizeContext? NormalizedWith(int column) => (uint)column < (uint)_normalize.Length ? _normalize[column] : null;
 
-    /// <summary>Loading is over: the memo of repeated parts (raw cell text) is dropped.</summary>
-    internal void EndLoad()
-    {
-        _memo = null;
-        _reasonIds = null;
-        _row = _cell = [];
-    }
+    /// <summary>Loading is over.</summary>
+    internal void EndLoad() => _row = [];
 
     internal void Add(IRecordReader reader)
     {
@@ -186,77 +227,14 @@ public sealed class JoinTable
         for (var i = 0; i < ordinals.Length; i++)
             if (ordinals[i] < 0 && !Spec.Columns[i].Optional)
                 throw new InputException(reader.SourceName, $"join '{Spec.Name}' names column '{Spec.Columns[i].Column}', which the file does not have");
-        // Two stages on two cores: this thread reads a batch of rows and adds the one before it to the index, while a
-        // worker normalizes that one's identifier columns (one batch at a time, so the memo needs no lock). Rows go
-        // into the index in file order.
         var csv = reader as CsvRecordReader;
         var values = csv is null ? new string?[reader.Headers.Count] : null;
-        var normalizes = _normalize.Any(n => n is not null);
-        Batch a = new(ordinals.Length + 1), b = new(ordinals.Length + 1);
-        Batch? inFlight = null;
-        Task? normalizing = null;
-        while (true)
+        while (reader.Read())
         {
-            var filling = inFlight == a ? b : a;
-            var more = Fill(filling, reader, csv, values, on, ordinals);
-            if (normalizing is not null)
-            {
-                normalizing.GetAwaiter().GetResult();
-                Commit(inFlight!);
-            }
-            if (filling.Rows == 0) break;
-            inFlight = filling;
-            normalizing = normalizes ? Task.Run(() => Normalize(filling)) : Task.CompletedTask;
-            if (more) continue;
-            normalizing.GetAwaiter().GetResult();
-            Commit(filling);
-            break;
-        }
-    }
-
-    private const int BatchRows = 4096;
-
-    /// <summary>Rows read but not yet indexed: the key and each column's cell as spans of <see cref="Text"/> (or of <see cref="Out"/> once normalized: start &lt; 0).</summary>
-    private sealed class Batch(int cells)
-    {
-        public readonly int Cells = cells;
-        public char[] Text = new char[1 << 16];
-        public int TextLength;
-        public char[] Out = new char[1 << 16];
-        public int OutLength;
-        public int Rows;
-        public readonly int[] Start = new int[BatchRows * cells];
-        public readonly int[] Length = new int[BatchRows * cells];
-
-        public ReadOnlySpan<char> Cell(int row, int cell)
-        {
-            var i = row * Cells + cell;
-            var start = Start[i];
-            return start >= 0 ? Text.AsSpan(start, Length[i]) : Out.AsSpan(-start - 1, Length[i]);
-        }
-
-        public void Set(int row, int cell, ReadOnlySpan<char> text)
-        {
-            var i = row * Cells + cell;
-            Ensure(ref Text, TextLength + text.Length);
-            Start[i] = TextLength;
-            Length[i] = text.Length;
-            text.CopyTo(Text.AsSpan(TextLength));
-            TextLength += text.Length;
-        }
-    }
-
-    /// <summary>Reads up to <see cref="BatchRows"/> rows to index into <paramref name="batch"/>; false at the end of the file.</summary>
-    private static bool Fill(Batch batch, IRecordReader reader, CsvRecordReader? csv, string?[]? values, int on, int[] ordinals)
-    {
-        batch.Rows = batch.TextLength = batch.OutLength = 0;
-        while (batch.Rows < BatchRows)
-        {
-            if (!reader.Read()) return false;
             if (values is not null)
             {
                 Array.Clear(values);
-                if (on >= 0) values[on] = reader.GetString(on);
+                values[on] = reader.GetString(on);
                 foreach (var o in ordinals) if (o >= 0) values[o] = reader.GetString(o);
             }
             var key = Field(values, csv, on).Trim();
@@ -264,46 +242,22 @@ public sealed class JoinTable
             var any = false;
             for (var i = 0; i < ordinals.Length && !any; i++) any = !Field(values, csv, ordinals[i]).IsWhiteSpace();
             if (!any) continue;
-            var row = batch.Rows++;
-            batch.Set(row, 0, key);
-            for (var i = 0; i < ordinals.Length; i++)
-            {
-                var v = Field(values, csv, ordinals[i]);
-                batch.Set(row, i + 1, v.IsWhiteSpace() ? default : v);
-            }
-        }
-        return true;
-    }
 
-    /// <summary>Replaces the identifier cells of <paramref name="batch"/> that are normalized at load by their entries.</summary>
-    private void Normalize(Batch batch)
-    {
-        for (var row = 0; row < batch.Rows; row++)
-            for (var i = 0; i < _normalize.Length; i++)
-            {
-                if (_normalize[i] is not { } ctx) continue;
-                var cell = batch.Cell(row, i + 1);
-                if (cell.IsEmpty) continue;
-                var entries = Normalize(i, cell, ctx);
-                Ensure(ref batch.Out, batch.OutLength + entries.Length);
-                entries.CopyTo(batch.Out.AsSpan(batch.OutLength));
-                var at = row * batch.Cells + i + 1;
-                batch.Start[at] = -batch.OutLength - 1;
-                batch.Length[at] = entries.Length;
-                batch.OutLength += entries.Length;
-            }
-    }
-
-    /// <summary>Adds the rows of <paramref name="batch"/> to the index, in order.</summary>
-    private void Commit(Batch batch)
-    {
-        for (var row = 0; row < batch.Rows; row++)
-        {
-            // The row: two chars of link (set by AddRow), the key, then each column's cell (or its normalized values).
-            var length = 2;
-            var key = batch.Cell(row, 0);
+            // The row: two chars of link (set by AddRow), two of state, the key, then each column's cell as read: the
+            // columns kept as read first, then the lazy ones (their outcomes may later overwrite them).
+            var length = 4;
             Put(ref _row, ref length, key);
-            for (var i = 1; i < batch.Cells; i++) Put(ref _row, ref length, batch.Cell(row, i));
+            var pending = false;
+            foreach (var i in _order)
+            {
+                var cell = Field(values, csv, ordinals[i]);
+                if (cell.IsWhiteSpace()) cell = default;
+                else if (_lazy[i]) pending = true;
+                Put(ref _row, ref length, cell);
+            }
+            var state = pending ? Raw : 1;           // nothing to normalize: arena 0's blank outcomes
+            _row[2] = (char)(state & 0xFFFF);
+            _row[3] = (char)(state >>> 16);
             var start = Reserve(length);
             _row.AsSpan(0, length).CopyTo(_chunks[^1].AsSpan(start & (ChunkSize - 1)));
             _used = (start & (ChunkSize - 1)) + length;
@@ -315,82 +269,113 @@ public sealed class JoinTable
         ordinal < 0 ? default : csv is not null ? csv.GetSpan(ordinal) : values![ordinal].AsSpan();
 
     /// <summary>
-    /// The entries of <paramref name="cell"/>'s parts (split as <see cref="SplitCell"/>), each normalized as the run would
-    /// normalize it: nothing for an empty part, a warning, or the value to send (hashed kinds as their digest).
+    /// Appends the entry of one non-empty part of a column whose values repeat (names, city, ...): one shared value per
+    /// distinct part, remembered per thread (up to <see cref="MaxMemo"/> parts a column).
     /// </summary>
-    private ReadOnlySpan<char> Normalize(int column, ReadOnlySpan<char> cell, NormalizeContext ctx)
+    private void AddRepeated(Arena arena, int column, ReadOnlySpan<char> part, ref char[] buffer, ref int length)
     {
-        var kind = _kinds[column];
-        var memo = _memo![column];
-        var length = 0;
-        // Past the memo's size, parts of repeating kinds are stored like any other (no shared value per distinct part).
-        foreach (var range in cell.SplitAny(';', ','))
+        var memo = (arena.Memo ??= new Dictionary<string, int>?[_lazy.Length])[column] ??= new Dictionary<string, int>(StringComparer.Ordinal);
+        if (!memo.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(part, out var known))
         {
-            var part = cell[range].Trim();
-            if (part.IsEmpty) continue;
-            if (memo is not null && memo.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(part, out var known))
+            if (memo.Count >= MaxMemo)
             {
-                if (known >= 0) AddShared(ref length, known);
-                continue;
+                AddEntry(_kinds[column], part, _normalize[column]!, ref buffer, ref length);
+                return;
             }
             var text = part.ToString();
-            var remember = memo is not null && memo.Count < MaxMemo;
-            var r = IdentifierNormalizer.Normalize(kind, text, ctx);
-            var shared = -1;
-            switch (r.Status)
+            var kind = _kinds[column];
+            var r = IdentifierNormalizer.Normalize(kind, text, _normalize[column]!);
+            known = r.Status switch
             {
-                case NormalizeStatus.Empty:
-                    break;
-                case NormalizeStatus.Invalid:
-                    var reason = r.Warning ?? Reason.InvalidUserDataField;
-                    if (!_reasonIds!.TryGetValue(reason, out shared))
-                    {
-                        _reasonIds[reason] = shared = _shared.Count;
-                        _shared.Add(new JoinValue(null, reason));
-                    }
-                    AddShared(ref length, shared);
-                    break;
-                case NormalizeStatus.Normalized when IdentifierKinds.IsHashed(kind):
-                    if (remember)
-                    {
-                        shared = _shared.Count;
-                        _shared.Add(new JoinValue(Sha256Hex.Hash(r.Value!), null));
-                        AddShared(ref length, shared);
-                        break;
-                    }
-                    Ensure(ref _cell, length + 17);
-                    _cell[length++] = DigestEntry;
-                    Digest(r.Value!, MemoryMarshal.AsBytes(_cell.AsSpan(length, 16)));
-                    length += 16;
-                    break;
-                default:
-                    var value = r.Value!;
-                    if (remember)
-                    {
-                        shared = _shared.Count;
-                        _shared.Add(new JoinValue(value, null));
-                        AddShared(ref length, shared);
-                        break;
-                    }
-                    Ensure(ref _cell, length + 3 + value.Length);
-                    _cell[length++] = TextEntry;
-                    _cell[length++] = (char)(value.Length >>> 16);
-                    _cell[length++] = (char)(value.Length & 0xFFFF);
-                    value.CopyTo(_cell.AsSpan(length));
-                    length += value.Length;
-                    break;
+                NormalizeStatus.Empty => -1,
+                NormalizeStatus.Invalid => -2 - WarningIndex(r.Warning ?? Reason.InvalidUserDataField),
+                _ => AddShared(new JoinValue(r.Status == NormalizeStatus.Normalized && IdentifierKinds.IsHashed(kind) ? Sha256Hex.Hash(r.Value!) : r.Value!, null)),
+            };
+            if (known == int.MinValue)
+            {
+                // No room for more shared values: this part is stored like any other.
+                AddEntry(kind, part, _normalize[column]!, ref buffer, ref length);
+                return;
             }
-            if (remember) memo![text] = shared;
+            memo[text] = known;
         }
-        return _cell.AsSpan(0, length);
+        if (known == -1) return;
+        if (known < -1)
+        {
+            Ensure(ref buffer, length + 2);
+            buffer[length++] = WarningEntry;
+            buffer[length++] = (char)(-2 - known);
+            return;
+        }
+        Ensure(ref buffer, length + 3);
+        buffer[length++] = SharedEntry;
+        buffer[length++] = (char)(known >>> 16);
+        buffer[length++] = (char)(known & 0xFFFF);
     }
 
-    private void AddShared(ref int length, int index)
+    /// <summary>Adds a shared value and returns its index; <see cref="int.MinValue"/> when there is no room.</summary>
+    private int AddShared(JoinValue value)
     {
-        Ensure(ref _cell, length + 3);
-        _cell[length++] = SharedEntry;
-        _cell[length++] = (char)(index >>> 16);
-        _cell[length++] = (char)(index & 0xFFFF);
+        lock (_lock)
+        {
+            var index = _sharedCount;
+            var block = index >> SharedBits;
+            if (block >= _shared.Length) return int.MinValue;
+            // The value is in place before the row whose outcomes name it is published (a release write).
+            (_shared[block] ??= new JoinValue[1 << SharedBits])[index & ((1 << SharedBits) - 1)] = value;
+            _sharedCount++;
+            return index;
+        }
+    }
+
+    /// <summary>Appends the entry of one non-empty part to <paramref name="buffer"/> (nothing when it normalizes to empty). Thread-safe.</summary>
+    private void AddEntry(IdentifierKind kind, ReadOnlySpan<char> part, NormalizeContext ctx, ref char[] buffer, ref int length)
+    {
+        var r = IdentifierNormalizer.Normalize(kind, part.ToString(), ctx);
+        switch (r.Status)
+        {
+            case NormalizeStatus.Empty:
+                return;
+            case NormalizeStatus.Invalid:
+                var w = WarningIndex(r.Warning ?? Reason.InvalidUserDataField);
+                Ensure(ref buffer, length + 2);
+                buffer[length++] = WarningEntry;
+                buffer[length++] = (char)w;
+                return;
+            case NormalizeStatus.Normalized when IdentifierKinds.IsHashed(kind):
+                Ensure(ref buffer, length + 17);
+                buffer[length++] = DigestEntry;
+                Digest(r.Value!, MemoryMarshal.AsBytes(buffer.AsSpan(length, 16)));
+                length += 16;
+                return;
+            default:
+                var value = r.Value!;
+                Ensure(ref buffer, length + 3 + value.Length);
+                buffer[length++] = TextEntry;
+                buffer[length++] = (char)(value.Length >>> 16);
+                buffer[length++] = (char)(value.Length & 0xFFFF);
+                value.CopyTo(buffer.AsSpan(length));
+                length += value.Length;
+                return;
+        }
+    }
+
+    /// <summary>The index of <paramref name="reason"/> in _warnings, added on first use (a handful of reasons at most).</summary>
+    private int WarningIndex(Reason reason)
+    {
+        var warnings = Volatile.Read(ref _warnings);
+        for (var i = 0; i < warnings.Length; i++)
+            if (warnings[i].Warning == reason) return i;
+        lock (_lock)
+        {
+            warnings = _warnings;
+            for (var i = 0; i < warnings.Length; i++)
+                if (warnings[i].Warning == reason) return i;
+            if (warnings.Length == char.MaxValue) throw new InvalidOperationException("Too many distinct warnings in the join index.");
+            // A new array, published whole: a reader holding the old one never needs the new index.
+            Volatile.Write(ref _warnings, [.. warnings, new JoinValue(null, reason)]);
+            return warnings.Length;
+        }
     }
 
     /// <summary>SHA-256 of <paramref name="normalized"/>'s UTF-8 bytes, as <see cref="Sha256Hex.Hash"/> hashes it.</summary>
@@ -407,9 +392,10 @@ public sealed class JoinTable
         if (size > buffer.Length) Array.Resize(ref buffer, Math.Max(size, buffer.Length * 2));
     }
 
-    /// <summary>Room for <paramref name="size"/> chars in one chunk; returns its global offset (the row's handle).</summary>
+    /// <summary>Room for <paramref name="size"/> chars in one chunk, at an even offset (the row's state is an aligned int); returns its global offset (the row's handle).</summary>
     private int Reserve(int size)
     {
+        _used = (_used + 1) & ~1;
         if (_used + size > ChunkSize)
         {
             if (_chunks.Count >= 1 << (31 - ChunkBits))
@@ -437,6 +423,7 @@ public sealed class JoinTable
         cell.CopyTo(row.AsSpan(at));
         at += cell.Length;
     }
+
     /// <summary>Links the row written at <paramref name="row"/> (its link chars still blank) into its key's chain, newest first.</summary>
     private void AddRow(ReadOnlySpan<char> key, int row)
     {
@@ -479,7 +466,8 @@ public sealed class JoinTable
         _slots = slots;
     }
 
-    // A row at handle h: two chars of the handle of the key's previous row (None: first), the key, then each column's cell.
+    // A row at handle h: two chars of the handle of the key's previous row (None: first), two of state, the key, then
+    // each column's cell.
     private void SetNext(int row, int next)
     {
         var chunk = _chunks[row >> ChunkBits];
@@ -495,9 +483,13 @@ public sealed class JoinTable
         return chunk[at] << 16 | chunk[at + 1];
     }
 
+    /// <summary>The row's state: rows start at even offsets, so chars 2-3 are an aligned int (atomic to read and swap).</summary>
+    private ref int State(int row) =>
+        ref Unsafe.As<char, int>(ref _chunks[row >> ChunkBits][(row & (ChunkSize - 1)) + 2]);
+
     private ReadOnlySpan<char> RowKey(int row)
     {
-        var at = (row & (ChunkSize - 1)) + 2;
+        var at = (row & (ChunkSize - 1)) + 4;
         return Read(_chunks[row >> ChunkBits], ref at);
     }
 
@@ -516,15 +508,151 @@ public sealed class JoinTable
     }
 
     /// <summary>
-    /// The values of column <paramref name="column"/> of row <paramref name="row"/>, for a column normalized at load
+    /// The values of column <paramref name="column"/> of row <paramref name="row"/>, for a normalized column
     /// (<see cref="NormalizedWith"/> not null): one per non-empty part of the cell, in order — the value to send (hashed
     /// kinds as lower-case hex) or the warning that dropped the part. Empty when the cell was blank or missing.
+    /// The first call for a row normalizes its e-mails, phones and ids (once, whichever thread asks first).
     /// </summary>
     /// <exception cref="InvalidOperationException">The column is kept as read: use <see cref="Cell"/>.</exception>
     public ValueEnumerator Values(int row, int column)
     {
         if (NormalizedWith(column) is null) throw new InvalidOperationException("This join column is kept as read; its cells are read with Cell.");
-        return new ValueEnumerator(this, Cell(row, column));
+        var (chars, at) = Outcomes(row);
+        for (var i = 0; ; i++)
+        {
+            if (!_lazy[i]) continue;
+            var length = chars[at] | chars[at + 1] << 16;
+            if (i == column) return new ValueEnumerator(this, new ReadOnlySpan<char>(chars, at + 2, length));
+            at += 2 + length;
+        }
+    }
+
+    /// <summary>Where the row's outcomes are (in the row, or in an arena), normalizing them first if no worker has.</summary>
+    private (char[] Chars, int At) Outcomes(int row)
+    {
+        ref var state = ref State(row);
+        var spin = new SpinWait();
+        while (true)
+        {
+            var s = Volatile.Read(ref state);
+            if (s > 0) return (Volatile.Read(ref _arenas)[(s - 1) >> ChunkBits]!, (s - 1) & (ChunkSize - 1));
+            if (s == InPlace) return (_chunks[row >> ChunkBits]!, LazyRegion(row));
+            if (s == Raw && Interlocked.CompareExchange(ref state, Claimed, Raw) == Raw)
+            {
+                try
+                {
+                    // The outcomes are in place before the state says so (a release write).
+                    var published = NormalizeRow(row);
+                    Volatile.Write(ref state, published);
+                    return Outcomes(row);
+                }
+                catch
+                {
+                    Volatile.Write(ref state, Raw);
+                    throw;
+                }
+            }
+            spin.SpinOnce();   // another worker is normalizing this row: a few microseconds
+        }
+    }
+
+    /// <summary>Where a row's lazy cells start: after its key and the cells kept as read.</summary>
+    private int LazyRegion(int row)
+    {
+        var chunk = _chunks[row >> ChunkBits]!;
+        var at = (row & (ChunkSize - 1)) + 4;
+        for (var p = 0; p <= _keptCount; p++) Skip(chunk, ref at);
+        return at;
+    }
+
+    private static void Skip(char[] chunk, ref int at) => at += chunk[at] == Oversize ? 3 : 1 + chunk[at];
+
+    /// <summary>
+    /// Normalizes the row's lazy cells into its outcomes — per lazy column, two chars of length and its entries — written
+    /// over the raw cells when they fit (the usual case), else to this thread's arena, the raw cells then blanked.
+    /// Returns the state to publish.
+    /// </summary>
+    private int NormalizeRow(int row)
+    {
+        var arena = _arena.Value!;
+        ref var buffer = ref arena.Scratch;
+        var length = 0;
+        var chunk = _chunks[row >> ChunkBits]!;
+        var region = LazyRegion(row);
+        var at = region;
+        foreach (var i in _lazyColumns)
+        {
+            var cell = Read(chunk, ref at);
+            var start = length;
+            Ensure(ref buffer, length + 2);
+            length += 2;
+            var kind = _kinds[i];
+            var ctx = _normalize[i]!;
+            foreach (var range in cell.SplitAny(';', ','))
+            {
+                var part = cell[range].Trim();
+                if (part.IsEmpty) continue;
+                if (_repeats[i]) AddRepeated(arena, i, part, ref buffer, ref length);
+                else AddEntry(kind, part, ctx, ref buffer, ref length);
+            }
+            var n = length - start - 2;
+            buffer[start] = (char)(n & 0xFFFF);
+            buffer[start + 1] = (char)(n >>> 16);
+        }
+        var end = at;
+
+        // The raw cells go: long ones kept aside first, then the chars in the row (overwritten, or blanked).
+        at = region;
+        foreach (var _ in _lazyColumns)
+        {
+            if (chunk[at] == Oversize) lock (_oversize) _oversize[chunk[at + 1] << 16 | chunk[at + 2]] = "";
+            Skip(chunk, ref at);
+        }
+        if (length <= end - region)
+        {
+            buffer.AsSpan(0, length).CopyTo(chunk.AsSpan(region));
+            chunk.AsSpan(region + length, end - region - length).Clear();
+            return InPlace;
+        }
+
+        if (arena.Index < 0 || arena.Used + length > arena.Capacity)
+        {
+            var size = Math.Max(length, ChunkSize);
+            var chars = new char[size];
+            lock (_lock)
+            {
+                if (_arenaCount >= MaxArenas) throw new InvalidOperationException("The join index is full (2^31 characters of normalized values).");
+                if (_arenaCount == _arenas.Length)
+                {
+                    var grown = new char[]?[_arenas.Length * 2];
+                    _arenas.CopyTo(grown, 0);
+                    Volatile.Write(ref _arenas, grown);
+                }
+                _arenas[_arenaCount] = chars;
+                arena.Index = _arenaCount++;
+            }
+            arena.Used = 0;
+            arena.Capacity = size;
+        }
+        var handle = arena.Index << ChunkBits | arena.Used;
+        buffer.AsSpan(0, length).CopyTo(Volatile.Read(ref _arenas)[arena.Index].AsSpan(arena.Used));
+        // The next record starts inside the first 2^20 chars of an arena (handles keep 20 bits of offset); one larger than an arena gets one of its own.
+        arena.Used = arena.Used + length >= ChunkSize ? arena.Capacity : arena.Used + length;
+        chunk.AsSpan(region, end - region).Clear();
+        return handle + 1;
+    }
+
+    /// <summary>For tests: whether the row's outcomes were written over its raw cells (else to an arena, or not yet).</summary>
+    internal bool OutcomesInRow(int row) => Volatile.Read(ref State(row)) == InPlace;
+
+    /// <summary>For tests: every char the index holds (rows, long cells, arenas), to show what is and is not kept.</summary>
+    internal string IndexText()
+    {
+        var text = new StringBuilder();
+        for (var c = 0; c < _chunks.Count; c++) text.Append(_chunks[c], 0, c == _chunks.Count - 1 ? _used : ChunkSize);
+        lock (_oversize) foreach (var o in _oversize) text.Append(o);
+        foreach (var a in Volatile.Read(ref _arenas)) if (a is not null) text.Append(a);
+        return text.ToString();
     }
 
     /// <summary>The values of one normalized cell (see <see cref="Values"/>).</summary>
@@ -559,22 +687,34 @@ public sealed class JoinTable
                     Current = new JoinValue(_cell.Slice(_at + 2, length).ToString(), null);
                     _at += 2 + length;
                     return true;
+                case WarningEntry:
+                    Current = Volatile.Read(ref _table._warnings)[_cell[_at]];
+                    _at += 1;
+                    return true;
                 default:
-                    Current = _table._shared[_cell[_at] << 16 | _cell[_at + 1]];
+                    var index = _cell[_at] << 16 | _cell[_at + 1];
+                    Current = _table._shared[index >> SharedBits]![index & ((1 << SharedBits) - 1)];
                     _at += 2;
                     return true;
             }
         }
     }
 
-    /// <summary>The cell of column <paramref name="column"/> (in <see cref="JoinSpec.Columns"/> order) of the row <paramref name="row"/> (a handle from <see cref="Lookup"/>); empty when blank or missing.</summary>
+    /// <summary>The cell of column <paramref name="column"/> (in <see cref="JoinSpec.Columns"/> order) of the row <paramref name="row"/> (a handle from <see cref="Lookup"/>), for a column kept as read; empty when blank or missing.</summary>
+    /// <exception cref="InvalidOperationException">The column is normalized: use <see cref="Values"/>.</exception>
     public ReadOnlySpan<char> Cell(int row, int column)
     {
-        var chunk = _chunks[row >> ChunkBits];
-        var at = (row & (ChunkSize - 1)) + 2;
-        var cell = Read(chunk, ref at);                   // the key
-        for (var i = 0; i <= column; i++) cell = Read(chunk, ref at);
-        return cell;
+        if (NormalizedWith(column) is not null) throw new InvalidOperationException("This join column is normalized; its values are read with Values.");
+        return StoredCell(row, column);
+    }
+
+    /// <summary>The cell of a column kept as read (they come first in the row, after the key).</summary>
+    private ReadOnlySpan<char> StoredCell(int row, int column)
+    {
+        var chunk = _chunks[row >> ChunkBits]!;
+        var at = (row & (ChunkSize - 1)) + 4;
+        for (var p = _position[column]; p >= 0; p--) Skip(chunk, ref at);   // the key and the kept cells before
+        return Read(chunk, ref at);
     }
 
     /// <summary>Adds the handles of the rows whose key is <paramref name="key"/> (trimmed) to <paramref name="into"/>, in file order.</summary>

@@ -271,7 +271,7 @@ public sealed class EventBuilder
     [ThreadStatic] private static List<string>? t_parts;
 
     /// <summary>
-    /// A join column normalized at load (<see cref="JoinSet.Load"/>) must have been normalized as this run would: with the
+    /// A join column normalized by the index (<see cref="JoinSet.Load"/>) must have been normalized as this run would: with the
     /// same default country, and for phones, states and zips only where no row can carry its own country.
     /// </summary>
     private static void CheckJoinNormalized(JoinColumns join, bool rowCountry)
@@ -317,7 +317,7 @@ public sealed class EventBuilder
                 {
                     if (join.Table.NormalizedWith(index) is not null)
                     {
-                        // Normalized and hashed once per contact at load (the constructor checked the context matches).
+                        // Normalized and hashed once per contact, on its first join (the constructor checked the context matches).
                         foreach (var v in join.Table.Values(r, index))
                         {
                             if (v.Warning is { } warning)

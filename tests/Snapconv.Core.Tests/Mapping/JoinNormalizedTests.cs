@@ -8,7 +8,7 @@ using TempDir = Snapconv.Core.Tests.Formats.TempDir;
 namespace Snapconv.Core.Tests.Mapping;
 
 /// <summary>
-/// Issue #8 (join speed): identifier columns of a join are normalized and hashed once per contact at load; the events,
+/// Issue #8 (join speed): identifier columns of a join are normalized and hashed once per contact (on its first join); the events,
 /// warnings and the 10-value cap are the same as normalizing the joined cells on each row.
 /// </summary>
 public class JoinNormalizedTests
@@ -112,18 +112,77 @@ public class JoinNormalizedTests
         }
     }
 
-    [Fact]
-    public void Load_IdentifierColumns_RawEmailsAndPhonesAreNotKept()
+    [Theory]
+    [InlineData("Annabelle", true)]                                         // the outcomes fit over the raw cells
+    [InlineData("Ann;Bo;Cy;Di;Ed;Flo;Gus", false)]                          // they do not: written aside, raw cells blanked
+    public void Values_JoinedContact_RawEmailsPhonesAndNamesNoLongerKept(string names, bool inRow)
     {
         using var dir = new TempDir();
-        var (_, table) = JoinBuilder(dir, "Record ID,Email,Phone,First Name\n1,ann.lee@example.com,(202) 555-0101,Ann\n");
+        var (builder, table) = JoinBuilder(dir, $"Record ID,Email,Phone,First Name\n1,ann.lee@example.com,(202) 555-0101,\"{names}\"\n");
+        Assert.Contains("ann.lee", table.IndexText());                        // normalized on the first join, not at load
 
+        var built = builder.Build(["2026-11-01", "10", "1"], 1);
+
+        Assert.Equal([Hashing.Sha256Hex.Hash("ann.lee@example.com")], built.Event!.UserData.Em);
+        Assert.Equal([Hashing.Sha256Hex.Hash("12025550101")], built.Event.UserData.Ph);
+        Assert.Equal(names.Split(';').Select(n => Hashing.Sha256Hex.Hash(n.ToLowerInvariant())), built.Event.UserData.Fn!);
         var rows = new List<int>();
         table.Lookup("1", rows);
-        var kept = string.Concat(Enumerable.Range(0, table.Spec.Columns.Count).Select(c => table.Cell(Assert.Single(rows), c).ToString()));
+        Assert.Equal(inRow, table.OutcomesInRow(Assert.Single(rows)));
+        var kept = table.IndexText();
         Assert.DoesNotContain("ann.lee", kept, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("555", kept);
         Assert.DoesNotContain("Ann", kept);
+        var again = builder.Build(["2026-11-01", "10", "1"], 2);               // read back from the outcomes
+        Assert.Equal(built.Event.UserData.Em, again.Event!.UserData.Em);
+        Assert.Equal(built.Event.UserData.Ph, again.Event.UserData.Ph);
+        Assert.Equal(built.Event.UserData.Fn, again.Event.UserData.Fn);
+    }
+
+    [Fact]
+    public void Build_ManyThreadsJoinTheSameContactsAtOnce_SameEventsAsOneThread()
+    {
+        using var dir = new TempDir();
+        var csv = new StringBuilder("Record ID,Email,Phone,First Name,Ext\n");
+        const int n = 3_000;
+        for (var i = 0; i < n; i++)
+            csv.Append(i % 1_000).Append(",\"").Append(i % 3 == 0 ? $"a.rather.long.address.for.contact.number.c{i}@example.com" : $"c{i}@x.com;{(i % 5 == 0 ? "bad" : "d" + i + "@x.com")}").Append("\",")
+               .Append(i % 4 == 0 ? "" : "202555" + (1000 + i % 9000)).Append(",N").Append(i % 7).Append(",x").Append(i).Append('\n');
+        string[] Keys(int r) => ["2026-11-01", "10", $"{r % 1_000};{(r * 7) % 1_000}"];
+        var (reference, _) = JoinBuilder(dir, csv.ToString());
+        var expected = Enumerable.Range(0, 2_000).Select(r => Shape(reference.Build(Keys(r), r))).ToArray();
+
+        for (var round = 0; round < 3; round++)
+        {
+            // A fresh index each round: every row starts un-normalized, and several threads race to the same contacts.
+            var (builder, table) = JoinBuilder(dir, csv.ToString());
+            var actual = Enumerable.Range(0, 4).Select(_ => new string[expected.Length]).ToArray();
+            using var start = new Barrier(4);
+            var errors = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+            var threads = Enumerable.Range(0, 4).Select(t => new Thread(() =>
+            {
+                start.SignalAndWait();
+                try
+                {
+                    for (var k = 0; k < expected.Length; k++)
+                    {
+                        var r = (k + t * 499) % expected.Length;   // each thread walks every row, from another place
+                        actual[t][r] = Shape(builder.Build(Keys(r), r));
+                    }
+                }
+                catch (Exception e) { errors.Enqueue(e); }
+            })).ToList();
+            foreach (var th in threads) th.Start();
+            foreach (var th in threads) th.Join();
+            Assert.Empty(errors);
+            foreach (var a in actual) Assert.Equal(expected, a);
+            // Both places of outcomes were raced for: over the raw cells, and in the workers' arenas.
+            var inRow = Enumerable.Range(0, 1_000).Select(k => { var rows = new List<int>(); table.Lookup(k.ToString(System.Globalization.CultureInfo.InvariantCulture), rows); return rows.Select(table.OutcomesInRow).ToList(); }).SelectMany(x => x).ToList();
+            Assert.Contains(true, inRow);
+            Assert.Contains(false, inRow);
+        }
+        Assert.Contains(expected, e => e.Contains("INVALID_EMAIL", StringComparison.Ordinal));
+        Assert.Contains(expected, e => e.Contains("ph=-", StringComparison.Ordinal));
     }
 
     [Fact]
