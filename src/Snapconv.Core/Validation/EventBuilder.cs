@@ -24,8 +24,8 @@ public sealed class EventBuilder
     private readonly TimeZoneInfo _zone;
     private readonly char _decimalSeparator;
     private readonly IReadOnlyDictionary<TargetField, string> _constants;
-    private readonly ColumnBinding[] _single;
-    private readonly (string? Value, string Field)[] _fallback;  // indexed by TargetField          // indexed by TargetField: the one column of a single-valued field
+    private readonly ColumnBinding[] _single;          // indexed by TargetField: the one column of a single-valued field
+    private readonly (string? Value, string Field)[] _fallback;  // indexed by TargetField: the constant (or nothing) when that column is blank
     private readonly IdentifierColumn[] _identifiers;  // user_data columns, country first
     private readonly ColumnBinding[] _contentIds;
     private readonly CultureInfo? _culture;
