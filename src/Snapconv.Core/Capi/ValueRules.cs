@@ -14,15 +14,21 @@ public static class ValueRules
         value = 0;
         raw = raw.Trim();
         if (raw.IsEmpty || raw.Length > 40) return false;
-        return TryParseShort(raw, decimalSeparator, out value) || TryParseGeneral(raw, out value, decimalSeparator);
+        return TryParseShort(raw, decimalSeparator, out value) || TryParseTrimmed(raw, decimalSeparator, out value);
     }
 
-    /// <summary>The general path of <see cref="TryParse"/> (any length), kept separate so tests compare the two.</summary>
+    /// <summary><see cref="TryParse"/> without its fast path, so tests can compare the two.</summary>
     internal static bool TryParseGeneral(ReadOnlySpan<char> raw, out decimal value, char decimalSeparator = '.')
     {
         value = 0;
         raw = raw.Trim();
-        if (raw.IsEmpty || raw.Length > 40) return false;
+        return !raw.IsEmpty && raw.Length <= 40 && TryParseTrimmed(raw, decimalSeparator, out value);
+    }
+
+    /// <summary>The general path: any plain decimal of a trimmed, non-empty value of at most 40 characters.</summary>
+    private static bool TryParseTrimmed(ReadOnlySpan<char> raw, char decimalSeparator, out decimal value)
+    {
+        value = 0;
         var seenDigit = false;
         var seenSep = false;
         Span<char> buf = stackalloc char[raw.Length];

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
@@ -40,16 +39,8 @@ internal sealed class SpilledKeyRun : IDisposable
         {
             // On Unix the name can go at once (the open handle keeps the data), so even a killed run leaves no file.
             if (!OperatingSystem.IsWindows()) File.Delete(path);
-            var bytes = new byte[Math.Min(sortedKeys.Length, 64 * KeysPerPage) * sizeof(ulong)];
-            long offset = 0;
-            for (var start = 0; start < sortedKeys.Length; start += bytes.Length / sizeof(ulong))
-            {
-                var n = Math.Min(bytes.Length / sizeof(ulong), sortedKeys.Length - start);
-                for (var i = 0; i < n; i++)
-                    BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(i * sizeof(ulong)), sortedKeys[start + i]);
-                RandomAccess.Write(file, bytes.AsSpan(0, n * sizeof(ulong)), offset);
-                offset += n * sizeof(ulong);
-            }
+            // Native byte order: the file lives and dies with this process.
+            RandomAccess.Write(file, MemoryMarshal.AsBytes(sortedKeys), 0);
             var pages = (sortedKeys.Length + KeysPerPage - 1) / KeysPerPage;
             var firsts = new ulong[pages];
             for (var p = 0; p < pages; p++) firsts[p] = sortedKeys[p * KeysPerPage];
@@ -84,10 +75,7 @@ internal sealed class SpilledKeyRun : IDisposable
             if (n <= 0) throw new IOException("the dedup run file ended early");
             read += n;
         }
-        var keys = MemoryMarshal.Cast<byte, ulong>(bytes);
-        if (!BitConverter.IsLittleEndian)
-            for (var j = 0; j < keys.Length; j++) keys[j] = BinaryPrimitives.ReverseEndianness(keys[j]);
-        return keys.BinarySearch(key) >= 0;
+        return MemoryMarshal.Cast<byte, ulong>(bytes).BinarySearch(key) >= 0;
     }
 
     public void Dispose() => _file.Dispose();

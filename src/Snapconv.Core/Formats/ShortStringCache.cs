@@ -1,3 +1,6 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+
 namespace Snapconv.Core.Formats;
 
 /// <summary>
@@ -16,9 +19,7 @@ internal sealed class ShortStringCache
         if (length == 0) return "";
         if (length > MaxLength) return new string(buffer, offset, length);
         var span = buffer.AsSpan(offset, length);
-        var h = 2166136261u;
-        foreach (var c in span) h = (h ^ c) * 16777619u;
-        ref var entry = ref _entries[(h ^ (h >> 13)) & (Size - 1)];
+        ref var entry = ref _entries[XxHash3.HashToUInt64(MemoryMarshal.AsBytes(span)) & (Size - 1)];
         if (entry is not null && span.SequenceEqual(entry)) return entry;
         return entry = new string(span);
     }

@@ -1,3 +1,6 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+
 namespace Snapconv.Core.Normalization;
 
 /// <summary>
@@ -44,13 +47,8 @@ internal sealed class RepeatedValueCache
     public void Put(string raw, string? rowCountry, NormalizeResult result, string? value) =>
         _entries[Slot(raw)] = new Entry(raw, rowCountry, result, value);
 
-    private static int Slot(string raw)
-    {
-        // FNV-1a over the chars: cheap for short cells, and the cache's own, so no randomized hashing cost.
-        var h = 2166136261u;
-        foreach (var c in raw) h = (h ^ c) * 16777619u;
-        return (int)((h ^ (h >> 15)) & (Size - 1));
-    }
+    private static int Slot(string raw) =>
+        (int)(XxHash3.HashToUInt64(MemoryMarshal.AsBytes(raw.AsSpan())) & (Size - 1));
 
     private readonly record struct Entry(string? Raw, string? RowCountry, NormalizeResult Result, string? Value);
 }
