@@ -65,13 +65,16 @@ internal sealed class CliProcess : IDisposable
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "snapconv.dll");
         Assert.True(File.Exists(dll), "snapconv.dll next to the test assembly (the test project references the CLI)");
-        var psi = new ProcessStartInfo("dotnet")
+        // Through `env --default-signal=INT`: a test run started in the background (`./test.sh &`, or under a build
+        // node) inherits SIGINT as ignored, and a process that starts with SIGINT ignored rightly keeps ignoring it, so
+        // the child would never see the Ctrl+C this test sends. A terminal's foreground process has the default action.
+        var psi = new ProcessStartInfo("env")
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { dll, "upload", file, "--pixel-id", s.Pixels[0].PixelId, "--endpoint", s.BaseAddress.AbsoluteUri,
+        foreach (var a in new[] { "--default-signal=INT", "dotnet", dll, "upload", file, "--pixel-id", s.Pixels[0].PixelId, "--endpoint", s.BaseAddress.AbsoluteUri,
                      "--state-dir", stateDir, "--batch-size", "50", "--concurrency", "2", "--default-country", "US", "--report", reportPath })
             psi.ArgumentList.Add(a);
         psi.Environment["SNAPCONV_ACCESS_TOKEN"] = s.Pixels[0].Token;
