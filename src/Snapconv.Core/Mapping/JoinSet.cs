@@ -229,6 +229,10 @@ public sealed class JoinTable
                 throw new InputException(reader.SourceName, $"join '{Spec.Name}' names column '{Spec.Columns[i].Column}', which the file does not have");
         var csv = reader as CsvRecordReader;
         var values = csv is null ? new string?[reader.Headers.Count] : null;
+        // Rows go into the key table InsertLag rows after they are read, their slot hinted at once: the slot is a cache
+        // miss (the table is far larger than the cache), now paid while the next rows are parsed. File order is kept.
+        Span<(int Row, int Hash)> lagging = stackalloc (int, int)[InsertLag];
+        var read = 0;
         while (reader.Read())
         {
             if (values is not null)
@@ -261,8 +265,22 @@ public sealed class JoinTable
             var start = Reserve(length);
             _row.AsSpan(0, length).CopyTo(_chunks[^1].AsSpan(start & (ChunkSize - 1)));
             _used = (start & (ChunkSize - 1)) + length;
-            AddRow(key, start);
+            var hash = string.GetHashCode(key);
+            PrefetchSlot(hash);
+            ref var lag = ref lagging[read % InsertLag];
+            if (read >= InsertLag) AddRow(lag.Row, lag.Hash);
+            lag = (start, hash);
+            read++;
         }
+        for (var k = Math.Max(0, read - InsertLag); k < read; k++) AddRow(lagging[k % InsertLag].Row, lagging[k % InsertLag].Hash);
+    }
+
+    private const int InsertLag = 8;
+
+    private unsafe void PrefetchSlot(int hash)
+    {
+        if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref _slots[hash & (_slots.Length - 1)]));
     }
 
     private static ReadOnlySpan<char> Field(string?[]? values, CsvRecordReader? csv, int ordinal) =>
@@ -424,12 +442,11 @@ public sealed class JoinTable
         at += cell.Length;
     }
 
-    /// <summary>Links the row written at <paramref name="row"/> (its link chars still blank) into its key's chain, newest first.</summary>
-    private void AddRow(ReadOnlySpan<char> key, int row)
+    /// <summary>Links the row written at <paramref name="row"/> (its link chars still blank; <paramref name="hash"/> its key's) into its key's chain, newest first.</summary>
+    private void AddRow(int row, int hash)
     {
         _rows++;
-        var hash = string.GetHashCode(key);
-        ref var slot = ref FindSlot(key, hash);
+        ref var slot = ref FindSlot(RowKey(row), hash);
         var isNew = slot == 0;
         SetNext(row, isNew ? None : RowOf(slot));
         slot = (long)hash << 32 | (uint)(row + 1);
@@ -728,6 +745,53 @@ public sealed class JoinTable
         for (var row = RowOf(slot); row != None; row = Next(row)) into.Add(row);
         // The chain runs newest first: restore file order.
         if (into.Count - start > 1) into.Reverse(start, into.Count - start);
+    }
+
+    /// <summary>
+    /// Stage 1 of looking up <paramref name="cell"/>'s keys (as <see cref="LookupAll"/> splits them) a little later: hints the
+    /// CPU to fetch the slot each key probes first. A hint only: nothing is read, nothing changes. Thread-safe.
+    /// </summary>
+    /// <remarks>
+    /// Why: a lookup is two cache misses in tables far larger than the cache — the slot, then the row it names (for the
+    /// key compare, and the cells read next). Measured alone they cost ~0.6 µs a deal, more than the rest of the join.
+    /// A worker hints row i + 2's slots and row i + 1's rows (<see cref="PrefetchRows"/>) before building row i, so the
+    /// memory arrives while it works. Without SSE (Arm) both are no-ops.
+    /// </remarks>
+    public unsafe void PrefetchSlots(ReadOnlySpan<char> cell)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
+        var slots = _slots;
+        var mask = slots.Length - 1;
+        foreach (var range in cell.SplitAny(';', ','))
+        {
+            var key = cell[range].Trim();
+            if (key.IsEmpty) continue;
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref slots[string.GetHashCode(key) & mask]));
+        }
+    }
+
+    /// <summary>
+    /// Stage 2 (after <see cref="PrefetchSlots"/> of the same cell): reads each key's first slot and, when its hash
+    /// matches, hints the CPU to fetch the start of the row it names. A hint only; thread-safe.
+    /// </summary>
+    public unsafe void PrefetchRows(ReadOnlySpan<char> cell)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
+        var slots = _slots;
+        var mask = slots.Length - 1;
+        foreach (var range in cell.SplitAny(';', ','))
+        {
+            var key = cell[range].Trim();
+            if (key.IsEmpty) continue;
+            var hash = string.GetHashCode(key);
+            var slot = slots[hash & mask];
+            if (slot == 0 || (int)(slot >> 32) != hash) continue;   // a miss, or a collision the lookup will probe past
+            var row = RowOf(slot);
+            ref var start = ref _chunks[row >> ChunkBits][row & (ChunkSize - 1)];
+            // The row's key and first cells: two cache lines (a contact's row is ~100 chars).
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref start));
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0((byte*)Unsafe.AsPointer(ref start) + 64);
+        }
     }
 
     /// <summary>
