@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Snapconv.Core.Capi;
@@ -56,7 +58,6 @@ public sealed class JoinSet
             (tables[index] ??= new JoinTable(spec.Joins[index], Plan(spec, index, defaultCountry))).Add(reader);
             seen.Add((file, spec.Joins[index].Name));
         }
-        foreach (var t in tables) t?.EndLoad();
         return new JoinSet(tables) { Files = seen };
     }
 
@@ -114,8 +115,9 @@ public sealed class JoinSet
 /// cells; the worker that claims the row (an atomic state in the row) writes the outcomes (SHA-256 digests as 32 bytes,
 /// plain values, warnings) to its own arena, publishes them, and blanks the raw cells; a worker needing the same row
 /// meanwhile waits for it. Values of kinds that repeat across contacts (names, gender, city, state, zip, country) are
-/// normalized once per distinct part and worker and shared. Loading runs on the calling thread; lookups and
-/// <see cref="Values"/> are thread-safe once <see cref="JoinSet.Load"/> returns.
+/// normalized once per distinct part and worker and shared. Loading runs on two threads, the calling thread parsing and
+/// an indexer storing the rows and inserting the keys (see <see cref="Indexer"/>); lookups and <see cref="Values"/> are
+/// thread-safe once <see cref="JoinSet.Load"/> returns.
 /// </remarks>
 public sealed class JoinTable
 {
@@ -138,7 +140,9 @@ public sealed class JoinTable
     private const int InPlace = -2;                        // normalized, the outcomes written over the raw cells
 
     private readonly int _maxInline;                      // longer cells go to _oversize, so that a row always fits one chunk
-    private readonly List<char[]> _chunks = [];
+    private const int MaxChunks = 1 << (31 - ChunkBits);
+    private readonly char[]?[] _chunks = new char[]?[MaxChunks];   // a fixed array, not a list: the indexer thread reads it while the loader adds
+    private int _chunkCount;
     private int _used = ChunkSize;                        // chars used of the last chunk (full: no chunk yet)
     private readonly List<string> _oversize = [];
     private int _rows;
@@ -158,7 +162,6 @@ public sealed class JoinTable
     private readonly JoinValue[]?[] _shared = new JoinValue[]?[1 << 10];   // values several rows point to, in blocks of 2^12; appended under _lock
     private int _sharedCount;
     private JoinValue[] _warnings = [];                   // the warnings entries point to; replaced whole under _lock
-    private char[] _row = new char[256];                  // the row being built
 
     // Lazily normalized outcomes: each worker fills its own chunk (an arena), registered in _arenas under _lock.
     private readonly object _lock = new();
@@ -216,9 +219,8 @@ public sealed class JoinTable
     /// </summary>
     public NormalizeContext? NormalizedWith(int column) => (uint)column < (uint)_normalize.Length ? _normalize[column] : null;
 
-    /// <summary>Loading is over.</summary>
-    internal void EndLoad() => _row = [];
-
+    // Called once a file, its loop runs a million times: compiled optimized at once, not first as tier 0 then by OSR.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Add(IRecordReader reader)
     {
         var on = BoundMapping.FindColumn(reader.Headers, Spec.On);
@@ -229,10 +231,8 @@ public sealed class JoinTable
                 throw new InputException(reader.SourceName, $"join '{Spec.Name}' names column '{Spec.Columns[i].Column}', which the file does not have");
         var csv = reader as CsvRecordReader;
         var values = csv is null ? new string?[reader.Headers.Count] : null;
-        // Rows go into the key table InsertLag rows after they are read, their slot hinted at once: the slot is a cache
-        // miss (the table is far larger than the cache), now paid while the next rows are parsed. File order is kept.
-        Span<(int Row, int Hash)> lagging = stackalloc (int, int)[InsertLag];
-        var read = 0;
+        // This thread parses and formats the rows; an indexer thread stores them and links them into the key table, in file order.
+        using var indexer = new Indexer(this);
         while (reader.Read())
         {
             if (values is not null)
@@ -249,33 +249,149 @@ public sealed class JoinTable
 
             // The row: two chars of link (set by AddRow), two of state, the key, then each column's cell as read: the
             // columns kept as read first, then the lazy ones (their outcomes may later overwrite them).
-            var length = 4;
-            Put(ref _row, ref length, key);
+            var batch = indexer.Batch;
+            var begin = batch.Used;
+            var at = begin + 4;
+            Ensure(ref batch.Chars, at);
+            Put(ref batch.Chars, ref at, key);
             var pending = false;
             foreach (var i in _order)
             {
                 var cell = Field(values, csv, ordinals[i]);
                 if (cell.IsWhiteSpace()) cell = default;
                 else if (_lazy[i]) pending = true;
-                Put(ref _row, ref length, cell);
+                Put(ref batch.Chars, ref at, cell);
             }
             var state = pending ? Raw : 1;           // nothing to normalize: arena 0's blank outcomes
-            _row[2] = (char)(state & 0xFFFF);
-            _row[3] = (char)(state >>> 16);
-            var start = Reserve(length);
-            _row.AsSpan(0, length).CopyTo(_chunks[^1].AsSpan(start & (ChunkSize - 1)));
-            _used = (start & (ChunkSize - 1)) + length;
-            var hash = string.GetHashCode(key);
-            PrefetchSlot(hash);
-            ref var lag = ref lagging[read % InsertLag];
-            if (read >= InsertLag) AddRow(lag.Row, lag.Hash);
-            lag = (start, hash);
-            read++;
+            batch.Chars[begin + 2] = (char)(state & 0xFFFF);
+            batch.Chars[begin + 3] = (char)(state >>> 16);
+            indexer.Add(at - begin, string.GetHashCode(key));   // hashed here, where the key is in the cache
         }
-        for (var k = Math.Max(0, read - InsertLag); k < read; k++) AddRow(lagging[k % InsertLag].Row, lagging[k % InsertLag].Hash);
+        indexer.Finish();
     }
 
-    private const int InsertLag = 8;
+    /// <summary>
+    /// The second stage of a load, on its own thread: copies the rows the loading thread formatted into the chunks and links
+    /// them into the key table (<see cref="AddRow"/>), in file order; batches of rows are handed over through a bounded queue.
+    /// </summary>
+    /// <remarks>
+    /// Why: a load was one thread — CSV parse, row copy, key insert (a cache miss per contact in a table far larger than
+    /// the cache), fresh chunk pages faulted in — while the second core idled before the main file starts. The loading
+    /// thread now only parses and formats; the indexer stores and inserts, each slot hinted <see cref="InsertLag"/> rows
+    /// before it is needed. Thread safety: during the load the indexer alone touches the chunks, the slots and the counts;
+    /// the loading thread only writes the batch it holds (the queue orders the hand-over) and appends long cells to the
+    /// locked _oversize list. Nothing of the table is read before <see cref="Finish"/> returns (it waits for the indexer).
+    /// </remarks>
+    private sealed class Indexer : IDisposable
+    {
+        private const int BatchRows = 4096;
+        private const int InsertLag = 8;
+
+        /// <summary>Rows formatted as they will be stored, one after another; the indexer fills in the link chars.</summary>
+        public sealed class RowBatch
+        {
+            public char[] Chars = new char[1 << 18];
+            public int Used;
+            public readonly int[] Lengths = new int[BatchRows];
+            public readonly int[] Hashes = new int[BatchRows];
+            public int Count;
+        }
+
+        private readonly JoinTable _table;
+        private readonly BlockingCollection<RowBatch> _full = new(boundedCapacity: 8);
+        private readonly ConcurrentQueue<RowBatch> _free = new();
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _task;
+        private Exception? _error;
+
+        public Indexer(JoinTable table)
+        {
+            _table = table;
+            _task = Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+
+        /// <summary>The batch the loading thread writes its next row to, from <see cref="RowBatch.Used"/> on.</summary>
+        public RowBatch Batch { get; private set; } = new();
+
+        /// <summary>Ends the row just written to <see cref="Batch"/>: <paramref name="length"/> chars, its key hashed to <paramref name="hash"/>.</summary>
+        public void Add(int length, int hash)
+        {
+            var b = Batch;
+            b.Lengths[b.Count] = length;
+            b.Hashes[b.Count] = hash;
+            b.Used += length;
+            if (++b.Count == BatchRows) Flush();
+        }
+
+        /// <summary>Waits until every row handed over is stored and indexed; throws what stopped the indexer, if anything did.</summary>
+        public void Finish()
+        {
+            if (Batch.Count > 0) Flush();
+            _full.CompleteAdding();
+            _task.Wait();
+            if (_error is not null) ExceptionDispatchInfo.Throw(_error);
+        }
+
+        private void Flush()
+        {
+            try
+            {
+                _full.Add(Batch, _stop.Token);
+            }
+            catch (OperationCanceledException) when (_error is not null)
+            {
+                ExceptionDispatchInfo.Throw(_error);
+            }
+            Batch = _free.TryDequeue(out var free) ? free : new RowBatch();
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // one call a load (see Add)
+        private void Run()
+        {
+            try
+            {
+                foreach (var batch in _full.GetConsumingEnumerable(_stop.Token))
+                {
+                    var count = batch.Count;
+                    for (var i = 0; i < Math.Min(InsertLag, count); i++) _table.PrefetchSlot(batch.Hashes[i]);
+                    var from = 0;
+                    for (var i = 0; i < count; i++)
+                    {
+                        if (i + InsertLag < count) _table.PrefetchSlot(batch.Hashes[i + InsertLag]);
+                        var length = batch.Lengths[i];
+                        var row = _table.Store(batch.Chars.AsSpan(from, length));
+                        from += length;
+                        _table.AddRow(row, batch.Hashes[i]);
+                    }
+                    batch.Count = 0;
+                    batch.Used = 0;
+                    _free.Enqueue(batch);
+                }
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                // the load failed on the loading thread (Dispose): nothing more to index
+            }
+            catch (Exception e)
+            {
+                _error = e;
+                _stop.Cancel();   // unblocks a loading thread waiting for room in the queue
+            }
+        }
+
+        /// <summary>Stops the indexer (a load that failed half-way) and waits for it: no thread touches the table after the load returns.</summary>
+        public void Dispose()
+        {
+            if (!_full.IsAddingCompleted)
+            {
+                _stop.Cancel();
+                _full.CompleteAdding();
+            }
+            try { _task.Wait(); } catch (AggregateException) { }
+            _full.Dispose();
+            _stop.Dispose();
+        }
+    }
 
     private unsafe void PrefetchSlot(int hash)
     {
@@ -410,18 +526,27 @@ public sealed class JoinTable
         if (size > buffer.Length) Array.Resize(ref buffer, Math.Max(size, buffer.Length * 2));
     }
 
+    /// <summary>Copies a formatted row into the chunks; returns its handle.</summary>
+    private int Store(ReadOnlySpan<char> row)
+    {
+        var start = Reserve(row.Length);
+        row.CopyTo(_chunks[_chunkCount - 1]!.AsSpan(start & (ChunkSize - 1)));
+        _used = (start & (ChunkSize - 1)) + row.Length;
+        return start;
+    }
+
     /// <summary>Room for <paramref name="size"/> chars in one chunk, at an even offset (the row's state is an aligned int); returns its global offset (the row's handle).</summary>
     private int Reserve(int size)
     {
         _used = (_used + 1) & ~1;
         if (_used + size > ChunkSize)
         {
-            if (_chunks.Count >= 1 << (31 - ChunkBits))
+            if (_chunkCount >= MaxChunks)
                 throw new InvalidOperationException("The join index is full (2^31 characters of keys and cells).");
-            _chunks.Add(GC.AllocateUninitializedArray<char>(ChunkSize));
+            _chunks[_chunkCount++] = GC.AllocateUninitializedArray<char>(ChunkSize);
             _used = 0;
         }
-        return (_chunks.Count - 1) << ChunkBits | _used;
+        return (_chunkCount - 1) << ChunkBits | _used;
     }
 
     /// <summary>Writes one cell (empty: none) as its length char and chars, or as an index into _oversize.</summary>
@@ -430,8 +555,12 @@ public sealed class JoinTable
         Ensure(ref row, at + 3 + Math.Min(cell.Length, _maxInline));
         if (cell.Length > _maxInline)
         {
-            var index = _oversize.Count;
-            _oversize.Add(cell.ToString());
+            int index;
+            lock (_oversize)   // the indexer thread may be reading a long key meanwhile
+            {
+                index = _oversize.Count;
+                _oversize.Add(cell.ToString());
+            }
             row[at++] = Oversize;
             row[at++] = (char)(index >>> 16);
             row[at++] = (char)(index & 0xFFFF);
@@ -469,6 +598,8 @@ public sealed class JoinTable
 
     private static int RowOf(long slot) => (int)(uint)slot - 1;
 
+    // A dozen calls a load, the last ones over a million slots: tier 0 code took ~7 % of a load (perf).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Grow()
     {
         var slots = new long[_slots.Length * 2];
@@ -487,7 +618,7 @@ public sealed class JoinTable
     // each column's cell.
     private void SetNext(int row, int next)
     {
-        var chunk = _chunks[row >> ChunkBits];
+        var chunk = _chunks[row >> ChunkBits]!;
         var at = row & (ChunkSize - 1);
         chunk[at] = (char)(next >>> 16);
         chunk[at + 1] = (char)(next & 0xFFFF);
@@ -495,19 +626,19 @@ public sealed class JoinTable
 
     private int Next(int row)
     {
-        var chunk = _chunks[row >> ChunkBits];
+        var chunk = _chunks[row >> ChunkBits]!;
         var at = row & (ChunkSize - 1);
         return chunk[at] << 16 | chunk[at + 1];
     }
 
     /// <summary>The row's state: rows start at even offsets, so chars 2-3 are an aligned int (atomic to read and swap).</summary>
     private ref int State(int row) =>
-        ref Unsafe.As<char, int>(ref _chunks[row >> ChunkBits][(row & (ChunkSize - 1)) + 2]);
+        ref Unsafe.As<char, int>(ref _chunks[row >> ChunkBits]![(row & (ChunkSize - 1)) + 2]);
 
     private ReadOnlySpan<char> RowKey(int row)
     {
         var at = (row & (ChunkSize - 1)) + 4;
-        return Read(_chunks[row >> ChunkBits], ref at);
+        return Read(_chunks[row >> ChunkBits]!, ref at);
     }
 
     private ReadOnlySpan<char> Read(char[] chunk, scoped ref int at)
@@ -517,7 +648,7 @@ public sealed class JoinTable
         {
             var index = chunk[at] << 16 | chunk[at + 1];
             at += 2;
-            return _oversize[index];
+            lock (_oversize) return _oversize[index];   // rare (cells over _maxInline chars); the list may grow during the load
         }
         var cell = new ReadOnlySpan<char>(chunk, at, length);
         at += length;
@@ -666,7 +797,7 @@ public sealed class JoinTable
     internal string IndexText()
     {
         var text = new StringBuilder();
-        for (var c = 0; c < _chunks.Count; c++) text.Append(_chunks[c], 0, c == _chunks.Count - 1 ? _used : ChunkSize);
+        for (var c = 0; c < _chunkCount; c++) text.Append(_chunks[c]!, 0, c == _chunkCount - 1 ? _used : ChunkSize);
         lock (_oversize) foreach (var o in _oversize) text.Append(o);
         foreach (var a in Volatile.Read(ref _arenas)) if (a is not null) text.Append(a);
         return text.ToString();
@@ -787,7 +918,7 @@ public sealed class JoinTable
             var slot = slots[hash & mask];
             if (slot == 0 || (int)(slot >> 32) != hash) continue;   // a miss, or a collision the lookup will probe past
             var row = RowOf(slot);
-            ref var start = ref _chunks[row >> ChunkBits][row & (ChunkSize - 1)];
+            ref var start = ref _chunks[row >> ChunkBits]![row & (ChunkSize - 1)];
             // The row's key and first cells: two cache lines (a contact's row is ~100 chars).
             System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref start));
             System.Runtime.Intrinsics.X86.Sse.Prefetch0((byte*)Unsafe.AsPointer(ref start) + 64);
