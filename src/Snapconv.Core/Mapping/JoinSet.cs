@@ -243,9 +243,6 @@ public sealed class JoinTable
             }
             var key = Field(values, csv, on).Trim();
             if (key.IsEmpty) continue;
-            var any = false;
-            for (var i = 0; i < ordinals.Length && !any; i++) any = !Field(values, csv, ordinals[i]).IsWhiteSpace();
-            if (!any) continue;
 
             // The row: two chars of link (set by AddRow), two of state, the key, then each column's cell as read: the
             // columns kept as read first, then the lazy ones (their outcomes may later overwrite them).
@@ -255,17 +252,29 @@ public sealed class JoinTable
             Ensure(ref batch.Chars, at);
             Put(ref batch.Chars, ref at, key);
             var pending = false;
+            var any = false;
             foreach (var i in _order)
             {
+                // Each cell read once (a field span costs the CSV reader a lookup each time).
                 var cell = Field(values, csv, ordinals[i]);
                 if (cell.IsWhiteSpace()) cell = default;
-                else if (_lazy[i]) pending = true;
+                else
+                {
+                    any = true;
+                    pending |= _lazy[i];
+                }
                 Put(ref batch.Chars, ref at, cell);
+            }
+            if (!any)
+            {
+                // Nothing to join: the row is dropped (not handed over; its chars are overwritten), a long key with it.
+                if (batch.Chars[begin + 4] == Oversize) lock (_oversize) _oversize[batch.Chars[begin + 5] << 16 | batch.Chars[begin + 6]] = "";
+                continue;
             }
             var state = pending ? Raw : 1;           // nothing to normalize: arena 0's blank outcomes
             batch.Chars[begin + 2] = (char)(state & 0xFFFF);
             batch.Chars[begin + 3] = (char)(state >>> 16);
-            indexer.Add(at - begin, string.GetHashCode(key));   // hashed here, where the key is in the cache
+            indexer.Add(at - begin);
         }
         indexer.Finish();
     }
@@ -293,7 +302,7 @@ public sealed class JoinTable
             public char[] Chars = new char[1 << 18];
             public int Used;
             public readonly int[] Lengths = new int[BatchRows];
-            public readonly int[] Hashes = new int[BatchRows];
+            public readonly int[] Hashes = new int[BatchRows];   // the indexer's: each row's key hash
             public int Count;
         }
 
@@ -313,12 +322,11 @@ public sealed class JoinTable
         /// <summary>The batch the loading thread writes its next row to, from <see cref="RowBatch.Used"/> on.</summary>
         public RowBatch Batch { get; private set; } = new();
 
-        /// <summary>Ends the row just written to <see cref="Batch"/>: <paramref name="length"/> chars, its key hashed to <paramref name="hash"/>.</summary>
-        public void Add(int length, int hash)
+        /// <summary>Ends the row just written to <see cref="Batch"/>: <paramref name="length"/> chars.</summary>
+        public void Add(int length)
         {
             var b = Batch;
             b.Lengths[b.Count] = length;
-            b.Hashes[b.Count] = hash;
             b.Used += length;
             if (++b.Count == BatchRows) Flush();
         }
@@ -353,6 +361,12 @@ public sealed class JoinTable
                 foreach (var batch in _full.GetConsumingEnumerable(_stop.Token))
                 {
                     var count = batch.Count;
+                    // The keys hashed here, not on the loading thread: its parse is what the load waits for.
+                    for (int i = 0, at = 0; i < count; at += batch.Lengths[i++])
+                    {
+                        var keyAt = at + 4;
+                        batch.Hashes[i] = string.GetHashCode(_table.Read(batch.Chars, ref keyAt));
+                    }
                     for (var i = 0; i < Math.Min(InsertLag, count); i++) _table.PrefetchSlot(batch.Hashes[i]);
                     var from = 0;
                     for (var i = 0; i < count; i++)
