@@ -40,6 +40,10 @@ public sealed class JoinSet
     {
         var tables = new JoinTable?[spec.Joins.Count];
         var seen = new List<(string, string)>();
+        // The contacts' phones are normalized by the run's first workers: their metadata loads on the second core while
+        // this thread parses (the run's own warm-up only looks at the main file's columns).
+        if (spec.Joins.Any(j => j.Columns.Any(c => TargetFields.ToIdentifier(c.Field) == IdentifierKind.Ph)) && files.Count > 0)
+            PhoneNormalizer.WarmUpInBackground();
         foreach (var file in files)
         {
             using var reader = RecordReaders.Open(file, readerOptions);
