@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Snapconv.Core.Capi;
@@ -38,6 +40,10 @@ public sealed class JoinSet
     {
         var tables = new JoinTable?[spec.Joins.Count];
         var seen = new List<(string, string)>();
+        // The contacts' phones are normalized by the run's first workers: their metadata loads on the second core while
+        // this thread parses (the run's own warm-up only looks at the main file's columns).
+        if (spec.Joins.Any(j => j.Columns.Any(c => TargetFields.ToIdentifier(c.Field) == IdentifierKind.Ph)) && files.Count > 0)
+            PhoneNormalizer.WarmUpInBackground();
         foreach (var file in files)
         {
             using var reader = RecordReaders.Open(file, readerOptions);
@@ -56,7 +62,6 @@ public sealed class JoinSet
             (tables[index] ??= new JoinTable(spec.Joins[index], Plan(spec, index, defaultCountry))).Add(reader);
             seen.Add((file, spec.Joins[index].Name));
         }
-        foreach (var t in tables) t?.EndLoad();
         return new JoinSet(tables) { Files = seen };
     }
 
@@ -114,8 +119,9 @@ public sealed class JoinSet
 /// cells; the worker that claims the row (an atomic state in the row) writes the outcomes (SHA-256 digests as 32 bytes,
 /// plain values, warnings) to its own arena, publishes them, and blanks the raw cells; a worker needing the same row
 /// meanwhile waits for it. Values of kinds that repeat across contacts (names, gender, city, state, zip, country) are
-/// normalized once per distinct part and worker and shared. Loading runs on the calling thread; lookups and
-/// <see cref="Values"/> are thread-safe once <see cref="JoinSet.Load"/> returns.
+/// normalized once per distinct part and worker and shared. Loading runs on two threads, the calling thread parsing and
+/// an indexer storing the rows and inserting the keys (see <see cref="Indexer"/>); lookups and <see cref="Values"/> are
+/// thread-safe once <see cref="JoinSet.Load"/> returns.
 /// </remarks>
 public sealed class JoinTable
 {
@@ -138,7 +144,9 @@ public sealed class JoinTable
     private const int InPlace = -2;                        // normalized, the outcomes written over the raw cells
 
     private readonly int _maxInline;                      // longer cells go to _oversize, so that a row always fits one chunk
-    private readonly List<char[]> _chunks = [];
+    private const int MaxChunks = 1 << (31 - ChunkBits);
+    private readonly char[]?[] _chunks = new char[]?[MaxChunks];   // a fixed array, not a list: the indexer thread reads it while the loader adds
+    private int _chunkCount;
     private int _used = ChunkSize;                        // chars used of the last chunk (full: no chunk yet)
     private readonly List<string> _oversize = [];
     private int _rows;
@@ -158,7 +166,6 @@ public sealed class JoinTable
     private readonly JoinValue[]?[] _shared = new JoinValue[]?[1 << 10];   // values several rows point to, in blocks of 2^12; appended under _lock
     private int _sharedCount;
     private JoinValue[] _warnings = [];                   // the warnings entries point to; replaced whole under _lock
-    private char[] _row = new char[256];                  // the row being built
 
     // Lazily normalized outcomes: each worker fills its own chunk (an arena), registered in _arenas under _lock.
     private readonly object _lock = new();
@@ -216,9 +223,8 @@ public sealed class JoinTable
     /// </summary>
     public NormalizeContext? NormalizedWith(int column) => (uint)column < (uint)_normalize.Length ? _normalize[column] : null;
 
-    /// <summary>Loading is over.</summary>
-    internal void EndLoad() => _row = [];
-
+    // Called once a file, its loop runs a million times: compiled optimized at once, not first as tier 0 then by OSR.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Add(IRecordReader reader)
     {
         var on = BoundMapping.FindColumn(reader.Headers, Spec.On);
@@ -229,6 +235,8 @@ public sealed class JoinTable
                 throw new InputException(reader.SourceName, $"join '{Spec.Name}' names column '{Spec.Columns[i].Column}', which the file does not have");
         var csv = reader as CsvRecordReader;
         var values = csv is null ? new string?[reader.Headers.Count] : null;
+        // This thread parses and formats the rows; an indexer thread stores them and links them into the key table, in file order.
+        using var indexer = new Indexer(this);
         while (reader.Read())
         {
             if (values is not null)
@@ -239,30 +247,174 @@ public sealed class JoinTable
             }
             var key = Field(values, csv, on).Trim();
             if (key.IsEmpty) continue;
-            var any = false;
-            for (var i = 0; i < ordinals.Length && !any; i++) any = !Field(values, csv, ordinals[i]).IsWhiteSpace();
-            if (!any) continue;
 
             // The row: two chars of link (set by AddRow), two of state, the key, then each column's cell as read: the
             // columns kept as read first, then the lazy ones (their outcomes may later overwrite them).
-            var length = 4;
-            Put(ref _row, ref length, key);
+            var batch = indexer.Batch;
+            var begin = batch.Used;
+            var at = begin + 4;
+            Ensure(ref batch.Chars, at);
+            Put(ref batch.Chars, ref at, key);
             var pending = false;
+            var any = false;
             foreach (var i in _order)
             {
+                // Each cell read once (a field span costs the CSV reader a lookup each time).
                 var cell = Field(values, csv, ordinals[i]);
                 if (cell.IsWhiteSpace()) cell = default;
-                else if (_lazy[i]) pending = true;
-                Put(ref _row, ref length, cell);
+                else
+                {
+                    any = true;
+                    pending |= _lazy[i];
+                }
+                Put(ref batch.Chars, ref at, cell);
+            }
+            if (!any)
+            {
+                // Nothing to join: the row is dropped (not handed over; its chars are overwritten), a long key with it.
+                if (batch.Chars[begin + 4] == Oversize) lock (_oversize) _oversize[batch.Chars[begin + 5] << 16 | batch.Chars[begin + 6]] = "";
+                continue;
             }
             var state = pending ? Raw : 1;           // nothing to normalize: arena 0's blank outcomes
-            _row[2] = (char)(state & 0xFFFF);
-            _row[3] = (char)(state >>> 16);
-            var start = Reserve(length);
-            _row.AsSpan(0, length).CopyTo(_chunks[^1].AsSpan(start & (ChunkSize - 1)));
-            _used = (start & (ChunkSize - 1)) + length;
-            AddRow(key, start);
+            batch.Chars[begin + 2] = (char)(state & 0xFFFF);
+            batch.Chars[begin + 3] = (char)(state >>> 16);
+            indexer.Add(at - begin);
         }
+        indexer.Finish();
+    }
+
+    /// <summary>
+    /// The second stage of a load, on its own thread: copies the rows the loading thread formatted into the chunks and links
+    /// them into the key table (<see cref="AddRow"/>), in file order; batches of rows are handed over through a bounded queue.
+    /// </summary>
+    /// <remarks>
+    /// Why: a load was one thread — CSV parse, row copy, key insert (a cache miss per contact in a table far larger than
+    /// the cache), fresh chunk pages faulted in — while the second core idled before the main file starts. The loading
+    /// thread now only parses and formats; the indexer stores and inserts, each slot hinted <see cref="InsertLag"/> rows
+    /// before it is needed. Thread safety: during the load the indexer alone touches the chunks, the slots and the counts;
+    /// the loading thread only writes the batch it holds (the queue orders the hand-over) and appends long cells to the
+    /// locked _oversize list. Nothing of the table is read before <see cref="Finish"/> returns (it waits for the indexer).
+    /// </remarks>
+    private sealed class Indexer : IDisposable
+    {
+        private const int BatchRows = 4096;
+        private const int InsertLag = 8;
+
+        /// <summary>Rows formatted as they will be stored, one after another; the indexer fills in the link chars.</summary>
+        public sealed class RowBatch
+        {
+            public char[] Chars = new char[1 << 18];
+            public int Used;
+            public readonly int[] Lengths = new int[BatchRows];
+            public readonly int[] Hashes = new int[BatchRows];   // the indexer's: each row's key hash
+            public int Count;
+        }
+
+        private readonly JoinTable _table;
+        private readonly BlockingCollection<RowBatch> _full = new(boundedCapacity: 8);
+        private readonly ConcurrentQueue<RowBatch> _free = new();
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _task;
+        private Exception? _error;
+
+        public Indexer(JoinTable table)
+        {
+            _table = table;
+            _task = Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+
+        /// <summary>The batch the loading thread writes its next row to, from <see cref="RowBatch.Used"/> on.</summary>
+        public RowBatch Batch { get; private set; } = new();
+
+        /// <summary>Ends the row just written to <see cref="Batch"/>: <paramref name="length"/> chars.</summary>
+        public void Add(int length)
+        {
+            var b = Batch;
+            b.Lengths[b.Count] = length;
+            b.Used += length;
+            if (++b.Count == BatchRows) Flush();
+        }
+
+        /// <summary>Waits until every row handed over is stored and indexed; throws what stopped the indexer, if anything did.</summary>
+        public void Finish()
+        {
+            if (Batch.Count > 0) Flush();
+            _full.CompleteAdding();
+            _task.Wait();
+            if (_error is not null) ExceptionDispatchInfo.Throw(_error);
+        }
+
+        private void Flush()
+        {
+            try
+            {
+                _full.Add(Batch, _stop.Token);
+            }
+            catch (OperationCanceledException) when (_error is not null)
+            {
+                ExceptionDispatchInfo.Throw(_error);
+            }
+            Batch = _free.TryDequeue(out var free) ? free : new RowBatch();
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // one call a load (see Add)
+        private void Run()
+        {
+            try
+            {
+                foreach (var batch in _full.GetConsumingEnumerable(_stop.Token))
+                {
+                    var count = batch.Count;
+                    // The keys hashed here, not on the loading thread: its parse is what the load waits for.
+                    for (int i = 0, at = 0; i < count; at += batch.Lengths[i++])
+                    {
+                        var keyAt = at + 4;
+                        batch.Hashes[i] = string.GetHashCode(_table.Read(batch.Chars, ref keyAt));
+                    }
+                    for (var i = 0; i < Math.Min(InsertLag, count); i++) _table.PrefetchSlot(batch.Hashes[i]);
+                    var from = 0;
+                    for (var i = 0; i < count; i++)
+                    {
+                        if (i + InsertLag < count) _table.PrefetchSlot(batch.Hashes[i + InsertLag]);
+                        var length = batch.Lengths[i];
+                        var row = _table.Store(batch.Chars.AsSpan(from, length));
+                        from += length;
+                        _table.AddRow(row, batch.Hashes[i]);
+                    }
+                    batch.Count = 0;
+                    batch.Used = 0;
+                    _free.Enqueue(batch);
+                }
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                // the load failed on the loading thread (Dispose): nothing more to index
+            }
+            catch (Exception e)
+            {
+                _error = e;
+                _stop.Cancel();   // unblocks a loading thread waiting for room in the queue
+            }
+        }
+
+        /// <summary>Stops the indexer (a load that failed half-way) and waits for it: no thread touches the table after the load returns.</summary>
+        public void Dispose()
+        {
+            if (!_full.IsAddingCompleted)
+            {
+                _stop.Cancel();
+                _full.CompleteAdding();
+            }
+            try { _task.Wait(); } catch (AggregateException) { }
+            _full.Dispose();
+            _stop.Dispose();
+        }
+    }
+
+    private unsafe void PrefetchSlot(int hash)
+    {
+        if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref _slots[hash & (_slots.Length - 1)]));
     }
 
     private static ReadOnlySpan<char> Field(string?[]? values, CsvRecordReader? csv, int ordinal) =>
@@ -392,18 +544,27 @@ public sealed class JoinTable
         if (size > buffer.Length) Array.Resize(ref buffer, Math.Max(size, buffer.Length * 2));
     }
 
+    /// <summary>Copies a formatted row into the chunks; returns its handle.</summary>
+    private int Store(ReadOnlySpan<char> row)
+    {
+        var start = Reserve(row.Length);
+        row.CopyTo(_chunks[_chunkCount - 1]!.AsSpan(start & (ChunkSize - 1)));
+        _used = (start & (ChunkSize - 1)) + row.Length;
+        return start;
+    }
+
     /// <summary>Room for <paramref name="size"/> chars in one chunk, at an even offset (the row's state is an aligned int); returns its global offset (the row's handle).</summary>
     private int Reserve(int size)
     {
         _used = (_used + 1) & ~1;
         if (_used + size > ChunkSize)
         {
-            if (_chunks.Count >= 1 << (31 - ChunkBits))
+            if (_chunkCount >= MaxChunks)
                 throw new InvalidOperationException("The join index is full (2^31 characters of keys and cells).");
-            _chunks.Add(GC.AllocateUninitializedArray<char>(ChunkSize));
+            _chunks[_chunkCount++] = GC.AllocateUninitializedArray<char>(ChunkSize);
             _used = 0;
         }
-        return (_chunks.Count - 1) << ChunkBits | _used;
+        return (_chunkCount - 1) << ChunkBits | _used;
     }
 
     /// <summary>Writes one cell (empty: none) as its length char and chars, or as an index into _oversize.</summary>
@@ -412,8 +573,12 @@ public sealed class JoinTable
         Ensure(ref row, at + 3 + Math.Min(cell.Length, _maxInline));
         if (cell.Length > _maxInline)
         {
-            var index = _oversize.Count;
-            _oversize.Add(cell.ToString());
+            int index;
+            lock (_oversize)   // the indexer thread may be reading a long key meanwhile
+            {
+                index = _oversize.Count;
+                _oversize.Add(cell.ToString());
+            }
             row[at++] = Oversize;
             row[at++] = (char)(index >>> 16);
             row[at++] = (char)(index & 0xFFFF);
@@ -424,12 +589,11 @@ public sealed class JoinTable
         at += cell.Length;
     }
 
-    /// <summary>Links the row written at <paramref name="row"/> (its link chars still blank) into its key's chain, newest first.</summary>
-    private void AddRow(ReadOnlySpan<char> key, int row)
+    /// <summary>Links the row written at <paramref name="row"/> (its link chars still blank; <paramref name="hash"/> its key's) into its key's chain, newest first.</summary>
+    private void AddRow(int row, int hash)
     {
         _rows++;
-        var hash = string.GetHashCode(key);
-        ref var slot = ref FindSlot(key, hash);
+        ref var slot = ref FindSlot(RowKey(row), hash);
         var isNew = slot == 0;
         SetNext(row, isNew ? None : RowOf(slot));
         slot = (long)hash << 32 | (uint)(row + 1);
@@ -452,6 +616,8 @@ public sealed class JoinTable
 
     private static int RowOf(long slot) => (int)(uint)slot - 1;
 
+    // A dozen calls a load, the last ones over a million slots: tier 0 code took ~7 % of a load (perf).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Grow()
     {
         var slots = new long[_slots.Length * 2];
@@ -470,7 +636,7 @@ public sealed class JoinTable
     // each column's cell.
     private void SetNext(int row, int next)
     {
-        var chunk = _chunks[row >> ChunkBits];
+        var chunk = _chunks[row >> ChunkBits]!;
         var at = row & (ChunkSize - 1);
         chunk[at] = (char)(next >>> 16);
         chunk[at + 1] = (char)(next & 0xFFFF);
@@ -478,19 +644,19 @@ public sealed class JoinTable
 
     private int Next(int row)
     {
-        var chunk = _chunks[row >> ChunkBits];
+        var chunk = _chunks[row >> ChunkBits]!;
         var at = row & (ChunkSize - 1);
         return chunk[at] << 16 | chunk[at + 1];
     }
 
     /// <summary>The row's state: rows start at even offsets, so chars 2-3 are an aligned int (atomic to read and swap).</summary>
     private ref int State(int row) =>
-        ref Unsafe.As<char, int>(ref _chunks[row >> ChunkBits][(row & (ChunkSize - 1)) + 2]);
+        ref Unsafe.As<char, int>(ref _chunks[row >> ChunkBits]![(row & (ChunkSize - 1)) + 2]);
 
     private ReadOnlySpan<char> RowKey(int row)
     {
         var at = (row & (ChunkSize - 1)) + 4;
-        return Read(_chunks[row >> ChunkBits], ref at);
+        return Read(_chunks[row >> ChunkBits]!, ref at);
     }
 
     private ReadOnlySpan<char> Read(char[] chunk, scoped ref int at)
@@ -500,7 +666,7 @@ public sealed class JoinTable
         {
             var index = chunk[at] << 16 | chunk[at + 1];
             at += 2;
-            return _oversize[index];
+            lock (_oversize) return _oversize[index];   // rare (cells over _maxInline chars); the list may grow during the load
         }
         var cell = new ReadOnlySpan<char>(chunk, at, length);
         at += length;
@@ -649,7 +815,7 @@ public sealed class JoinTable
     internal string IndexText()
     {
         var text = new StringBuilder();
-        for (var c = 0; c < _chunks.Count; c++) text.Append(_chunks[c], 0, c == _chunks.Count - 1 ? _used : ChunkSize);
+        for (var c = 0; c < _chunkCount; c++) text.Append(_chunks[c]!, 0, c == _chunkCount - 1 ? _used : ChunkSize);
         lock (_oversize) foreach (var o in _oversize) text.Append(o);
         foreach (var a in Volatile.Read(ref _arenas)) if (a is not null) text.Append(a);
         return text.ToString();
@@ -728,6 +894,53 @@ public sealed class JoinTable
         for (var row = RowOf(slot); row != None; row = Next(row)) into.Add(row);
         // The chain runs newest first: restore file order.
         if (into.Count - start > 1) into.Reverse(start, into.Count - start);
+    }
+
+    /// <summary>
+    /// Stage 1 of looking up <paramref name="cell"/>'s keys (as <see cref="LookupAll"/> splits them) a little later: hints the
+    /// CPU to fetch the slot each key probes first. A hint only: nothing is read, nothing changes. Thread-safe.
+    /// </summary>
+    /// <remarks>
+    /// Why: a lookup is two cache misses in tables far larger than the cache — the slot, then the row it names (for the
+    /// key compare, and the cells read next). Measured alone they cost ~0.6 µs a deal, more than the rest of the join.
+    /// A worker hints row i + 2's slots and row i + 1's rows (<see cref="PrefetchRows"/>) before building row i, so the
+    /// memory arrives while it works. Without SSE (Arm) both are no-ops.
+    /// </remarks>
+    public unsafe void PrefetchSlots(ReadOnlySpan<char> cell)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
+        var slots = _slots;
+        var mask = slots.Length - 1;
+        foreach (var range in cell.SplitAny(';', ','))
+        {
+            var key = cell[range].Trim();
+            if (key.IsEmpty) continue;
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref slots[string.GetHashCode(key) & mask]));
+        }
+    }
+
+    /// <summary>
+    /// Stage 2 (after <see cref="PrefetchSlots"/> of the same cell): reads each key's first slot and, when its hash
+    /// matches, hints the CPU to fetch the start of the row it names. A hint only; thread-safe.
+    /// </summary>
+    public unsafe void PrefetchRows(ReadOnlySpan<char> cell)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
+        var slots = _slots;
+        var mask = slots.Length - 1;
+        foreach (var range in cell.SplitAny(';', ','))
+        {
+            var key = cell[range].Trim();
+            if (key.IsEmpty) continue;
+            var hash = string.GetHashCode(key);
+            var slot = slots[hash & mask];
+            if (slot == 0 || (int)(slot >> 32) != hash) continue;   // a miss, or a collision the lookup will probe past
+            var row = RowOf(slot);
+            ref var start = ref _chunks[row >> ChunkBits]![row & (ChunkSize - 1)];
+            // The row's key and first cells: two cache lines (a contact's row is ~100 chars).
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref start));
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0((byte*)Unsafe.AsPointer(ref start) + 64);
+        }
     }
 
     /// <summary>

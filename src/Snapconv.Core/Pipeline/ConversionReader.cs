@@ -84,7 +84,21 @@ public static class ConversionReader
     private static ProcessedBlock Build(InputFile file, EventBuilder builder, string?[][] fields, long[] rows, bool last)
     {
         var built = new BuiltRow[fields.Length];
-        for (var i = 0; i < fields.Length; i++) built[i] = builder.Build(fields[i], rows[i]);
+        if (!builder.Joins)
+        {
+            for (var i = 0; i < fields.Length; i++) built[i] = builder.Build(fields[i], rows[i]);
+            return new ProcessedBlock(file, built, fields, last);
+        }
+        // A join's lookups miss the cache twice (key slot, contact row): their memory is asked for two rows and one row
+        // ahead, while the rows before are built (see JoinTable.PrefetchSlots).
+        if (fields.Length > 0) builder.PrefetchJoins(fields[0], rows: false);
+        if (fields.Length > 1) builder.PrefetchJoins(fields[1], rows: false);
+        for (var i = 0; i < fields.Length; i++)
+        {
+            if (i + 2 < fields.Length) builder.PrefetchJoins(fields[i + 2], rows: false);
+            if (i + 1 < fields.Length) builder.PrefetchJoins(fields[i + 1], rows: true);
+            built[i] = builder.Build(fields[i], rows[i]);
+        }
         return new ProcessedBlock(file, built, fields, last);
     }
 }

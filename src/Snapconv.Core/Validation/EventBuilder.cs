@@ -36,7 +36,11 @@ public sealed class EventBuilder
     private sealed record IdentifierColumn(ColumnBinding Binding, IdentifierKind Kind, NormalizeContext Context);
 
     /// <summary>A bound join with its table (null: no file given) and the contexts of its identifier columns.</summary>
-    private sealed record JoinColumns(BoundJoin Join, JoinTable? Table, (int Index, IdentifierKind Kind, NormalizeContext Context, string Header)[] Identifiers);
+    private sealed record JoinColumns(BoundJoin Join, JoinTable? Table, (int Index, IdentifierKind Kind, NormalizeContext Context, string Header)[] Identifiers)
+    {
+        /// <summary>The join's keys as an array: read per row, where a foreach over the list allocated an enumerator.</summary>
+        public BoundJoinKey[] Keys { get; } = [.. Join.Keys];
+    }
 
     public EventBuilder(BoundMapping mapping, ConversionOptions options, string sourceName)
     {
@@ -287,6 +291,28 @@ public sealed class EventBuilder
         }
     }
 
+    /// <summary>Whether <see cref="PrefetchJoins"/> does anything: a join reads a main-file key column.</summary>
+    public bool Joins => _joins.Length > 0;
+
+    /// <summary>
+    /// Hints the CPU to fetch what building the row <paramref name="fields"/> will look up in the join indexes: stage 1 the
+    /// key slots, stage 2 (<paramref name="rows"/>, a row later) the contacts' rows (see <see cref="JoinTable.PrefetchSlots"/>).
+    /// Keys read from an earlier join's rows are not hinted. Changes nothing; thread-safe.
+    /// </summary>
+    public void PrefetchJoins(string?[] fields, bool rows)
+    {
+        foreach (var join in _joins)
+        {
+            if (join.Table is null) continue;
+            foreach (var key in join.Keys)
+            {
+                if (key.Ordinal < 0 || Cell(fields, key.Ordinal) is not { } cell) continue;
+                if (rows) join.Table.PrefetchRows(cell);
+                else join.Table.PrefetchSlots(cell);
+            }
+        }
+    }
+
     /// <summary>Adds the identifiers of every joined row; returns the key column to name when no join matched.</summary>
     private string? AddJoined(string?[] fields, CapiEvent e, BuiltRow result, string? rowCountry, ref string? firstInvalidField)
     {
@@ -299,7 +325,7 @@ public sealed class EventBuilder
             var rows = matched[j] ??= [];
             rows.Clear();
             if (join.Table is null) { unmatched ??= join.Join.KeyHeaders; continue; }
-            foreach (var key in join.Join.Keys)
+            foreach (var key in join.Keys)
             {
                 if (key.Ordinal >= 0)
                 {

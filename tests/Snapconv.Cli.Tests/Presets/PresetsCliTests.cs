@@ -70,6 +70,25 @@ public class PresetsCliTests
     }
 
     [Fact]
+    public async Task Validate_ContactsMalformedAfterManyRows_Exit2NamingTheContactsFile()
+    {
+        // The contacts load runs on two threads (parse, index); a malformed row well past the first batches still stops
+        // the run before any deal is read, with exit 2 naming the contacts file.
+        using var tmp = new TempDir();
+        var contacts = new System.Text.StringBuilder("\"Record ID\",\"First Name\",\"Last Name\",\"Email\",\"Phone Number\",\"Mobile Phone Number\",\"Create Date\",\"Associated Deal IDs\"\n");
+        for (var i = 0; i < 20_000; i++) contacts.Append(i).Append(",Ann,Lee,ann").Append(i).Append("@example.com,,,2026-01-02 10:00,9001\n");
+        contacts.Append("20000,Ann,\"Lee\"x,broken@example.com,,,,9001\n");
+        await File.WriteAllTextAsync(tmp.File("all-contacts-broken.csv"), contacts.ToString());
+
+        var (code, _, err) = await Run("validate", P("hubspot-deals/hubspot-crm-exports-all-deals-2026-11-02.csv"),
+            "--contacts", tmp.File("all-contacts-broken.csv"), "--currency", "USD", "--report", tmp.File("r.json"));
+
+        Assert.Equal(2, code);
+        Assert.Contains("all-contacts-broken.csv", err);
+        Assert.DoesNotContain("broken@example.com", err);   // no raw PII in the message
+    }
+
+    [Fact]
     public async Task Validate_SalesforceReportWithoutLocale_Exit2AskingForLocale()
     {
         var (code, _, err) = await Run("validate", P("salesforce-report/report1762074000000.csv"));

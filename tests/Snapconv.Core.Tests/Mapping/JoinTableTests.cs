@@ -169,6 +169,50 @@ public class JoinTableTests
     }
 
     [Fact]
+    public void Load_DuplicateKeysAcrossIndexerBatchesAndFiles_FindEveryRowInFileOrder()
+    {
+        // The indexer thread links rows in batches of 4,096: keys repeat within and across batches and across two files
+        // of one join, and each key's rows still come back in file order, the second file's after the first's.
+        using var dir = new TempDir();
+        const int perFile = 10_000;
+        string File(string name, int from)
+        {
+            var csv = new StringBuilder("Record ID,Email,Note\n");
+            for (var i = from; i < from + perFile; i++) csv.Append('k').Append(i % 97).Append(",c").Append(i).Append("@x.com,").Append(i).Append('\n');
+            return dir.File(name, csv.ToString());
+        }
+        var spec = MappingFileLoader.Parse(Mapping, "m.yaml");
+        var table = JoinSet.Load(spec, [File("contacts-1.csv", 0), File("contacts-2.csv", perFile)], defaultCountry: "US")[0]!;
+
+        Assert.Equal(2 * perFile, table.Count);
+        Assert.Equal(97, table.KeyCount);
+        var rows = new List<int>();
+        for (var k = 0; k < 97; k++)
+        {
+            rows.Clear();
+            table.Lookup("k" + k, rows);
+            var expected = Enumerable.Range(0, 2 * perFile).Where(i => i % 97 == k).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(expected, rows.Select(r => table.Cell(r, 2).ToString()));
+        }
+    }
+
+    [Fact]
+    public void Load_MalformedRowAfterSeveralBatches_InputExceptionNamingTheFile()
+    {
+        // The failure comes from the loading thread while the indexer thread has batches in hand: the load stops with the
+        // reader's error (nothing hangs, nothing is half-indexed behind the caller's back).
+        using var dir = new TempDir();
+        var csv = new StringBuilder("Record ID,Email\n");
+        for (var i = 0; i < 20_000; i++) csv.Append(i).Append(",c").Append(i).Append("@x.com\n");
+        csv.Append("20000,\"broken\"quote@x.com\n");
+        var path = dir.File("contacts.csv", csv.ToString());
+        var spec = MappingFileLoader.Parse(Mapping, "m.yaml");
+
+        var e = Assert.Throws<InputException>(() => JoinSet.Load(spec, [path], defaultCountry: "US"));
+        Assert.Contains("contacts.csv", e.Message);
+    }
+
+    [Fact]
     public void Load_JsonContacts_IndexedLikeCsv()
     {
         using var dir = new TempDir();
