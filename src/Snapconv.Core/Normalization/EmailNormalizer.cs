@@ -17,9 +17,35 @@ public static class EmailNormalizer
     /// <summary>Normalizes a cleaned (NFC, trimmed, non-empty) value.</summary>
     public static NormalizeResult Normalize(string cleaned)
     {
-        var lower = cleaned.ToLowerInvariant();
+        var lower = ToLowerLatin(cleaned);
         return IsValid(lower) ? NormalizeResult.Ok(lower) : NormalizeResult.Invalid(Reason.InvalidEmail);
     }
+
+    /// <summary>
+    /// <see cref="string.ToLowerInvariant"/>, without ICU for text below U+0100: there the invariant lower case
+    /// of A–Z and of U+00C0–U+00DE (but U+00D7 ×) is the character + 0x20 and every other character is its own
+    /// (tests compare every such character). Other text goes to ICU as before; unchanged text is the same instance.
+    /// </summary>
+    internal static string ToLowerLatin(string s)
+    {
+        var upper = false;
+        foreach (var c in s)
+        {
+            if (c >= 0x100) return s.ToLowerInvariant();
+            upper |= IsUpperLatin1(c);
+        }
+        if (!upper) return s;
+        return string.Create(s.Length, s, static (dst, src) =>
+        {
+            for (var i = 0; i < src.Length; i++)
+            {
+                var c = src[i];
+                dst[i] = IsUpperLatin1(c) ? (char)(c + 0x20) : c;
+            }
+        });
+    }
+
+    private static bool IsUpperLatin1(char c) => (uint)(c - 'A') <= 'Z' - 'A' || ((uint)(c - 0xC0) <= 0xDE - 0xC0 && c != 0xD7);
 
     // White space, controls and DEL: built from the predicates themselves, searched vectorized.
     private static readonly System.Buffers.SearchValues<char> Forbidden = System.Buffers.SearchValues.Create(

@@ -83,8 +83,6 @@ public static class ConversionReader
 
     private static ProcessedBlock Build(InputFile file, EventBuilder builder, string?[][] fields, long[] rows, bool last)
     {
-        var built = new BuiltRow[fields.Length];
-        for (var i = 0; i < fields.Length; i++) built[i] = builder.Build(fields[i], rows[i]);
-        return new ProcessedBlock(file, built, fields, last);
+        return new ProcessedBlock(file, builder.BuildBlock(fields, rows), fields, last);
     }
 }

@@ -57,7 +57,7 @@ public sealed class RunAccumulator(TimeProvider clock, SpillingKeySetOptions? de
                 if (!seen) Increment(Report.WarningsByReason, name);
             }
         }
-        Report.CountCoverage(e.UserData);
+        Report.CountCoverage(row.CoverageOf(e));
         return RowDisposition.Accepted;
     }
 

@@ -102,7 +102,18 @@ public sealed class EventBuilder
     }
 
     /// <summary>Builds the event for one row. <paramref name="fields"/> is the row by ordinal.</summary>
-    public BuiltRow Build(string?[] fields, long row)
+    public BuiltRow Build(string?[] fields, long row) => Build(fields, row, _caches.Value!);
+
+    /// <summary>Builds a block of rows on one thread: the worker's memo is looked up once, not once a row.</summary>
+    internal BuiltRow[] BuildBlock(string?[][] fields, long[] rows)
+    {
+        var caches = _caches.Value!;
+        var built = new BuiltRow[fields.Length];
+        for (var i = 0; i < fields.Length; i++) built[i] = Build(fields[i], rows[i], caches);
+        return built;
+    }
+
+    private BuiltRow Build(string?[] fields, long row, RepeatedValueCache?[] caches)
     {
         var rowRef = new RowRef(_source, row);
         var result = new BuiltRow(rowRef);
@@ -143,7 +154,6 @@ public sealed class EventBuilder
         // user_data
         string? rowCountry = null;
         string? firstInvalidField = null;
-        var caches = _caches.Value!;
         for (var c = 0; c < _identifiers.Length; c++)
         {
             var col = _identifiers[c];
@@ -233,6 +243,7 @@ public sealed class EventBuilder
         foreach (var w in _timeRules.WarningsFor(seconds)) result.Warn(timeField, w);
         result.Event = e;
         result.DedupKeys = InRunDeduper.KeysOf(e);
+        result.SetCoverage(e);
         return result;
     }
 
@@ -365,7 +376,8 @@ public sealed class EventBuilder
         // Spec §3: every input string is NFC-normalized, stripped of format characters (BOM, zero-width space) and
         // trimmed; a cell with nothing left is missing. ASCII cells without edge spaces come back as the same instance.
         var b = _single[(int)field];
-        if (b is not null && Cell(fields, b.Ordinal) is { } v && TextCleaner.Clean(v) is { Length: > 0 } cleaned)
+        // (No white-space check first: a blank cell cleans to "", which reads as missing all the same.)
+        if (b is not null && (uint)b.Ordinal < (uint)fields.Length && fields[b.Ordinal] is { } v && TextCleaner.Clean(v) is { Length: > 0 } cleaned)
             return (cleaned, b.Header);
         return _fallback[(int)field];
     }
@@ -406,9 +418,22 @@ public sealed class BuiltRow(RowRef row)
     /// <summary>The event's in-run dedup keys, computed on the worker that built it.</summary>
     public Dedup.DedupKeys DedupKeys { get; internal set; }
     public RowIssue? Rejection { get; private set; }
+
+    // The identifier coverage of the event it was computed for (on the worker), so the consumer only adds bits.
+    private CapiEvent? _coverageEvent;
+    private uint _coverage;
     public List<RowIssue>? Warnings { get; private set; }
     /// <summary>The filter rule that left the row out (not a conversion: neither accepted nor rejected); null otherwise.</summary>
     public string? FilteredBy { get; private set; }
+
+    internal void SetCoverage(CapiEvent e)
+    {
+        _coverage = Pipeline.RunReport.CoverageMask(e.UserData);
+        _coverageEvent = e;
+    }
+
+    /// <summary>The coverage mask of <paramref name="e"/>: the one computed by the builder, else computed now (an event set by hand).</summary>
+    internal uint CoverageOf(CapiEvent e) => ReferenceEquals(e, _coverageEvent) ? _coverage : Pipeline.RunReport.CoverageMask(e.UserData);
 
     internal BuiltRow Filter(string rule)
     {
