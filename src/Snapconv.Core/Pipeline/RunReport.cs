@@ -66,8 +66,8 @@ public sealed class RunReport
     internal static uint CoverageMask(UserData u)
     {
         var m = 0u;
-        if (u.Em is { Count: > 0 }) m |= 1u << 0;
-        if (u.Ph is { Count: > 0 }) m |= 1u << 1;
+        if (u.HasEm) m |= 1u << 0;
+        if (u.HasPh) m |= 1u << 1;
         if (u.Madid is not null) m |= 1u << 2;
         if (u.Fn is { Count: > 0 }) m |= 1u << 3;
         if (u.Ln is { Count: > 0 }) m |= 1u << 4;

@@ -174,14 +174,26 @@ public sealed class EventBuilder
             var cache = caches[c];
             NormalizeResult r;
             string? value;
+            var kept = false;  // the value went in as a digest (e-mail and phone, see UserData.TrySetFirstDigest)
             if (cache is null || !cache.Enabled || !cache.TryGet(raw, keyCountry, out r, out value))
             {
                 var ctx = keyCountry is null ? col.Context : col.Context with { RowCountry = keyCountry };
                 r = IdentifierNormalizer.Normalize(col.Kind, raw, ctx);
-                value = r.Status is NormalizeStatus.Normalized or NormalizeStatus.AlreadyHashed
-                    ? r.Status == NormalizeStatus.Normalized && IdentifierKinds.IsHashed(col.Kind) ? Hashing.Sha256Hex.Hash(r.Value) : r.Value
-                    : null;
-                if (cache is { Enabled: true }) cache.Put(raw, keyCountry, r, value);
+                if (r.Status == NormalizeStatus.Normalized && col.Kind is IdentifierKind.Em or IdentifierKind.Ph && cache is not { Enabled: true })
+                {
+                    // A memo in use shares hex strings across repeats; without one the first value is kept as bytes.
+                    var digest = default(Sha256Digest);
+                    Hashing.Sha256Hex.HashText(r.Value, digest);
+                    kept = e.UserData.TrySetFirstDigest(col.Kind == IdentifierKind.Em, digest);
+                    value = kept ? null : Convert.ToHexStringLower(digest);
+                }
+                else
+                {
+                    value = r.Status is NormalizeStatus.Normalized or NormalizeStatus.AlreadyHashed
+                        ? r.Status == NormalizeStatus.Normalized && IdentifierKinds.IsHashed(col.Kind) ? Hashing.Sha256Hex.Hash(r.Value) : r.Value
+                        : null;
+                    if (cache is { Enabled: true }) cache.Put(raw, keyCountry, r, value);
+                }
             }
             switch (r.Status)
             {
@@ -192,7 +204,7 @@ public sealed class EventBuilder
                     continue;
             }
             if (col.Kind == IdentifierKind.Country && r.Status == NormalizeStatus.Normalized) rowCountry ??= r.Value;
-            Put(e.UserData, col.Kind, value!);
+            if (!kept) Put(e.UserData, col.Kind, value!);
         }
         string? unmatchedKey = null;
         if (_joins.Length > 0) unmatchedKey = AddJoined(fields, e, result, rowCountry, ref firstInvalidField);
