@@ -46,16 +46,13 @@ public sealed class RunAccumulator(TimeProvider clock, SpillingKeySetOptions? de
         }
         Report.Accepted++;
         f.Accepted++;
-        if (row.Warnings is { } warnings)
+        // warnings_by_reason counts accepted events: an event with two bad e-mails counts once.
+        for (var i = 0; i < row.WarningCount; i++)
         {
-            // warnings_by_reason counts accepted events: an event with two bad e-mails counts once.
-            for (var i = 0; i < warnings.Count; i++)
-            {
-                var name = warnings[i].Reason.Name;
-                var seen = false;
-                for (var j = 0; j < i && !seen; j++) seen = warnings[j].Reason.Name == name;
-                if (!seen) Increment(Report.WarningsByReason, name);
-            }
+            var name = row.WarningReason(i).Name;
+            var seen = false;
+            for (var j = 0; j < i && !seen; j++) seen = row.WarningReason(j).Name == name;
+            if (!seen) Increment(Report.WarningsByReason, name);
         }
         Report.CountCoverage(row.CoverageOf(e));
         return RowDisposition.Accepted;

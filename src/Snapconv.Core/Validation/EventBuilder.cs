@@ -423,20 +423,40 @@ public sealed class EventBuilder
 }
 
 /// <summary>The outcome of one row: an event (with warnings) or a rejection.</summary>
+/// <remarks>
+/// One per row, so it is kept small: a rejection and the first warning are held as field and reason (the row is
+/// the row's own), and only a second warning makes a list.
+/// </remarks>
 public sealed class BuiltRow(RowRef row)
 {
     public RowRef Row { get; } = row;
     public CapiEvent? Event { get; set; }
     /// <summary>The event's in-run dedup keys, computed on the worker that built it.</summary>
     public Dedup.DedupKeys DedupKeys { get; internal set; }
-    public RowIssue? Rejection { get; private set; }
+    public RowIssue? Rejection => _rejectReason is null ? null : new RowIssue(Row, _rejectField!, _rejectReason);
+    /// <summary>The row's warnings in the order given; null when none.</summary>
+    public IReadOnlyList<RowIssue>? Warnings => WarningCount switch
+    {
+        0 => null,
+        1 => [new RowIssue(Row, _warningField!, _warningReason!)],
+        _ => [new RowIssue(Row, _warningField!, _warningReason!), .. _moreWarnings!],
+    };
+    /// <summary>How many warnings <see cref="Warnings"/> holds.</summary>
+    public int WarningCount { get; private set; }
+    /// <summary>The filter rule that left the row out (not a conversion: neither accepted nor rejected); null otherwise.</summary>
+    public string? FilteredBy { get; private set; }
 
+    private string? _rejectField;
+    private Reason? _rejectReason;
+    private string? _warningField;     // the first warning
+    private Reason? _warningReason;
+    private List<RowIssue>? _moreWarnings;
     // The identifier coverage of the event it was computed for (on the worker), so the consumer only adds bits.
     private CapiEvent? _coverageEvent;
     private uint _coverage;
-    public List<RowIssue>? Warnings { get; private set; }
-    /// <summary>The filter rule that left the row out (not a conversion: neither accepted nor rejected); null otherwise.</summary>
-    public string? FilteredBy { get; private set; }
+
+    /// <summary>The reason of warning <paramref name="i"/> (&lt; <see cref="WarningCount"/>), without making the list.</summary>
+    internal Reason WarningReason(int i) => i == 0 ? _warningReason! : _moreWarnings![i - 1].Reason;
 
     internal void SetCoverage(CapiEvent e)
     {
@@ -455,11 +475,20 @@ public sealed class BuiltRow(RowRef row)
 
     internal BuiltRow Reject(string field, Reason reason)
     {
-        Rejection = new RowIssue(Row, field, reason);
+        _rejectField = field;
+        _rejectReason = reason;
         Event = null;
         return this;
     }
 
-    // Most warned rows carry one warning (event time not attributable): size the list for one.
-    internal void Warn(string field, Reason reason) => (Warnings ??= new List<RowIssue>(1)).Add(new RowIssue(Row, field, reason));
+    internal void Warn(string field, Reason reason)
+    {
+        if (WarningCount == 0)
+        {
+            _warningField = field;
+            _warningReason = reason;
+        }
+        else (_moreWarnings ??= new List<RowIssue>(1)).Add(new RowIssue(Row, field, reason));
+        WarningCount++;
+    }
 }
