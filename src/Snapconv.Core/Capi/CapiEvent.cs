@@ -47,21 +47,47 @@ public sealed class UserData
         set { _ph = value; Interlocked.And(ref _pending, ~PendingPh); }
     }
 
-    public List<string>? Fn { get; set; }
-    public List<string>? Ln { get; set; }
-    public List<string>? Ge { get; set; }
-    public List<string>? Ct { get; set; }
-    public List<string>? St { get; set; }
-    public List<string>? Zp { get; set; }
-    public List<string>? Country { get; set; }
-    public string? Db { get; set; }
-    public string? ExternalId { get; set; }
+    public List<string>? Fn { get => _rare?.Fn; set { if (value is not null || _rare is not null) Rare.Fn = value; } }
+    public List<string>? Ln { get => _rare?.Ln; set { if (value is not null || _rare is not null) Rare.Ln = value; } }
+    public List<string>? Ge { get => _rare?.Ge; set { if (value is not null || _rare is not null) Rare.Ge = value; } }
+    public List<string>? Ct { get => _rare?.Ct; set { if (value is not null || _rare is not null) Rare.Ct = value; } }
+    public List<string>? St { get => _rare?.St; set { if (value is not null || _rare is not null) Rare.St = value; } }
+    public List<string>? Zp { get => _rare?.Zp; set { if (value is not null || _rare is not null) Rare.Zp = value; } }
+    public List<string>? Country { get => _rare?.Country; set { if (value is not null || _rare is not null) Rare.Country = value; } }
+    public string? Db { get => _rare?.Db; set { if (value is not null || _rare is not null) Rare.Db = value; } }
+    public string? ExternalId { get => _rare?.ExternalId; set { if (value is not null || _rare is not null) Rare.ExternalId = value; } }
     public string? Madid { get; set; }
-    public string? ClientIpAddress { get; set; }
-    public string? ClientUserAgent { get; set; }
-    public string? ScClickId { get; set; }
-    public string? ScCookie1 { get; set; }
-    public string? LeadId { get; set; }
+    public string? ClientIpAddress { get => _rare?.ClientIpAddress; set { if (value is not null || _rare is not null) Rare.ClientIpAddress = value; } }
+    public string? ClientUserAgent { get => _rare?.ClientUserAgent; set { if (value is not null || _rare is not null) Rare.ClientUserAgent = value; } }
+    public string? ScClickId { get => _rare?.ScClickId; set { if (value is not null || _rare is not null) Rare.ScClickId = value; } }
+    public string? ScCookie1 { get => _rare?.ScCookie1; set { if (value is not null || _rare is not null) Rare.ScCookie1 = value; } }
+    public string? LeadId { get => _rare?.LeadId; set { if (value is not null || _rare is not null) Rare.LeadId = value; } }
+
+    // The keys a typical export leaves empty live in a second object made on the first value: an event with only an
+    // e-mail and a phone carries 14 fewer fields (the property API is unchanged).
+    private RareKeys? _rare;
+    private RareKeys Rare => _rare ??= new RareKeys();
+
+    /// <summary>False when every key but em, ph and madid is empty (cheap: no per-key checks).</summary>
+    internal bool HasRareKeys => _rare is not null;
+
+    private sealed class RareKeys
+    {
+        public List<string>? Fn;
+        public List<string>? Ln;
+        public List<string>? Ge;
+        public List<string>? Ct;
+        public List<string>? St;
+        public List<string>? Zp;
+        public List<string>? Country;
+        public string? Db;
+        public string? ExternalId;
+        public string? ClientIpAddress;
+        public string? ClientUserAgent;
+        public string? ScClickId;
+        public string? ScCookie1;
+        public string? LeadId;
+    }
 
     /// <summary>True when the event has an identifier that counts for offline matching (em, ph or madid).</summary>
     public bool HasMatchKey => HasEm || HasPh || Madid is not null;

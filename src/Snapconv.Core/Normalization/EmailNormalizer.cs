@@ -28,6 +28,8 @@ public static class EmailNormalizer
     /// </summary>
     internal static string ToLowerLatin(string s)
     {
+        // ASCII (most addresses): the runtime's vectorized path, which returns the same instance when nothing changes.
+        if (System.Text.Ascii.IsValid(s)) return s.ToLowerInvariant();
         var upper = false;
         foreach (var c in s)
         {

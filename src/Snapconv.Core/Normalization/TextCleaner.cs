@@ -17,6 +17,7 @@ internal static class TextCleaner
         // composes with nothing before U+0300, so such text is already NFC, and its only format character is the
         // soft hyphen: "josé" only trims, without ICU (tests compare this with CleanUnicode over that range).
         var s = raw.AsSpan();
+        if (System.Text.Ascii.IsValid(s)) return raw.Trim();  // the commonest case first: one vectorized scan
         if (!s.ContainsAnyExceptInRange('\0', LastPlainChar) && !s.Contains(SoftHyphen)) return raw.Trim();
         return CleanUnicode(raw);
     }

@@ -69,6 +69,7 @@ public sealed class RunReport
         if (u.HasEm) m |= 1u << 0;
         if (u.HasPh) m |= 1u << 1;
         if (u.Madid is not null) m |= 1u << 2;
+        if (!u.HasRareKeys) return m;
         if (u.Fn is { Count: > 0 }) m |= 1u << 3;
         if (u.Ln is { Count: > 0 }) m |= 1u << 4;
         if (u.Ge is { Count: > 0 }) m |= 1u << 5;

@@ -103,3 +103,35 @@ public sealed class UserDataDigestTests
         Assert.Null(dup.Event.UserData.Ph);
     }
 }
+
+/// <summary>Keys other than em, ph and madid live in a second object made on the first value; each property keeps its own value.</summary>
+public sealed class UserDataRareKeysTests
+{
+    [Fact]
+    public void EveryKey_RoundTrips_AndLeavesTheOthersEmpty()
+    {
+        var props = typeof(UserData).GetProperties().Where(p => p.CanWrite).ToArray();
+        Assert.Equal(17, props.Length);
+        foreach (var p in props)
+        {
+            var u = new UserData();
+            object value = p.PropertyType == typeof(string) ? "v-" + p.Name : new List<string> { "v-" + p.Name };
+            p.SetValue(u, value);
+            Assert.Same(value, p.GetValue(u));
+            foreach (var other in props.Where(o => o != p)) Assert.Null(other.GetValue(u));
+            p.SetValue(u, null);
+            Assert.Null(p.GetValue(u));
+        }
+    }
+
+    [Fact]
+    public void NullsAndMatchKeys_MakeNoSecondObject()
+    {
+        var u = new UserData { Fn = null, Db = null, Madid = "m", Em = ["e"] };
+        Assert.False(u.HasRareKeys);
+        Assert.Equal(0b101u, RunReport.CoverageMask(u));
+        u.Zp = ["z"];
+        Assert.True(u.HasRareKeys);
+        Assert.Equal(0b101u | 1u << 8, RunReport.CoverageMask(u));
+    }
+}
