@@ -105,15 +105,15 @@ public sealed class EventBuilder
     public BuiltRow Build(string?[] fields, long row) => Build(fields, row, _caches.Value!);
 
     /// <summary>Builds a block of rows on one thread: the worker's memo is looked up once, not once a row.</summary>
-    internal BuiltRow[] BuildBlock(string?[][] fields, long[] rows)
+    internal BuiltRow[] BuildBlock(Pipeline.BlockCells cells, long[] rows)
     {
         var caches = _caches.Value!;
-        var built = new BuiltRow[fields.Length];
-        for (var i = 0; i < fields.Length; i++) built[i] = Build(fields[i], rows[i], caches);
+        var built = new BuiltRow[cells.Count];
+        for (var i = 0; i < built.Length; i++) built[i] = Build(cells.Row(i), rows[i], caches);
         return built;
     }
 
-    private BuiltRow Build(string?[] fields, long row, RepeatedValueCache?[] caches)
+    private BuiltRow Build(ReadOnlySpan<string?> fields, long row, RepeatedValueCache?[] caches)
     {
         var rowRef = new RowRef(_source, row);
         var result = new BuiltRow(rowRef);
@@ -279,7 +279,7 @@ public sealed class EventBuilder
         };
     }
 
-    private static bool Holds(BoundFilterRule rule, string?[] fields)
+    private static bool Holds(BoundFilterRule rule, ReadOnlySpan<string?> fields)
     {
         foreach (var c in rule.Any)
         {
@@ -311,7 +311,7 @@ public sealed class EventBuilder
     }
 
     /// <summary>Adds the identifiers of every joined row; returns the key column to name when no join matched.</summary>
-    private string? AddJoined(string?[] fields, CapiEvent e, BuiltRow result, string? rowCountry, ref string? firstInvalidField)
+    private string? AddJoined(ReadOnlySpan<string?> fields, CapiEvent e, BuiltRow result, string? rowCountry, ref string? firstInvalidField)
     {
         var matched = t_joined is { } m && m.Length >= _joins.Length ? m : t_joined = new List<int>[_joins.Length];
         var parts = t_parts ??= [];
@@ -383,7 +383,7 @@ public sealed class EventBuilder
     }
 
     /// <summary>A single-valued field: the mapped column's cleaned non-blank value, else the mapping's constant.</summary>
-    private (string? Value, string Field) Value(string?[] fields, TargetField field)
+    private (string? Value, string Field) Value(ReadOnlySpan<string?> fields, TargetField field)
     {
         // Spec §3: every input string is NFC-normalized, stripped of format characters (BOM, zero-width space) and
         // trimmed; a cell with nothing left is missing. ASCII cells without edge spaces come back as the same instance.
@@ -394,7 +394,7 @@ public sealed class EventBuilder
         return _fallback[(int)field];
     }
 
-    private static string? Cell(string?[] fields, int ordinal) =>
+    private static string? Cell(ReadOnlySpan<string?> fields, int ordinal) =>
         (uint)ordinal < (uint)fields.Length && !string.IsNullOrWhiteSpace(fields[ordinal]) ? fields[ordinal] : null;
 
     private static void Put(UserData u, IdentifierKind kind, string value)
