@@ -102,18 +102,22 @@ public sealed class EventBuilder
     }
 
     /// <summary>Builds the event for one row. <paramref name="fields"/> is the row by ordinal.</summary>
-    public BuiltRow Build(string?[] fields, long row) => Build(fields, row, _caches.Value!);
+    public BuiltRow Build(string?[] fields, long row) => Build(fields, row, _caches.Value!, _timeRules.NowSeconds());
 
-    /// <summary>Builds a block of rows on one thread: the worker's memo is looked up once, not once a row.</summary>
+    /// <summary>
+    /// Builds a block of rows on one thread: the worker's memo is looked up and the clock read once, not once a row
+    /// (a block takes well under a millisecond, and the clock's second is all the event-time rules use).
+    /// </summary>
     internal BuiltRow[] BuildBlock(Pipeline.BlockCells cells, long[] rows)
     {
         var caches = _caches.Value!;
+        var now = _timeRules.NowSeconds();
         var built = new BuiltRow[cells.Count];
-        for (var i = 0; i < built.Length; i++) built[i] = Build(cells.Row(i), rows[i], caches);
+        for (var i = 0; i < built.Length; i++) built[i] = Build(cells.Row(i), rows[i], caches, now);
         return built;
     }
 
-    private BuiltRow Build(ReadOnlySpan<string?> fields, long row, RepeatedValueCache?[] caches)
+    private BuiltRow Build(ReadOnlySpan<string?> fields, long row, RepeatedValueCache?[] caches, long now)
     {
         var rowRef = new RowRef(_source, row);
         var result = new BuiltRow(rowRef);
@@ -143,7 +147,7 @@ public sealed class EventBuilder
                     throw new Formats.InputException(_source, "dates such as 03/04/2026 can be read day-first or month-first; say how dates are written with --locale (e.g. en-US, en-GB, de-DE) or give the column a format in the mapping", row, timeField);
             }
         }
-        if (_options.MaxEventAgeDays is { } maxAge && _timeRules.IsOlderThan(seconds, maxAge))
+        if (_options.MaxEventAgeDays is { } maxAge && EventTimeRules.IsOlderThan(seconds, maxAge, now))
             return result.Reject(timeField, TooOldRejection);
         e.EventTime = seconds;
 
@@ -252,7 +256,7 @@ public sealed class EventBuilder
         if (eventId is null) (eventId, _) = Value(fields, TargetField.ClientDedupId);
         e.EventId = eventId?.Trim() ?? orderId ?? StableEventId.Compute(_options.PixelId, e);
 
-        foreach (var w in _timeRules.WarningsFor(seconds)) result.Warn(timeField, w);
+        foreach (var w in EventTimeRules.WarningsFor(seconds, now)) result.Warn(timeField, w);
         result.Event = e;
         result.DedupKeys = InRunDeduper.KeysOf(e);
         result.SetCoverage(e);
