@@ -112,6 +112,21 @@ public sealed class UserData
         return true;
     }
 
+    /// <summary>
+    /// The digest of Em (<paramref name="em"/>) or Ph while that key holds only it, for a writer that can write hex
+    /// itself (no list or string made); false once the list exists.
+    /// </summary>
+    internal bool TryGetOnlyDigest(bool em, out ReadOnlySpan<byte> digest)
+    {
+        if ((Volatile.Read(ref _pending) & (em ? PendingEm : PendingPh)) == 0)
+        {
+            digest = default;
+            return false;
+        }
+        digest = em ? (ReadOnlySpan<byte>)_emDigest : _phDigest;
+        return true;
+    }
+
     private List<string> Materialize(ref List<string>? list, ref Sha256Digest digest, int flag)
     {
         // Idempotent if two threads read at once: one list wins, the flag is cleared after it is in place.
