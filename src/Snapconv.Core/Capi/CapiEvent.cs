@@ -150,13 +150,25 @@ public sealed class CustomData
     public string? Currency { get; set; }
     public decimal? Value { get; set; }
     public string? OrderId { get; set; }
-    public string? EventTag { get; set; }
-    public List<string>? ContentIds { get; set; }
-    public int? NumItems { get; set; }
-    public string? ContentCategory { get; set; }
+    public string? EventTag { get => _rare?.EventTag; set { if (value is not null || _rare is not null) Rare.EventTag = value; } }
+    public List<string>? ContentIds { get => _rare?.ContentIds; set { if (value is not null || _rare is not null) Rare.ContentIds = value; } }
+    public int? NumItems { get => _rare?.NumItems; set { if (value is not null || _rare is not null) Rare.NumItems = value; } }
+    public string? ContentCategory { get => _rare?.ContentCategory; set { if (value is not null || _rare is not null) Rare.ContentCategory = value; } }
 
-    public bool IsEmpty => Currency is null && Value is null && OrderId is null && EventTag is null
-        && ContentIds is null && NumItems is null && ContentCategory is null;
+    // As in UserData: the keys most exports leave empty live in a second object made on the first value.
+    private RareKeys? _rare;
+    private RareKeys Rare => _rare ??= new RareKeys();
+
+    private sealed class RareKeys
+    {
+        public string? EventTag;
+        public List<string>? ContentIds;
+        public int? NumItems;
+        public string? ContentCategory;
+    }
+
+    public bool IsEmpty => Currency is null && Value is null && OrderId is null
+        && (_rare is null || (EventTag is null && ContentIds is null && NumItems is null && ContentCategory is null));
 }
 
 /// <summary>A SHA-256 digest held inline (no array).</summary>

@@ -135,3 +135,30 @@ public sealed class UserDataRareKeysTests
         Assert.Equal(0b101u | 1u << 8, RunReport.CoverageMask(u));
     }
 }
+
+/// <summary>CustomData keeps its rarely set keys apart in the same way; each property keeps its own value.</summary>
+public sealed class CustomDataRareKeysTests
+{
+    [Fact]
+    public void EveryKey_RoundTrips_AndLeavesTheOthersEmpty()
+    {
+        var props = typeof(CustomData).GetProperties().Where(p => p.CanWrite).ToArray();
+        Assert.Equal(7, props.Length);
+        foreach (var p in props)
+        {
+            var c = new CustomData();
+            Assert.True(c.IsEmpty);
+            object value = p.PropertyType == typeof(string) ? "v-" + p.Name
+                : p.PropertyType == typeof(decimal?) ? 1.5m
+                : p.PropertyType == typeof(int?) ? 3
+                : new List<string> { "v-" + p.Name };
+            p.SetValue(c, value);
+            Assert.Equal(value, p.GetValue(c));
+            Assert.False(c.IsEmpty);
+            foreach (var other in props.Where(o => o != p)) Assert.Null(other.GetValue(c));
+            p.SetValue(c, null);
+            Assert.Null(p.GetValue(c));
+            Assert.True(c.IsEmpty);
+        }
+    }
+}
