@@ -179,6 +179,12 @@ public sealed class EventBuilder
             NormalizeResult r;
             string? value;
             var kept = false;  // the value went in as a digest (e-mail and phone, see UserData.TrySetFirstDigest)
+            if (col.Kind == IdentifierKind.Em && cache is not { Enabled: true } && !col.Context.AlreadyHashed && !e.UserData.HasEm)
+            {
+                // The common e-mail (ASCII, valid) hashed without its trimmed or lower-cased string; anything else below.
+                var digest = default(Sha256Digest);
+                if (EmailNormalizer.TryHashAscii(raw, digest) && e.UserData.TrySetFirstDigest(em: true, digest)) continue;
+            }
             if (cache is null || !cache.Enabled || !cache.TryGet(raw, keyCountry, out r, out value))
             {
                 var ctx = keyCountry is null ? col.Context : col.Context with { RowCountry = keyCountry };

@@ -89,3 +89,51 @@ public sealed class LatinFastPathTests
         Assert.Equal("josé.lee@example.com", EmailNormalizer.ToLowerLatin("JOSÉ.Lee@Example.com"));
     }
 }
+
+/// <summary>
+/// The ASCII e-mail fast path must hash exactly what the general path normalizes, whenever it answers, and must answer
+/// for the common shapes (mixed case, edge spaces).
+/// </summary>
+public sealed class EmailHashFastPathTests
+{
+    private static readonly NormalizeContext Context = new() { DefaultCountry = "US" };
+
+    private static void Check(string raw, ref int answered)
+    {
+        var digest = new byte[32];
+        if (!EmailNormalizer.TryHashAscii(raw, digest)) return;
+        answered++;
+        var r = IdentifierNormalizer.Normalize(IdentifierKind.Em, raw, Context);
+        Assert.Equal(NormalizeStatus.Normalized, r.Status);
+        Assert.Equal(Snapconv.Core.Hashing.Sha256Hex.Hash(r.Value!), Convert.ToHexStringLower(digest));
+    }
+
+    [Fact]
+    public void CommonShapes_AreAnswered_AndAgree()
+    {
+        var answered = 0;
+        string[] shapes = ["ann@example.com", "  Ann.Lee@Example.COM\t", "a.b+tag@sub.example.co.uk", "X@Y.ZZ"];
+        foreach (var s in shapes) Check(s, ref answered);
+        Assert.Equal(shapes.Length, answered);
+    }
+
+    [Fact]
+    public void SeededStrings_AgreeWithTheGeneralPath()
+    {
+        var random = new Random(42);
+        const string alphabet = "abcXYZ019@@..-_+ \t\u000B\u001F\u007F\"";
+        var answered = 0;
+        for (var n = 0; n < 100_000; n++)
+        {
+            var length = random.Next(0, 40);
+            var chars = new char[length];
+            for (var i = 0; i < length; i++) chars[i] = alphabet[random.Next(alphabet.Length)];
+            Check(new string(chars), ref answered);
+            // also well-formed addresses with noise around them
+            Check($"{(random.Next(2) == 0 ? " " : "")}{new string(chars.Where(c => c > ' ' && c != '@').ToArray())}x@d{random.Next(100)}.Co{(random.Next(2) == 0 ? "\t" : "")}", ref answered);
+        }
+        string[] edge = [new string('a', 32) + "@x.co", "0123456789abcdef0123456789ABCDEF", new string('f', 64), new string('a', 250) + "@x.co", "a@b.c", "a@.co", "@x.co", "a@x..co", "a@x.co."];
+        foreach (var s in edge) Check(s, ref answered);
+        Assert.True(answered > 10_000, $"answered {answered}");
+    }
+}
