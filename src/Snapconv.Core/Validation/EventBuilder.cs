@@ -185,6 +185,14 @@ public sealed class EventBuilder
                 var digest = default(Sha256Digest);
                 if (EmailNormalizer.TryHashAscii(raw, digest) && e.UserData.TrySetFirstDigest(em: true, digest)) continue;
             }
+            else if (col.Kind == IdentifierKind.Ph && cache is not { Enabled: true } && !col.Context.AlreadyHashed && !e.UserData.HasPh
+                && TextCleaner.Clean(raw) is { Length: > 0 and not (32 or Hashing.Sha256Hex.HexLength) } cleanedPhone)
+            {
+                // The common phone (the fast path's possible number) hashed without its digit string; anything else below.
+                var digest = default(Sha256Digest);
+                var ctx = keyCountry is null ? col.Context : col.Context with { RowCountry = keyCountry };
+                if (PhoneNormalizer.TryHashFast(cleanedPhone, ctx, digest) && e.UserData.TrySetFirstDigest(em: false, digest)) continue;
+            }
             if (cache is null || !cache.Enabled || !cache.TryGet(raw, keyCountry, out r, out value))
             {
                 var ctx = keyCountry is null ? col.Context : col.Context with { RowCountry = keyCountry };
