@@ -29,8 +29,8 @@ public static class CapiJsonWriter
     private static void WriteUserData(Utf8JsonWriter w, UserData u)
     {
         w.WriteStartObject("user_data"u8);
-        Array(w, "em"u8, u.Em);
-        Array(w, "ph"u8, u.Ph);
+        HashedArray(w, "em"u8, u, em: true);
+        HashedArray(w, "ph"u8, u, em: false);
         Array(w, "fn"u8, u.Fn);
         Array(w, "ln"u8, u.Ln);
         Array(w, "ge"u8, u.Ge);
@@ -63,6 +63,28 @@ public static class CapiJsonWriter
     }
 
     private static readonly SearchValues<byte> HexDigits = SearchValues.Create("0123456789abcdefABCDEF"u8);
+
+    /// <summary>em or ph: straight from the kept digest when that is the key's only value (see <see cref="UserData.TryGetOnlyDigest"/>).</summary>
+    private static void HashedArray(Utf8JsonWriter w, ReadOnlySpan<byte> name, UserData u, bool em)
+    {
+        if (!u.TryGetOnlyDigest(em, out var digest))
+        {
+            Array(w, name, em ? u.Em : u.Ph);
+            return;
+        }
+        Span<byte> quoted = stackalloc byte[Hashing.Sha256Hex.HexLength + 2];
+        var digits = quoted[1..^1];
+        Convert.TryToHexStringLower(digest, digits, out _);
+        w.WriteStartArray(name);
+        if (w.Options.Indented) w.WriteStringValue(digits);
+        else
+        {
+            quoted[0] = (byte)'"';
+            quoted[^1] = (byte)'"';
+            w.WriteRawValue(quoted, skipInputValidation: true);
+        }
+        w.WriteEndArray();
+    }
 
     private static void Array(Utf8JsonWriter w, ReadOnlySpan<byte> name, List<string>? values)
     {

@@ -42,9 +42,15 @@ public sealed class EventTimeRules(TimeProvider clock)
     ];
 
     /// <summary>The warnings that apply to <paramref name="seconds"/>, in a shared array (no allocation).</summary>
-    public ReadOnlySpan<Reason> WarningsFor(long seconds)
+    public ReadOnlySpan<Reason> WarningsFor(long seconds) => WarningsFor(seconds, NowSeconds());
+
+    /// <summary>"Now" in Unix seconds, read once for a batch of rows (the clock is not free: a system call's worth).</summary>
+    public long NowSeconds() => clock.GetUtcNow().ToUnixTimeSeconds();
+
+    /// <summary><see cref="WarningsFor(long)"/> at the given <paramref name="nowSeconds"/>.</summary>
+    public static ReadOnlySpan<Reason> WarningsFor(long seconds, long nowSeconds)
     {
-        var age = clock.GetUtcNow().ToUnixTimeSeconds() - seconds;
+        var age = nowSeconds - seconds;
         if (-age > (long)FutureTolerance.TotalSeconds) return WarningSets[1];
         if (age > (long)TooOldAfter.TotalSeconds) return WarningSets[3];
         if (age > (long)NotAttributableAfter.TotalSeconds) return WarningSets[2];
@@ -52,6 +58,8 @@ public sealed class EventTimeRules(TimeProvider clock)
     }
 
     /// <summary>True when the event is older than <paramref name="maxAgeDays"/> days.</summary>
-    public bool IsOlderThan(long seconds, int maxAgeDays) =>
-        clock.GetUtcNow().ToUnixTimeSeconds() - seconds > maxAgeDays * 86_400L;
+    public bool IsOlderThan(long seconds, int maxAgeDays) => IsOlderThan(seconds, maxAgeDays, NowSeconds());
+
+    /// <summary><see cref="IsOlderThan(long, int)"/> at the given <paramref name="nowSeconds"/>.</summary>
+    public static bool IsOlderThan(long seconds, int maxAgeDays, long nowSeconds) => nowSeconds - seconds > maxAgeDays * 86_400L;
 }

@@ -18,15 +18,21 @@ public static class Sha256Hex
     /// <summary>Hashes <paramref name="normalized"/> and returns 64 lowercase hex characters.</summary>
     public static string Hash(ReadOnlySpan<char> normalized)
     {
+        Span<byte> digest = stackalloc byte[32];
+        HashText(normalized, digest);
+        return Convert.ToHexStringLower(digest);
+    }
+
+    /// <summary>Writes the SHA-256 of the UTF-8 bytes of <paramref name="normalized"/> into <paramref name="digest"/> (32 bytes).</summary>
+    public static void HashText(ReadOnlySpan<char> normalized, Span<byte> digest)
+    {
         var max = Encoding.UTF8.GetMaxByteCount(normalized.Length);
         byte[]? rented = null;
         var bytes = max <= 512 ? stackalloc byte[max] : (rented = ArrayPool<byte>.Shared.Rent(max));
         try
         {
             var n = Encoding.UTF8.GetBytes(normalized, bytes);
-            Span<byte> digest = stackalloc byte[32];
             HashBytes(bytes[..n], digest);
-            return Convert.ToHexStringLower(digest);
         }
         finally
         {

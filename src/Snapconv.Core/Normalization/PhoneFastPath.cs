@@ -34,7 +34,22 @@ internal static class PhoneFastPath
     /// <param name="region">Upper-case region for a national number; ignored when the text starts with <c>+</c>.</param>
     public static bool TryNormalize(string text, string? region, out string? e164Digits)
     {
-        e164Digits = null;
+        Span<char> e164 = stackalloc char[MaxE164Length];
+        var decided = TryNormalizeInto(text, region, e164, out var length);
+        e164Digits = decided && length >= 0 ? new string(e164[..length]) : null;
+        return decided;
+    }
+
+    /// <summary>The longest E.164 digit string <see cref="TryNormalizeInto"/> writes (calling code + national number).</summary>
+    public const int MaxE164Length = 3 + MaxNsnLength;
+
+    /// <summary>
+    /// <see cref="TryNormalize"/> into <paramref name="e164"/> (at least <see cref="MaxE164Length"/> characters), without
+    /// making the string: when decided, <paramref name="length"/> is the digits written, or -1 when the number is not possible.
+    /// </summary>
+    public static bool TryNormalizeInto(string text, string? region, Span<char> e164, out int length)
+    {
+        length = -1;
         Span<char> digits = stackalloc char[MaxDigits];
         var count = 0;
         var plus = text.Length > 0 && text[0] == '+';
@@ -55,7 +70,7 @@ internal static class PhoneFastPath
         // Fewer than three digits is libphonenumber's "not a number" / "too short" territory: let it say so.
         if (count < 3) return false;
         var number = digits[..count];
-        return plus ? International(number, out e164Digits) : National(number, region, out e164Digits);
+        return plus ? International(number, e164, out length) : National(number, region, e164, out length);
     }
 
     /// <summary>
@@ -82,9 +97,9 @@ internal static class PhoneFastPath
 
     private static readonly char[] ExtensionMarks = ['x', 'X'];
 
-    private static bool International(ReadOnlySpan<char> digits, out string? e164Digits)
+    private static bool International(ReadOnlySpan<char> digits, Span<char> e164, out int length)
     {
-        e164Digits = null;
+        length = -1;
         if (digits[0] == '0') return false;
         RegionRules? rules = null;
         var ccLength = 0;
@@ -102,12 +117,12 @@ internal static class PhoneFastPath
         if (rules is null) return false;
         var nsn = digits[ccLength..];
         if (rules.MayStripNationalPrefix(nsn)) return false;
-        return Finish(rules, nsn, out e164Digits);
+        return Finish(rules, nsn, e164, out length);
     }
 
-    private static bool National(ReadOnlySpan<char> digits, string? region, out string? e164Digits)
+    private static bool National(ReadOnlySpan<char> digits, string? region, Span<char> e164, out int length)
     {
-        e164Digits = null;
+        length = -1;
         if (region is null) return false;
         var rules = ByRegion.GetOrAdd(region, static r => RegionRules.ForRegion(r));
         if (rules is null) return false;
@@ -117,21 +132,19 @@ internal static class PhoneFastPath
         // The possible-length test uses the calling code's main region (US for a Canadian number).
         var main = ByCallingCode[rules.CountryCode];
         if (main is null) return false;
-        return Finish(main, digits, out e164Digits);
+        return Finish(main, digits, e164, out length);
     }
 
-    private static bool Finish(RegionRules rules, ReadOnlySpan<char> nsn, out string? e164Digits)
+    private static bool Finish(RegionRules rules, ReadOnlySpan<char> nsn, Span<char> e164, out int length)
     {
-        e164Digits = null;
+        length = -1;
         if (nsn.Length < MinNsnLength) return false;
         if (nsn.Length > MaxNsnLength) return true; // Parse: TOO_LONG
         if (!rules.IsPossibleLength(nsn.Length)) return true;
         var cc = rules.CountryCodeText;
-        var total = cc.Length + nsn.Length;
-        Span<char> buffer = stackalloc char[total];
-        cc.CopyTo(buffer);
-        nsn.CopyTo(buffer[cc.Length..]);
-        e164Digits = new string(buffer);
+        cc.CopyTo(e164);
+        nsn.CopyTo(e164[cc.Length..]);
+        length = cc.Length + nsn.Length;
         return true;
     }
 

@@ -65,6 +65,33 @@ public static class PhoneNormalizer
         return SlowPath(text, region);
     }
 
+    /// <summary>
+    /// The SHA-256 of what <see cref="Normalize"/> gives for <paramref name="cleaned"/> when the fast path settles it as a
+    /// possible number, without making the digit string; false (nothing claimed) otherwise — invalid, or a shape for
+    /// libphonenumber — and the caller takes the general path (tests compare the two).
+    /// </summary>
+    internal static bool TryHashFast(string cleaned, NormalizeContext ctx, Span<byte> digest)
+    {
+        if (cleaned.Length > MaxInputLength) return false;
+        var digits = 0;
+        var letters = 0;
+        foreach (var c in cleaned)
+        {
+            if (char.IsDigit(c)) digits++;
+            else if (char.IsLetter(c)) letters++;
+        }
+        if (digits == 0 || digits + letters < 3) return false;
+        var international = TryInternationalForm(cleaned, out var text);
+        var region = international ? null : RegionFor(ctx);
+        if (!international && region is null) return false;
+        Span<char> e164 = stackalloc char[PhoneFastPath.MaxE164Length];
+        if (!PhoneFastPath.TryNormalizeInto(text, region, e164, out var length) || length < 0) return false;
+        Span<byte> bytes = stackalloc byte[length];
+        System.Text.Ascii.FromUtf16(e164[..length], bytes, out _);
+        Hashing.Sha256Hex.HashBytes(bytes, digest);
+        return true;
+    }
+
     /// <summary>The full libphonenumber parse, for every shape the fast path declines.</summary>
     internal static NormalizeResult SlowPath(string text, string region)
     {

@@ -5,22 +5,29 @@ namespace Snapconv.Core.Normalization;
 
 /// <summary>
 /// The cleaning every identifier gets first (spec §3): NFC, drop Unicode format characters (Cf: BOM,
-/// zero-width space…) and unpaired surrogates, trim white space. ASCII input (the common case) only
-/// trims and returns the same instance when there is nothing to trim.
+/// zero-width space…) and unpaired surrogates, trim white space. Input below U+0300 without a soft hyphen
+/// (ASCII and Latin text, the common case) only trims and returns the same instance when there is nothing to trim.
 /// </summary>
 internal static class TextCleaner
 {
     /// <summary>Returns the cleaned text; empty when nothing is left.</summary>
     public static string Clean(string raw)
     {
-        var ascii = true;
-        foreach (var c in raw)
-        {
-            if (c >= 0x80) { ascii = false; break; }
-        }
-        if (ascii) return raw.Trim();
+        // Below U+0300 (ASCII, Latin-1, Latin Extended, IPA, spacing modifiers) every character is a starter that
+        // composes with nothing before U+0300, so such text is already NFC, and its only format character is the
+        // soft hyphen: "josé" only trims, without ICU (tests compare this with CleanUnicode over that range).
+        var s = raw.AsSpan();
+        if (System.Text.Ascii.IsValid(s)) return raw.Trim();  // the commonest case first: one vectorized scan
+        if (!s.ContainsAnyExceptInRange('\0', LastPlainChar) && !s.Contains(SoftHyphen)) return raw.Trim();
         return CleanUnicode(raw);
     }
+
+    /// <summary>The last character of the range that <see cref="Clean"/> only trims.</summary>
+    internal const char LastPlainChar = '\u02FF';
+    private const char SoftHyphen = '\u00AD';
+
+    /// <summary>The general path of <see cref="Clean"/> (for tests: the fast path must agree with it).</summary>
+    internal static string CleanGeneral(string raw) => CleanUnicode(raw);
 
     private static string CleanUnicode(string raw)
     {

@@ -43,7 +43,7 @@ public static class ConversionReader
                 var builder = new EventBuilder(mapping, options, reader.SourceName);
                 var width = reader.Headers.Count;
                 var size = pipeline.BlockSize;
-                var fields = new string?[size][];
+                var cells = new string?[size * width];
                 var rows = new long[size];
                 var n = 0;
                 while (true)
@@ -52,21 +52,20 @@ public static class ConversionReader
                     var more = reader.Read();
                     if (more)
                     {
-                        var f = new string?[width];
-                        for (var i = 0; i < width; i++) f[i] = reader.GetString(i);
-                        fields[n] = f;
+                        var at = n * width;
+                        for (var i = 0; i < width; i++) cells[at + i] = reader.GetString(i);
                         rows[n] = reader.RowNumber;
                         n++;
                     }
                     if (n == size || !more)
                     {
                         // A file's last block is sent even when empty, so consumers see every file end.
-                        var blockFields = n == size ? fields : fields[..n];
+                        var blockCells = new BlockCells(cells, width, n);
                         var blockRows = n == size ? rows : rows[..n];
                         var last = !more;
-                        await writer.WriteAsync(Task.Run(() => Build(file, builder, blockFields, blockRows, last), ct), ct)
+                        await writer.WriteAsync(Task.Run(() => Build(file, builder, blockCells, blockRows, last), ct), ct)
                             .ConfigureAwait(false);
-                        fields = new string?[size][];
+                        cells = new string?[size * width];
                         rows = new long[size];
                         n = 0;
                     }
@@ -81,24 +80,8 @@ public static class ConversionReader
         }
     }
 
-    private static ProcessedBlock Build(InputFile file, EventBuilder builder, string?[][] fields, long[] rows, bool last)
+    private static ProcessedBlock Build(InputFile file, EventBuilder builder, BlockCells cells, long[] rows, bool last)
     {
-        var built = new BuiltRow[fields.Length];
-        if (!builder.Joins)
-        {
-            for (var i = 0; i < fields.Length; i++) built[i] = builder.Build(fields[i], rows[i]);
-            return new ProcessedBlock(file, built, fields, last);
-        }
-        // A join's lookups miss the cache twice (key slot, contact row): their memory is asked for two rows and one row
-        // ahead, while the rows before are built (see JoinTable.PrefetchSlots).
-        if (fields.Length > 0) builder.PrefetchJoins(fields[0], rows: false);
-        if (fields.Length > 1) builder.PrefetchJoins(fields[1], rows: false);
-        for (var i = 0; i < fields.Length; i++)
-        {
-            if (i + 2 < fields.Length) builder.PrefetchJoins(fields[i + 2], rows: false);
-            if (i + 1 < fields.Length) builder.PrefetchJoins(fields[i + 1], rows: true);
-            built[i] = builder.Build(fields[i], rows[i]);
-        }
-        return new ProcessedBlock(file, built, fields, last);
+        return new ProcessedBlock(file, builder.BuildBlock(cells, rows), cells, last);
     }
 }

@@ -64,14 +64,14 @@ public static class ConversionRun
                     switch (acc.Add(block.File, row))
                     {
                         case RowDisposition.Rejected:
-                            rejects?.Add(block.File.Headers, block.Fields[i], row.Rejection!.Value);
+                            rejects?.Add(block.File.Headers, block.FieldsOf(i), row.Rejection!.Value);
                             break;
                         case RowDisposition.Accepted:
                             var e = row.Event!;
                             events?.Write(e);
                             csv?.Write(e, row.Row);
                             if (sink is not null)
-                                await sink.AcceptAsync(new AcceptedEvent(e, row.Row, block.File, block.Fields[i]), acc.Report, ct).ConfigureAwait(false);
+                                await sink.AcceptAsync(new AcceptedEvent(e, row.Row, block.File, block.FieldsOf(i)), acc.Report, ct).ConfigureAwait(false);
                             break;
                     }
                     if (acc.Report.Rows == sampleRows) await sink!.SampleReadAsync(acc.Report, ct).ConfigureAwait(false);

@@ -46,18 +46,15 @@ public sealed class RunAccumulator(TimeProvider clock, SpillingKeySetOptions? de
         }
         Report.Accepted++;
         f.Accepted++;
-        if (row.Warnings is { } warnings)
+        // warnings_by_reason counts accepted events: an event with two bad e-mails counts once.
+        for (var i = 0; i < row.WarningCount; i++)
         {
-            // warnings_by_reason counts accepted events: an event with two bad e-mails counts once.
-            for (var i = 0; i < warnings.Count; i++)
-            {
-                var name = warnings[i].Reason.Name;
-                var seen = false;
-                for (var j = 0; j < i && !seen; j++) seen = warnings[j].Reason.Name == name;
-                if (!seen) Increment(Report.WarningsByReason, name);
-            }
+            var name = row.WarningReason(i).Name;
+            var seen = false;
+            for (var j = 0; j < i && !seen; j++) seen = row.WarningReason(j).Name == name;
+            if (!seen) IncrementWarning(name);
         }
-        Report.CountCoverage(e.UserData);
+        Report.CountCoverage(row.CoverageOf(e));
         return RowDisposition.Accepted;
     }
 
@@ -101,4 +98,20 @@ public sealed class RunAccumulator(TimeProvider clock, SpillingKeySetOptions? de
 
     private static void Increment(SortedDictionary<string, long> d, string key) =>
         d[key] = d.TryGetValue(key, out var n) ? n + 1 : 1;
+
+    // The last warning counted and its count: most accepted rows carry the same one, so the serial consumer sets the
+    // sorted entry without first searching it (the report is read live, so the entry is always current; only the
+    // accumulator writes these counts during a run).
+    private string? _lastWarning;
+    private long _lastWarningCount;
+
+    private void IncrementWarning(string name)
+    {
+        if (!ReferenceEquals(name, _lastWarning))
+        {
+            _lastWarning = name;
+            _lastWarningCount = Report.WarningsByReason.TryGetValue(name, out var n) ? n : 0;
+        }
+        Report.WarningsByReason[name] = ++_lastWarningCount;
+    }
 }

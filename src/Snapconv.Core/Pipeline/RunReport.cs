@@ -53,16 +53,36 @@ public sealed class RunReport
         return Accepted == 0 || i < 0 ? 0 : (double)CoverageCounts[i] / Accepted;
     }
 
-    internal void CountCoverage(UserData u)
+    /// <summary>Counts an event whose <see cref="CoverageMask"/> is <paramref name="mask"/>: one increment per key present.</summary>
+    internal void CountCoverage(uint mask)
     {
-        Span<bool> has =
-        [
-            u.Em is { Count: > 0 }, u.Ph is { Count: > 0 }, u.Madid is not null, u.Fn is { Count: > 0 },
-            u.Ln is { Count: > 0 }, u.Ge is { Count: > 0 }, u.Ct is { Count: > 0 }, u.St is { Count: > 0 },
-            u.Zp is { Count: > 0 }, u.Country is { Count: > 0 }, u.Db is not null, u.ExternalId is not null,
-            u.ClientIpAddress is not null, u.ClientUserAgent is not null, u.ScClickId is not null,
-        ];
-        for (var i = 0; i < has.Length; i++) if (has[i]) CoverageCounts[i]++;
+        for (; mask != 0; mask &= mask - 1) CoverageCounts[System.Numerics.BitOperations.TrailingZeroCount(mask)]++;
+    }
+
+    /// <summary>
+    /// Bit i set when the key <see cref="CoverageKeys"/>[i] has a value. Pure: workers compute it, so the serial
+    /// consumer only adds the set bits.
+    /// </summary>
+    internal static uint CoverageMask(UserData u)
+    {
+        var m = 0u;
+        if (u.HasEm) m |= 1u << 0;
+        if (u.HasPh) m |= 1u << 1;
+        if (u.Madid is not null) m |= 1u << 2;
+        if (!u.HasRareKeys) return m;
+        if (u.Fn is { Count: > 0 }) m |= 1u << 3;
+        if (u.Ln is { Count: > 0 }) m |= 1u << 4;
+        if (u.Ge is { Count: > 0 }) m |= 1u << 5;
+        if (u.Ct is { Count: > 0 }) m |= 1u << 6;
+        if (u.St is { Count: > 0 }) m |= 1u << 7;
+        if (u.Zp is { Count: > 0 }) m |= 1u << 8;
+        if (u.Country is { Count: > 0 }) m |= 1u << 9;
+        if (u.Db is not null) m |= 1u << 10;
+        if (u.ExternalId is not null) m |= 1u << 11;
+        if (u.ClientIpAddress is not null) m |= 1u << 12;
+        if (u.ClientUserAgent is not null) m |= 1u << 13;
+        if (u.ScClickId is not null) m |= 1u << 14;
+        return m;
     }
 
     public void WriteJson(Stream stream)

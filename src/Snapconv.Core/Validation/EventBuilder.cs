@@ -106,7 +106,36 @@ public sealed class EventBuilder
     }
 
     /// <summary>Builds the event for one row. <paramref name="fields"/> is the row by ordinal.</summary>
-    public BuiltRow Build(string?[] fields, long row)
+    public BuiltRow Build(string?[] fields, long row) => Build(fields, row, _caches.Value!, _timeRules.NowSeconds());
+
+    /// <summary>
+    /// Builds a block of rows on one thread: the worker's memo is looked up and the clock read once, not once a row
+    /// (a block takes well under a millisecond, and the clock's second is all the event-time rules use).
+    /// </summary>
+    internal BuiltRow[] BuildBlock(Pipeline.BlockCells cells, long[] rows)
+    {
+        var caches = _caches.Value!;
+        var now = _timeRules.NowSeconds();
+        var built = new BuiltRow[cells.Count];
+        if (_joins.Length == 0)
+        {
+            for (var i = 0; i < built.Length; i++) built[i] = Build(cells.Row(i), rows[i], caches, now);
+            return built;
+        }
+        // A join's lookups miss the cache twice (key slot, contact row): their memory is asked for two rows and one row
+        // ahead, while the rows before are built (see JoinTable.PrefetchSlots).
+        if (built.Length > 0) PrefetchJoins(cells.Row(0), rows: false);
+        if (built.Length > 1) PrefetchJoins(cells.Row(1), rows: false);
+        for (var i = 0; i < built.Length; i++)
+        {
+            if (i + 2 < built.Length) PrefetchJoins(cells.Row(i + 2), rows: false);
+            if (i + 1 < built.Length) PrefetchJoins(cells.Row(i + 1), rows: true);
+            built[i] = Build(cells.Row(i), rows[i], caches, now);
+        }
+        return built;
+    }
+
+    private BuiltRow Build(ReadOnlySpan<string?> fields, long row, RepeatedValueCache?[] caches, long now)
     {
         var rowRef = new RowRef(_source, row);
         var result = new BuiltRow(rowRef);
@@ -136,7 +165,7 @@ public sealed class EventBuilder
                     throw new Formats.InputException(_source, "dates such as 03/04/2026 can be read day-first or month-first; say how dates are written with --locale (e.g. en-US, en-GB, de-DE) or give the column a format in the mapping", row, timeField);
             }
         }
-        if (_options.MaxEventAgeDays is { } maxAge && _timeRules.IsOlderThan(seconds, maxAge))
+        if (_options.MaxEventAgeDays is { } maxAge && EventTimeRules.IsOlderThan(seconds, maxAge, now))
             return result.Reject(timeField, TooOldRejection);
         e.EventTime = seconds;
 
@@ -147,7 +176,6 @@ public sealed class EventBuilder
         // user_data
         string? rowCountry = null;
         string? firstInvalidField = null;
-        var caches = _caches.Value!;
         for (var c = 0; c < _identifiers.Length; c++)
         {
             var col = _identifiers[c];
@@ -168,14 +196,40 @@ public sealed class EventBuilder
             var cache = caches[c];
             NormalizeResult r;
             string? value;
+            var kept = false;  // the value went in as a digest (e-mail and phone, see UserData.TrySetFirstDigest)
+            if (col.Kind == IdentifierKind.Em && cache is not { Enabled: true } && !col.Context.AlreadyHashed && !e.UserData.HasEm)
+            {
+                // The common e-mail (ASCII, valid) hashed without its trimmed or lower-cased string; anything else below.
+                var digest = default(Sha256Digest);
+                if (EmailNormalizer.TryHashAscii(raw, digest) && e.UserData.TrySetFirstDigest(em: true, digest)) continue;
+            }
+            else if (col.Kind == IdentifierKind.Ph && cache is not { Enabled: true } && !col.Context.AlreadyHashed && !e.UserData.HasPh
+                && TextCleaner.Clean(raw) is { Length: > 0 and not (32 or Hashing.Sha256Hex.HexLength) } cleanedPhone)
+            {
+                // The common phone (the fast path's possible number) hashed without its digit string; anything else below.
+                var digest = default(Sha256Digest);
+                var ctx = keyCountry is null ? col.Context : col.Context with { RowCountry = keyCountry };
+                if (PhoneNormalizer.TryHashFast(cleanedPhone, ctx, digest) && e.UserData.TrySetFirstDigest(em: false, digest)) continue;
+            }
             if (cache is null || !cache.Enabled || !cache.TryGet(raw, keyCountry, out r, out value))
             {
                 var ctx = keyCountry is null ? col.Context : col.Context with { RowCountry = keyCountry };
                 r = IdentifierNormalizer.Normalize(col.Kind, raw, ctx);
-                value = r.Status is NormalizeStatus.Normalized or NormalizeStatus.AlreadyHashed
-                    ? r.Status == NormalizeStatus.Normalized && IdentifierKinds.IsHashed(col.Kind) ? Hashing.Sha256Hex.Hash(r.Value) : r.Value
-                    : null;
-                if (cache is { Enabled: true }) cache.Put(raw, keyCountry, r, value);
+                if (r.Status == NormalizeStatus.Normalized && col.Kind is IdentifierKind.Em or IdentifierKind.Ph && cache is not { Enabled: true })
+                {
+                    // A memo in use shares hex strings across repeats; without one the first value is kept as bytes.
+                    var digest = default(Sha256Digest);
+                    Hashing.Sha256Hex.HashText(r.Value, digest);
+                    kept = e.UserData.TrySetFirstDigest(col.Kind == IdentifierKind.Em, digest);
+                    value = kept ? null : Convert.ToHexStringLower(digest);
+                }
+                else
+                {
+                    value = r.Status is NormalizeStatus.Normalized or NormalizeStatus.AlreadyHashed
+                        ? r.Status == NormalizeStatus.Normalized && IdentifierKinds.IsHashed(col.Kind) ? Hashing.Sha256Hex.Hash(r.Value) : r.Value
+                        : null;
+                    if (cache is { Enabled: true }) cache.Put(raw, keyCountry, r, value);
+                }
             }
             switch (r.Status)
             {
@@ -186,7 +240,7 @@ public sealed class EventBuilder
                     continue;
             }
             if (col.Kind == IdentifierKind.Country && r.Status == NormalizeStatus.Normalized) rowCountry ??= r.Value;
-            Put(e.UserData, col.Kind, value!);
+            if (!kept) Put(e.UserData, col.Kind, value!);
         }
         string? unmatchedKey = null;
         if (_joins.Length > 0) unmatchedKey = AddJoined(fields, e, result, rowCountry, ref firstInvalidField);
@@ -234,9 +288,10 @@ public sealed class EventBuilder
         if (eventId is null) (eventId, _) = Value(fields, TargetField.ClientDedupId);
         e.EventId = eventId?.Trim() ?? orderId ?? StableEventId.Compute(_options.PixelId, e);
 
-        foreach (var w in _timeRules.WarningsFor(seconds)) result.Warn(timeField, w);
+        foreach (var w in EventTimeRules.WarningsFor(seconds, now)) result.Warn(timeField, w);
         result.Event = e;
         result.DedupKeys = InRunDeduper.KeysOf(e);
+        result.SetCoverage(e);
         return result;
     }
 
@@ -260,7 +315,7 @@ public sealed class EventBuilder
         };
     }
 
-    private static bool Holds(BoundFilterRule rule, string?[] fields)
+    private static bool Holds(BoundFilterRule rule, ReadOnlySpan<string?> fields)
     {
         foreach (var c in rule.Any)
         {
@@ -291,15 +346,12 @@ public sealed class EventBuilder
         }
     }
 
-    /// <summary>Whether <see cref="PrefetchJoins"/> does anything: a join reads a main-file key column.</summary>
-    public bool Joins => _joins.Length > 0;
-
     /// <summary>
     /// Hints the CPU to fetch what building the row <paramref name="fields"/> will look up in the join indexes: stage 1 the
     /// key slots, stage 2 (<paramref name="rows"/>, a row later) the contacts' rows (see <see cref="JoinTable.PrefetchSlots"/>).
     /// Keys read from an earlier join's rows are not hinted. Changes nothing; thread-safe.
     /// </summary>
-    public void PrefetchJoins(string?[] fields, bool rows)
+    private void PrefetchJoins(ReadOnlySpan<string?> fields, bool rows)
     {
         foreach (var join in _joins)
         {
@@ -314,7 +366,7 @@ public sealed class EventBuilder
     }
 
     /// <summary>Adds the identifiers of every joined row; returns the key column to name when no join matched.</summary>
-    private string? AddJoined(string?[] fields, CapiEvent e, BuiltRow result, string? rowCountry, ref string? firstInvalidField)
+    private string? AddJoined(ReadOnlySpan<string?> fields, CapiEvent e, BuiltRow result, string? rowCountry, ref string? firstInvalidField)
     {
         var matched = t_joined is { } m && m.Length >= _joins.Length ? m : t_joined = new List<int>[_joins.Length];
         var parts = t_parts ??= [];
@@ -386,17 +438,18 @@ public sealed class EventBuilder
     }
 
     /// <summary>A single-valued field: the mapped column's cleaned non-blank value, else the mapping's constant.</summary>
-    private (string? Value, string Field) Value(string?[] fields, TargetField field)
+    private (string? Value, string Field) Value(ReadOnlySpan<string?> fields, TargetField field)
     {
         // Spec §3: every input string is NFC-normalized, stripped of format characters (BOM, zero-width space) and
         // trimmed; a cell with nothing left is missing. ASCII cells without edge spaces come back as the same instance.
         var b = _single[(int)field];
-        if (b is not null && Cell(fields, b.Ordinal) is { } v && TextCleaner.Clean(v) is { Length: > 0 } cleaned)
+        // (No white-space check first: a blank cell cleans to "", which reads as missing all the same.)
+        if (b is not null && (uint)b.Ordinal < (uint)fields.Length && fields[b.Ordinal] is { } v && TextCleaner.Clean(v) is { Length: > 0 } cleaned)
             return (cleaned, b.Header);
         return _fallback[(int)field];
     }
 
-    private static string? Cell(string?[] fields, int ordinal) =>
+    private static string? Cell(ReadOnlySpan<string?> fields, int ordinal) =>
         (uint)ordinal < (uint)fields.Length && !string.IsNullOrWhiteSpace(fields[ordinal]) ? fields[ordinal] : null;
 
     private static void Put(UserData u, IdentifierKind kind, string value)
@@ -425,16 +478,49 @@ public sealed class EventBuilder
 }
 
 /// <summary>The outcome of one row: an event (with warnings) or a rejection.</summary>
+/// <remarks>
+/// One per row, so it is kept small: a rejection and the first warning are held as field and reason (the row is
+/// the row's own), and only a second warning makes a list.
+/// </remarks>
 public sealed class BuiltRow(RowRef row)
 {
     public RowRef Row { get; } = row;
     public CapiEvent? Event { get; set; }
     /// <summary>The event's in-run dedup keys, computed on the worker that built it.</summary>
     public Dedup.DedupKeys DedupKeys { get; internal set; }
-    public RowIssue? Rejection { get; private set; }
-    public List<RowIssue>? Warnings { get; private set; }
+    public RowIssue? Rejection => _rejectReason is null ? null : new RowIssue(Row, _rejectField!, _rejectReason);
+    /// <summary>The row's warnings in the order given; null when none.</summary>
+    public IReadOnlyList<RowIssue>? Warnings => WarningCount switch
+    {
+        0 => null,
+        1 => [new RowIssue(Row, _warningField!, _warningReason!)],
+        _ => [new RowIssue(Row, _warningField!, _warningReason!), .. _moreWarnings!],
+    };
+    /// <summary>How many warnings <see cref="Warnings"/> holds.</summary>
+    public int WarningCount { get; private set; }
     /// <summary>The filter rule that left the row out (not a conversion: neither accepted nor rejected); null otherwise.</summary>
     public string? FilteredBy { get; private set; }
+
+    private string? _rejectField;
+    private Reason? _rejectReason;
+    private string? _warningField;     // the first warning
+    private Reason? _warningReason;
+    private List<RowIssue>? _moreWarnings;
+    // The identifier coverage of the event it was computed for (on the worker), so the consumer only adds bits.
+    private CapiEvent? _coverageEvent;
+    private uint _coverage;
+
+    /// <summary>The reason of warning <paramref name="i"/> (&lt; <see cref="WarningCount"/>), without making the list.</summary>
+    internal Reason WarningReason(int i) => i == 0 ? _warningReason! : _moreWarnings![i - 1].Reason;
+
+    internal void SetCoverage(CapiEvent e)
+    {
+        _coverage = Pipeline.RunReport.CoverageMask(e.UserData);
+        _coverageEvent = e;
+    }
+
+    /// <summary>The coverage mask of <paramref name="e"/>: the one computed by the builder, else computed now (an event set by hand).</summary>
+    internal uint CoverageOf(CapiEvent e) => ReferenceEquals(e, _coverageEvent) ? _coverage : Pipeline.RunReport.CoverageMask(e.UserData);
 
     internal BuiltRow Filter(string rule)
     {
@@ -444,11 +530,20 @@ public sealed class BuiltRow(RowRef row)
 
     internal BuiltRow Reject(string field, Reason reason)
     {
-        Rejection = new RowIssue(Row, field, reason);
+        _rejectField = field;
+        _rejectReason = reason;
         Event = null;
         return this;
     }
 
-    // Most warned rows carry one warning (event time not attributable): size the list for one.
-    internal void Warn(string field, Reason reason) => (Warnings ??= new List<RowIssue>(1)).Add(new RowIssue(Row, field, reason));
+    internal void Warn(string field, Reason reason)
+    {
+        if (WarningCount == 0)
+        {
+            _warningField = field;
+            _warningReason = reason;
+        }
+        else (_moreWarnings ??= new List<RowIssue>(1)).Add(new RowIssue(Row, field, reason));
+        WarningCount++;
+    }
 }

@@ -74,10 +74,42 @@ public class CapiJsonWriterTests
         Assert.Equal(expected, doc.RootElement.GetProperty("user_data").GetRawText());
     }
 
-    private static string Serialize(CapiEvent e)
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Write_KeptDigests_SameBytesAsTheirHexLists(bool indented)
+    {
+        // An e-mail and phone kept as digests are written without making their lists; the bytes must not change.
+        static CapiEvent Event(bool keep)
+        {
+            var e = new CapiEvent { EventName = "PURCHASE", EventTime = 1734567890, EventId = "o1" };
+            var em = new byte[32];
+            var ph = new byte[32];
+            Snapconv.Core.Hashing.Sha256Hex.HashText("person@example.com", em);
+            Snapconv.Core.Hashing.Sha256Hex.HashText("15550100", ph);
+            if (keep)
+            {
+                Assert.True(e.UserData.TrySetFirstDigest(em: true, em));
+                Assert.True(e.UserData.TrySetFirstDigest(em: false, ph));
+            }
+            else
+            {
+                e.UserData.Em = [Convert.ToHexStringLower(em)];
+                e.UserData.Ph = [Convert.ToHexStringLower(ph)];
+            }
+            e.UserData.Fn = ["5ec0f34b8e3c8d8e63a78f8e4a4f0c4ac2c8e1c7e0a5d9e1d6b0a8e1c7e0a5d9"];
+            return e;
+        }
+        var kept = Event(keep: true);
+        Assert.Equal(Serialize(Event(keep: false), indented), Serialize(kept, indented));
+        Assert.True(kept.UserData.TryGetOnlyDigest(em: true, out _));  // written without making the list
+        Assert.Contains("542d240129883c019e106e3b1b2d3f3cb3537c43c425364de8e951d5a3083345", Serialize(kept, indented), StringComparison.Ordinal);
+    }
+
+    private static string Serialize(CapiEvent e, bool indented = false)
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms)) CapiJsonWriter.Write(w, e);
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = indented })) CapiJsonWriter.Write(w, e);
         return Encoding.UTF8.GetString(ms.ToArray());
     }
 }
