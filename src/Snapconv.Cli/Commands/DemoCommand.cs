@@ -86,8 +86,8 @@ internal static class DemoCommand
         if (input is null)
         {
             // The generated export is dirty on purpose; say so, or the rejects and warnings read as a fault of the tool.
-            Terminal.Err.MarkupLine("[grey]the generated export is dirty on purpose:[/] ~3 % of rows have a bad date, amount, currency, event name or no identifier " +
-                "(rejected with Snap's reasons, each in rejects.csv with file, row and field), ~2 % repeat an earlier row (sent once), and about " +
+            Terminal.Err.MarkupLine("[grey]the generated export is dirty on purpose:[/] about 5 % of rows have a bad date, amount, currency or event name, or no usable " +
+                "identifier (rejected with Snap's reasons, each in rejects.csv with file, row and field), ~2 % repeat an earlier row (sent once), and about " +
                 "1 phone in 10 is written [italic]555-0100 x12[/], a local-only number Snap cannot match: it is dropped with warning INVALID_PHONE " +
                 "and the event is kept for its e-mail.");
         }
