@@ -291,8 +291,8 @@ public static class PresetJoinBench
             var rows = new List<int>();
             for (var i = 0; i < keys.Count; i++)
             {
-                if (i + 2 < keys.Count) table.PrefetchSlots(keys[i + 2]);
-                if (i + 1 < keys.Count) table.PrefetchRows(keys[i + 1]);
+                if (i + 2 < keys.Count) table.Prefetch(keys[i + 2], rows: false);
+                if (i + 1 < keys.Count) table.Prefetch(keys[i + 1], rows: true);
                 rows.Clear();
                 table.LookupAll(keys[i], rows);
                 hitsPrefetched += rows.Count;

@@ -897,33 +897,18 @@ public sealed class JoinTable
     }
 
     /// <summary>
-    /// Stage 1 of looking up <paramref name="cell"/>'s keys (as <see cref="LookupAll"/> splits them) a little later: hints the
-    /// CPU to fetch the slot each key probes first. A hint only: nothing is read, nothing changes. Thread-safe.
+    /// Hints the CPU to fetch what looking up <paramref name="cell"/>'s keys (as <see cref="LookupAll"/> splits them) will
+    /// read a little later. Stage 1 (<paramref name="rows"/> false): the slot each key probes first. Stage 2 (true, after
+    /// stage 1 of the same cell): reads that slot and, when its hash matches, the start of the row it names. A hint
+    /// only: nothing changes. Thread-safe.
     /// </summary>
     /// <remarks>
     /// Why: a lookup is two cache misses in tables far larger than the cache — the slot, then the row it names (for the
     /// key compare, and the cells read next). Measured alone they cost ~0.6 µs a deal, more than the rest of the join.
-    /// A worker hints row i + 2's slots and row i + 1's rows (<see cref="PrefetchRows"/>) before building row i, so the
-    /// memory arrives while it works. Without SSE (Arm) both are no-ops.
+    /// A worker hints row i + 2's slots and row i + 1's rows before building row i, so the memory arrives while it
+    /// works. Without SSE (Arm) this is a no-op.
     /// </remarks>
-    public unsafe void PrefetchSlots(ReadOnlySpan<char> cell)
-    {
-        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
-        var slots = _slots;
-        var mask = slots.Length - 1;
-        foreach (var range in cell.SplitAny(';', ','))
-        {
-            var key = cell[range].Trim();
-            if (key.IsEmpty) continue;
-            System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref slots[string.GetHashCode(key) & mask]));
-        }
-    }
-
-    /// <summary>
-    /// Stage 2 (after <see cref="PrefetchSlots"/> of the same cell): reads each key's first slot and, when its hash
-    /// matches, hints the CPU to fetch the start of the row it names. A hint only; thread-safe.
-    /// </summary>
-    public unsafe void PrefetchRows(ReadOnlySpan<char> cell)
+    public unsafe void Prefetch(ReadOnlySpan<char> cell, bool rows)
     {
         if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
         var slots = _slots;
@@ -933,6 +918,11 @@ public sealed class JoinTable
             var key = cell[range].Trim();
             if (key.IsEmpty) continue;
             var hash = string.GetHashCode(key);
+            if (!rows)
+            {
+                PrefetchSlot(hash);
+                continue;
+            }
             var slot = slots[hash & mask];
             if (slot == 0 || (int)(slot >> 32) != hash) continue;   // a miss, or a collision the lookup will probe past
             var row = RowOf(slot);

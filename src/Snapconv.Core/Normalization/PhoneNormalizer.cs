@@ -51,25 +51,27 @@ public static class PhoneNormalizer
     /// <summary>Normalizes a cleaned (NFC, trimmed, non-empty) value.</summary>
     public static NormalizeResult Normalize(string cleaned, NormalizeContext ctx)
     {
-        if (IsObviousJunk(cleaned)) return InvalidResult;
-
-        var international = TryInternationalForm(cleaned, out var text);
-        string region;
-        if (international)
-        {
-            region = "ZZ";
-        }
-        else
-        {
-            var r = RegionFor(ctx);
-            if (r is null) return InvalidResult;
-            region = r;
-        }
-
-        if (PhoneFastPath.TryNormalize(text, international ? null : region, out var fast))
+        if (!TryPrepare(cleaned, ctx, out var text, out var region)) return InvalidResult;
+        if (PhoneFastPath.TryNormalize(text, region, out var fast))
             return fast is null ? InvalidResult : NormalizeResult.Ok(fast);
+        return SlowPath(text, region ?? "ZZ");
+    }
 
-        return SlowPath(text, region);
+    /// <summary>
+    /// What both paths read: <paramref name="text"/> (a leading <c>00</c> turned into <c>+</c>) and the region a national
+    /// number is read in, null for an international one. False when the value is junk, or national with no country.
+    /// </summary>
+    private static bool TryPrepare(string cleaned, NormalizeContext ctx, out string text, out string? region)
+    {
+        region = null;
+        if (IsObviousJunk(cleaned))
+        {
+            text = cleaned;
+            return false;
+        }
+        if (TryInternationalForm(cleaned, out text)) return true;
+        region = RegionFor(ctx);
+        return region is not null;
     }
 
     /// <summary>
@@ -79,10 +81,7 @@ public static class PhoneNormalizer
     /// </summary>
     internal static bool TryHashFast(string cleaned, NormalizeContext ctx, Span<byte> digest)
     {
-        if (IsObviousJunk(cleaned)) return false;
-        var international = TryInternationalForm(cleaned, out var text);
-        var region = international ? null : RegionFor(ctx);
-        if (!international && region is null) return false;
+        if (!TryPrepare(cleaned, ctx, out var text, out var region)) return false;
         Span<char> e164 = stackalloc char[PhoneFastPath.MaxE164Length];
         if (!PhoneFastPath.TryNormalizeInto(text, region, e164, out var length) || length < 0) return false;
         Span<byte> bytes = stackalloc byte[length];

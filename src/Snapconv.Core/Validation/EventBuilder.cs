@@ -123,7 +123,7 @@ public sealed class EventBuilder
             return built;
         }
         // A join's lookups miss the cache twice (key slot, contact row): their memory is asked for two rows and one row
-        // ahead, while the rows before are built (see JoinTable.PrefetchSlots).
+        // ahead, while the rows before are built (see JoinTable.Prefetch).
         if (built.Length > 0) PrefetchJoins(cells.Row(0), rows: false);
         if (built.Length > 1) PrefetchJoins(cells.Row(1), rows: false);
         for (var i = 0; i < built.Length; i++)
@@ -208,12 +208,12 @@ public sealed class EventBuilder
             {
                 // The common phone (the fast path's possible number) hashed without its digit string; anything else below.
                 var digest = default(Sha256Digest);
-                var ctx = keyCountry is null ? col.Context : col.Context with { RowCountry = keyCountry };
+                var ctx = ContextFor(col.Context, col.Kind, keyCountry);
                 if (PhoneNormalizer.TryHashFast(cleanedPhone, ctx, digest) && e.UserData.TrySetFirstDigest(em: false, digest)) continue;
             }
             if (cache is null || !cache.Enabled || !cache.TryGet(raw, keyCountry, out r, out value))
             {
-                var ctx = keyCountry is null ? col.Context : col.Context with { RowCountry = keyCountry };
+                var ctx = ContextFor(col.Context, col.Kind, keyCountry);
                 r = IdentifierNormalizer.Normalize(col.Kind, raw, ctx);
                 if (r.Status == NormalizeStatus.Normalized && col.Kind is IdentifierKind.Em or IdentifierKind.Ph && cache is not { Enabled: true })
                 {
@@ -348,7 +348,7 @@ public sealed class EventBuilder
 
     /// <summary>
     /// Hints the CPU to fetch what building the row <paramref name="fields"/> will look up in the join indexes: stage 1 the
-    /// key slots, stage 2 (<paramref name="rows"/>, a row later) the contacts' rows (see <see cref="JoinTable.PrefetchSlots"/>).
+    /// key slots, stage 2 (<paramref name="rows"/>, a row later) the contacts' rows (see <see cref="JoinTable.Prefetch"/>).
     /// Keys read from an earlier join's rows are not hinted. Changes nothing; thread-safe.
     /// </summary>
     private void PrefetchJoins(ReadOnlySpan<string?> fields, bool rows)
@@ -359,8 +359,7 @@ public sealed class EventBuilder
             foreach (var key in join.Keys)
             {
                 if (key.Ordinal < 0 || Cell(fields, key.Ordinal) is not { } cell) continue;
-                if (rows) join.Table.PrefetchRows(cell);
-                else join.Table.PrefetchSlots(cell);
+                join.Table.Prefetch(cell, rows);
             }
         }
     }
@@ -416,13 +415,16 @@ public sealed class EventBuilder
         return unmatched;
     }
 
+    /// <summary>The context a value of <paramref name="kind"/> is read with: the row's country applies to phones, states and zips.</summary>
+    private static NormalizeContext ContextFor(NormalizeContext context, IdentifierKind kind, string? rowCountry) =>
+        rowCountry is null || kind is not (IdentifierKind.Ph or IdentifierKind.St or IdentifierKind.Zp)
+            ? context
+            : context with { RowCountry = rowCountry };
+
     private static void AddIdentifier(CapiEvent e, BuiltRow result, IdentifierKind kind, string raw, NormalizeContext context,
         string? rowCountry, string header, ref string? firstInvalidField)
     {
-        var ctx = rowCountry is null || kind is not (IdentifierKind.Ph or IdentifierKind.St or IdentifierKind.Zp)
-            ? context
-            : context with { RowCountry = rowCountry };
-        var r = IdentifierNormalizer.Normalize(kind, raw, ctx);
+        var r = IdentifierNormalizer.Normalize(kind, raw, ContextFor(context, kind, rowCountry));
         switch (r.Status)
         {
             case NormalizeStatus.Empty: return;
