@@ -113,6 +113,20 @@ public static class WireBatchScanner
         Currency = 256, Value = 512, OrderId = 1024, CustomTransactionId = 2048,
     }
 
+    private enum Step { Read, Skipped, Decline }
+
+    /// <summary>
+    /// Moves from a property name to its value. <see cref="Seen.None"/> (a field the fast path does not read): the
+    /// value is skipped. A field seen before declines: the document path's last-one-wins lookup decides.
+    /// </summary>
+    private static Step Enter(ref Utf8JsonReader r, ref Seen seen, Seen field)
+    {
+        if (field == Seen.None) return r.Read() && r.TrySkip() ? Step.Skipped : Step.Decline;
+        if ((seen & field) != 0 || !r.Read()) return Step.Decline;
+        seen |= field;
+        return Step.Read;
+    }
+
     /// <summary>
     /// Checks one event on the fast path; the reader starts on its <c>{</c>. False (the reader anywhere inside
     /// the event) when the event has an error or anything the fast path leaves to the validator.
@@ -141,15 +155,11 @@ public static class WireBatchScanner
             else if (r.ValueTextEquals("client_dedup_id"u8)) field = Seen.ClientDedupId;
             else if (r.ValueTextEquals("transaction_id"u8)) field = Seen.TransactionId;
             else if (r.ValueTextEquals("test_event_code"u8)) return false;
-            else
-            {
-                if (!r.Read() || !r.TrySkip()) return false;
-                continue;
-            }
-            // A repeated field: the document path's last-one-wins lookup decides.
-            if ((seen & field) != 0 || !r.Read()) return false;
-            seen |= field;
-            bool ok;
+            else field = Seen.None;
+            var step = Enter(ref r, ref seen, field);
+            if (step == Step.Decline) return false;
+            if (step == Step.Skipped) continue;
+            bool ok = true;
             switch (field)
             {
                 case Seen.Name:
@@ -167,19 +177,11 @@ public static class WireBatchScanner
                 case Seen.Custom:
                     if (!TryCustomData(ref r, ref seen, out currency, out value, out orderId, out customTransactionId)) return false;
                     break;
-                case Seen.EventId:
-                    eventId = IdSpan.Of(ref r, out ok);
-                    if (!ok) return false;
-                    break;
-                case Seen.ClientDedupId:
-                    clientDedupId = IdSpan.Of(ref r, out ok);
-                    if (!ok) return false;
-                    break;
-                case Seen.TransactionId:
-                    transactionId = IdSpan.Of(ref r, out ok);
-                    if (!ok) return false;
-                    break;
+                case Seen.EventId: eventId = IdSpan.Of(ref r, out ok); break;
+                case Seen.ClientDedupId: clientDedupId = IdSpan.Of(ref r, out ok); break;
+                case Seen.TransactionId: transactionId = IdSpan.Of(ref r, out ok); break;
             }
+            if (!ok) return false;
         }
         if (r.TokenType != JsonTokenType.EndObject) return false;
         const Seen required = Seen.Name | Seen.Time | Seen.Source | Seen.User;
@@ -329,14 +331,11 @@ public static class WireBatchScanner
             else if (r.ValueTextEquals("value"u8)) field = Seen.Value;
             else if (r.ValueTextEquals("order_id"u8)) field = Seen.OrderId;
             else if (r.ValueTextEquals("transaction_id"u8)) field = Seen.CustomTransactionId;
-            else
-            {
-                if (!r.Read() || !r.TrySkip()) return false;
-                continue;
-            }
-            if ((seen & field) != 0 || !r.Read()) return false;
-            seen |= field;
-            bool ok;
+            else field = Seen.None;
+            var step = Enter(ref r, ref seen, field);
+            if (step == Step.Decline) return false;
+            if (step == Step.Skipped) continue;
+            bool ok = true;
             switch (field)
             {
                 case Seen.Currency:
@@ -346,15 +345,10 @@ public static class WireBatchScanner
                     if (r.TokenType != JsonTokenType.Number || !r.TryGetDecimal(out var d) || d < 0) return false;
                     value = d;
                     break;
-                case Seen.OrderId:
-                    orderId = IdSpan.Of(ref r, out ok);
-                    if (!ok) return false;
-                    break;
-                case Seen.CustomTransactionId:
-                    transactionId = IdSpan.Of(ref r, out ok);
-                    if (!ok) return false;
-                    break;
+                case Seen.OrderId: orderId = IdSpan.Of(ref r, out ok); break;
+                case Seen.CustomTransactionId: transactionId = IdSpan.Of(ref r, out ok); break;
             }
+            if (!ok) return false;
         }
         return r.TokenType == JsonTokenType.EndObject;
     }

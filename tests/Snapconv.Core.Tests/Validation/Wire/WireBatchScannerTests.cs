@@ -68,6 +68,8 @@ public class WireBatchScannerTests
         { Canonical.Replace("\"event_name\"", "\"event\\u005fname\""), false },                                // escaped name
         { Canonical.Replace("\"event_time\":1734567890,", "\"event_time\":1734567890,\"event_time\":1,"), false }, // repeated field
         { Canonical.Replace("\"integration\"", "\"test_event_code\":\"T1\",\"integration\""), false },
+        { Canonical.Replace("\"currency\":\"USD\"", "\"currency\":\"USD\",\"currency\":\"EUR\""), false },    // repeated custom_data field
+        { Canonical.Replace("\"order_id\":\"order-1\"", "\"order_id\":[\"order-1\"]"), false },                 // an id that is neither string nor number
         { Canonical.Replace("\"user_data\":{", "\"user_data\":[{").Replace("},\"custom_data\"", "}],\"custom_data\""), false },
         { Canonical.Replace("\"custom_data\":{", "\"custom_data\":[{").Replace("\"in-store\"}}", "\"in-store\"}]}"), false },
         { "{}", false },
