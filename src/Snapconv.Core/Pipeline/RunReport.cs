@@ -44,8 +44,11 @@ public sealed class RunReport
     public long[] CoverageCounts { get; } = new long[CoverageKeys.Length];
     public List<FileReport> InputFiles { get; } = [];
     public double DurationSeconds { get; set; }
-    /// <summary>Further top-level keys (delivery counters), written after the validate keys.</summary>
-    public SortedDictionary<string, long> Extra { get; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Further top-level keys (delivery and source counters), written after the validate keys in the order they were
+    /// first set, so that the summary reads as the run went (sent, acknowledged, ... requests), not alphabetically.
+    /// </summary>
+    public OrderedDictionary<string, long> Extra { get; } = new(StringComparer.Ordinal);
 
     public double Coverage(string key)
     {
