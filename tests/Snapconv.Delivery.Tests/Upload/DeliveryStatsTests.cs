@@ -13,7 +13,7 @@ public class DeliveryStatsTests
         var report = new RunReport();
         stats.WriteTo(report);
         report.Extra["sample_gate_tripped"] = 1;
-        stats.WriteTo(report);   // written again at the end of a run: the keys keep their places
+        stats.WriteTo(report);   // written again (a job run writes them once more after the sink): the keys keep their places
 
         using var ms = new MemoryStream();
         report.WriteJson(ms);
