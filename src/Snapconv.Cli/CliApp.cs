@@ -1,15 +1,27 @@
 using System.CommandLine;
 using Snapconv.Cli.Commands;
+using Snapconv.Cli.Console;
 
 namespace Snapconv.Cli;
 
 /// <summary>The command line: parses <c>args</c> and runs the command; returns the exit code.</summary>
 public static class CliApp
 {
+    /// <summary>
+    /// <c>--debug</c> (every command): on an unexpected failure, the full details go to <see cref="DebugLog.DefaultPath"/>
+    /// (or to <c>$SNAPCONV_DEBUG_LOG</c>); the terminal only ever gets one line. Off by default.
+    /// </summary>
+    internal static readonly Option<bool> Debug = new("--debug")
+    {
+        Description = "On an unexpected failure, write the full details to ./snapconv-debug.log (or $SNAPCONV_DEBUG_LOG). Default: off.",
+        Recursive = true,
+    };
+
     public static RootCommand CreateRoot()
     {
         var root = new RootCommand("snapconv: deliver offline conversions (in-store, phone, CRM sales) to Snap's Conversions API v3.");
         foreach (var command in CommandCatalog.All()) root.Subcommands.Add(command);
+        root.Options.Add(Debug);
         return root;
     }
 
@@ -17,8 +29,55 @@ public static class CliApp
     /// How long a command may take to stop after Ctrl+C or SIGTERM: in-flight batches finish or are left pending,
     /// and <c>serve</c> waits for its running jobs (up to 30 s) before it exits.
     /// </summary>
-    public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(40);
+    public static readonly TimeSpan StopTimeout = StopSignals.StopTimeout;
 
-    public static Task<int> RunAsync(string[] args, CancellationToken ct = default) =>
-        CreateRoot().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = StopTimeout }, ct);
+    /// <summary>The process's entry point: owns SIGINT/SIGTERM (<see cref="StopSignals"/>), then runs the command.</summary>
+    public static async Task<int> MainAsync(string[] args)
+    {
+        using var signals = StopSignals.Install();
+        return await RunAsync(args, signals.Token, signals);
+    }
+
+    public static Task<int> RunAsync(string[] args, CancellationToken ct = default) => RunAsync(args, ct, null);
+
+    private static async Task<int> RunAsync(string[] args, CancellationToken ct, StopSignals? signals)
+    {
+        var parse = CreateRoot().Parse(args);
+        var run = new CliRun(CommandPath(parse), DebugLog.Resolve(parse.GetValue(Debug), Environment.GetEnvironmentVariable), signals);
+        CliRun.Current = run;
+        try
+        {
+            // Signals are StopSignals' (a second one exits at once); every exception becomes one line in ExitCodes.
+            return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false }, ct);
+        }
+        catch (Exception e)
+        {
+            return ExitCodes.Report(e, System.Console.Error, run);
+        }
+    }
+
+    private static string CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var r = parse.CommandResult; r is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+            names.Add(r.Command is RootCommand ? "snapconv" : r.Command.Name);
+        names.Reverse();
+        return string.Join(' ', names);
+    }
+}
+
+/// <summary>What the failure handler knows of the running command (flows with the command's async calls).</summary>
+/// <param name="Command">e.g. <c>snapconv validate</c>.</param>
+/// <param name="DebugLog">Where the details of an unexpected failure go; null = nowhere (the default).</param>
+/// <param name="Signals">The process's signal handler; null when run in-process (tests).</param>
+internal sealed record CliRun(string Command, string? DebugLog, StopSignals? Signals)
+{
+    private static readonly AsyncLocal<CliRun?> s_current = new();
+
+    /// <summary>The command running on this async flow; null outside <see cref="CliApp.RunAsync(string[], CancellationToken)"/>.</summary>
+    public static CliRun? Current
+    {
+        get => s_current.Value;
+        set => s_current.Value = value;
+    }
 }

@@ -1,1 +1,1 @@
-return await Snapconv.Cli.CliApp.RunAsync(args);
+return await Snapconv.Cli.CliApp.MainAsync(args);

@@ -32,6 +32,9 @@ public static class SandboxApp
             k.Limits.MaxRequestBodySize = null;
             k.AddServerHeader = false;
         });
+        // The caller owns Ctrl+C and SIGTERM (the CLI stops the upload first, then the sandbox): the default console
+        // lifetime would stop the sandbox on the first signal, under the batches still in flight (#16).
+        builder.Services.AddSingleton<IHostLifetime, CallerLifetime>();
         builder.Services.AddSingleton(runtime);
         builder.Services.AddSingleton<ISandboxStore>(runtime.Store);
         configure?.Invoke(builder);
@@ -99,4 +102,11 @@ public sealed class RunningSandbox : IAsyncDisposable
         await _app.DisposeAsync();
         _runtime.Dispose();
     }
+}
+
+/// <summary>A host lifetime that leaves start and stop to the caller: no signal handlers.</summary>
+internal sealed class CallerLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

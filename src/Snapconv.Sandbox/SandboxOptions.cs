@@ -52,6 +52,11 @@ public sealed record SandboxOptions
 
     /// <summary>Listen URLs (<c>;</c>-separated). Default <c>http://127.0.0.1:8787</c>; use port 0 for a free port.</summary>
     public string Urls { get; init; } = DefaultUrls;
+    /// <summary>
+    /// Listen on addresses other than loopback (a LAN address, <c>0.0.0.0</c>, <c>*</c>, <c>+</c>). Default false: the
+    /// inspection endpoints have no authentication, so anyone who can reach the port can read every stored event.
+    /// </summary>
+    public bool AllowRemote { get; init; }
     /// <summary>Pixels and their tokens. Default: empty, meaning one demo pixel and token are generated.</summary>
     public IReadOnlyList<PixelCredential> Pixels { get; init; } = [];
     /// <summary>SQLite file keeping received events. Default: null (in memory only).</summary>
@@ -83,8 +88,13 @@ public sealed record SandboxOptions
         else
         {
             foreach (var u in Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                if (!Uri.TryCreate(u, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+            {
+                var wildcard = ListenAddresses.IsWildcard(u) && (u.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || u.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
+                if (!wildcard && (!Uri.TryCreate(u, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https")))
                     errors.Add($"urls: '{u}' is not an http(s) URL.");
+                else if (!AllowRemote && !ListenAddresses.IsLoopback(u))
+                    errors.Add($"urls: '{u}' is not a loopback address; the sandbox's inspection endpoints have no authentication, so it listens on 127.0.0.1, [::1] or localhost only (--allow-remote to listen beyond this machine).");
+            }
         }
         if (Qps is { } q && (!(q > 0) || double.IsInfinity(q)))
             errors.Add($"qps: must be a positive number (was {q.ToString(CultureInfo.InvariantCulture)}).");

@@ -38,8 +38,14 @@ internal static class DemoCommand
         if (sample is null)
         {
             sample = Path.Combine(dir, "store-sales.csv");
-            await using (var w = new StreamWriter(sample))
+            var path = sample;
+            // Generating millions of rows takes a while and the generator has no cancellation: the first signal stops
+            // the wait, and the process ends with the unfinished sample (#16).
+            await Task.Run(() =>
+            {
+                using var w = new StreamWriter(path);
                 SyntheticConversions.Write(w, new SyntheticOptions { Rows = rows, Now = DateTimeOffset.UtcNow });
+            }, ct).WaitAsync(ct);
             Terminal.Err.MarkupLine($"[bold]snapconv demo[/]: generated {rows:N0} rows of in-store and phone orders in {Markup.Escape(sample)}");
         }
         else if (!File.Exists(sample)) throw new UsageException($"--input '{sample}' does not exist.");

@@ -1,4 +1,6 @@
+using Snapconv.Cli.Console;
 using Snapconv.Core.Formats;
+using Snapconv.Core.Pipeline;
 
 namespace Snapconv.Cli.Commands;
 
@@ -10,6 +12,10 @@ internal static class ExitCodes
     public const int UsageOrInput = 2;
     public const int SampleGate = 3;
     public const int PendingAfterRetries = 4;
+    /// <summary>Stopped by Ctrl+C (SIGINT), or cancelled in-process.</summary>
+    public const int StoppedBySigint = StopSignals.SigintExitCode;
+    /// <summary>Stopped by SIGTERM.</summary>
+    public const int StoppedBySigterm = StopSignals.SigtermExitCode;
 
     public static async Task<int> Guard(Func<Task<int>> action)
     {
@@ -17,28 +23,54 @@ internal static class ExitCodes
         {
             return await action();
         }
-        catch (UsageException e)
-        {
-            await System.Console.Error.WriteLineAsync("error: " + e.Message);
-            return UsageOrInput;
-        }
-        catch (InputException e)
-        {
-            // InputException messages name file, row and field, never cell contents.
-            await System.Console.Error.WriteLineAsync("error: " + e.Message);
-            return UsageOrInput;
-        }
-        catch (OperationCanceledException)
-        {
-            await System.Console.Error.WriteLineAsync("stopped.");
-            return 130;
-        }
         catch (Exception e)
         {
-            // Fixed wording and the exception type only: messages of library exceptions can carry data.
-            await System.Console.Error.WriteLineAsync($"unexpected failure ({e.GetType().Name}); please report it with the command you ran.");
-            if (Environment.GetEnvironmentVariable("SNAPCONV_DEBUG") == "1") await System.Console.Error.WriteLineAsync(e.ToString());
-            return Unexpected;
+            return Report(e, System.Console.Error, CliRun.Current);
         }
+    }
+
+    /// <summary>
+    /// Turns an exception into its exit code and one line on <paramref name="error"/> (#16): usage and input errors say
+    /// what is wrong; a stop says so; anything else is an unexpected failure named by the command, its type and, when
+    /// known, the file and rows — never its message or stack trace, which go only to the <c>--debug</c> log.
+    /// </summary>
+    public static int Report(Exception e, TextWriter error, CliRun? run, TimeProvider? clock = null)
+    {
+        switch (e)
+        {
+            case UsageException:
+                error.WriteLine("error: " + e.Message);
+                return UsageOrInput;
+            case InputException:
+                // InputException messages name file, row and field, never cell contents.
+                error.WriteLine("error: " + e.Message);
+                return UsageOrInput;
+            case OperationCanceledException:
+                error.WriteLine("stopped.");
+                return run?.Signals?.StopExitCode ?? StoppedBySigint;
+        }
+        var command = run?.Command ?? "snapconv";
+        var line = $"{command}: unexpected failure {DescribeUnexpected(e)}";
+        if (run?.DebugLog is { } log)
+        {
+            line += DebugLog.TryWrite(log, command, e, clock ?? TimeProvider.System)
+                ? $"; the details are in {log}. Please report it."
+                : $"; the details could not be written to {log}. Please report it.";
+        }
+        else line += ". Please report it with the command you ran; --debug writes the details to " + DebugLog.DefaultPath + ".";
+        error.WriteLine(line);
+        return Unexpected;
+    }
+
+    /// <summary>
+    /// <c>(IOException) reading orders.csv row 1200</c>: the failure's type and where it happened, in fixed wording (a
+    /// library's message can carry data).
+    /// </summary>
+    public static string DescribeUnexpected(Exception e)
+    {
+        var where = e as RowFailureException;
+        var cause = where?.InnerException ?? e;
+        if (cause is AggregateException { InnerExceptions.Count: 1 } agg) cause = agg.InnerExceptions[0];
+        return where is null ? $"({cause.GetType().Name})" : $"({cause.GetType().Name}) {RowFailureException.Describe(where.File, where.FirstRow, where.LastRow)}";
     }
 }

@@ -28,11 +28,12 @@ internal static class RunCommand
             var exit = ExitCodes.Ok;
             foreach (var j in jobs)
             {
-                ct.ThrowIfCancellationRequested();
+                if (ct.IsCancellationRequested) break;
                 var result = await runner.RunAsync(j, ct);
-                exit = Worst(exit, result.ExitCode);
+                if (result.Outcome != JobOutcome.Canceled) exit = Worst(exit, result.ExitCode);
             }
-            return exit;
+            // Stopped by a signal: unsettled objects resume with the next run, so the exit code is the retriable one (#16).
+            return ct.IsCancellationRequested ? Worst(exit, ExitCodes.PendingAfterRetries) : exit;
         }));
         return command;
     }

@@ -40,12 +40,16 @@ internal static class SandboxCommand
             DefaultValueFactory = _ => "event",
         };
         dedupClock.AcceptOnlyFromAmong("event", "arrival");
+        var allowRemote = new Option<bool>("--allow-remote")
+        {
+            Description = "Allow --urls beyond loopback (a LAN address, 0.0.0.0, *). The inspection endpoints have no authentication. Default: loopback only.",
+        };
 
         var command = new Command("sandbox", "Run a local Snap Conversions API v3 sandbox (until Ctrl+C).");
-        foreach (var o in new Option[] { urls, pixels, db, qps, failRate, latency, loseAck, seed, partial, dedupClock })
+        foreach (var o in new Option[] { urls, pixels, db, qps, failRate, latency, loseAck, seed, partial, dedupClock, allowRemote })
             command.Options.Add(o);
 
-        command.SetAction(async (ParseResult r, CancellationToken ct) =>
+        command.SetAction((ParseResult r, CancellationToken ct) => ExitCodes.Guard(async () =>
         {
             var credentials = new List<PixelCredential>();
             foreach (var p in r.GetValue(pixels) ?? [])
@@ -54,7 +58,7 @@ internal static class SandboxCommand
                 catch (FormatException e)
                 {
                     await System.Console.Error.WriteLineAsync($"--pixel: {e.Message}");
-                    return 2;
+                    return ExitCodes.UsageOrInput;
                 }
             }
             var options = new SandboxOptions
@@ -69,15 +73,20 @@ internal static class SandboxCommand
                 Seed = r.GetValue(seed),
                 PartialBatches = r.GetValue(partial) == "accept" ? PartialBatchMode.Accept : PartialBatchMode.Reject,
                 DedupClock = r.GetValue(dedupClock) == "arrival" ? DedupClock.Arrival : DedupClock.EventTime,
+                AllowRemote = r.GetValue(allowRemote),
             };
             var errors = options.Validate();
             if (errors.Count > 0)
             {
                 foreach (var e in errors) await System.Console.Error.WriteLineAsync(e);
-                return 2;
+                return ExitCodes.UsageOrInput;
             }
 
-            await using var sandbox = await SandboxApp.StartAsync(options, ct: ct);
+            await using var sandbox = await ListenFailure.StartAsync("--urls", options.Urls, () => SandboxApp.StartAsync(options, ct: ct));
+            var remote = options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Where(u => !ListenAddresses.IsLoopback(u)).ToList();
+            if (remote.Count > 0)
+                await System.Console.Error.WriteLineAsync($"warning: listening beyond loopback ({string.Join(", ", remote)}): anyone who reaches the port can read every stored event; the inspection endpoints have no authentication.");
             System.Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Snap CAPI v3 sandbox listening on {sandbox.BaseAddress}"));
             if (sandbox.PixelsGenerated)
             {
@@ -96,8 +105,8 @@ internal static class SandboxCommand
             {
                 // Ctrl+C: stop cleanly.
             }
-            return 0;
-        });
+            return ExitCodes.Ok;
+        }));
         return command;
     }
 }

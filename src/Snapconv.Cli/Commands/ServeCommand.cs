@@ -26,7 +26,9 @@ internal static class ServeCommand
                 throw new UsageException("no job has a 'schedule'; give one (e.g. schedule: \"0 * * * *\") or use `snapconv run`.");
             var log = new RunLog(RunCommand.ParseFormat(r.GetValue(logFormat)));
             var runner = new JobRunner(log) { Retry = RunCommand.RetryFromEnvironment() };
-            await using var serve = await ServeHost.StartAsync(jobFile, runner, log, new ServeOptions { Urls = r.GetValue(urls)! }, CancellationToken.None);
+            var listen = r.GetValue(urls)!;
+            await using var serve = await ListenFailure.StartAsync("--urls", listen,
+                () => ServeHost.StartAsync(jobFile, runner, log, new ServeOptions { Urls = listen }, CancellationToken.None));
             try { await Task.Delay(Timeout.Infinite, ct); }
             catch (OperationCanceledException) { }
             await serve.StopAsync();

@@ -106,9 +106,10 @@ internal static class UploadCommand
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // Ctrl+C: what Snap acknowledged is in the ledger; the rest is pending. ExitCodes.Guard turns this into 130.
+            // Ctrl+C or SIGTERM: what Snap acknowledged is in the ledger; the rest is pending, so the exit code is the
+            // retriable one (#16).
             await System.Console.Error.WriteLineAsync("upload stopped: unanswered batches stay pending; run the same command again to send them.");
-            throw;
+            return ExitCodes.PendingAfterRetries;
         }
         RunSummary.Render(result.Report, outputs, title);
         var elapsed = result.Report.DurationSeconds;

@@ -110,8 +110,9 @@ public sealed class JobRunner(RunLog log, TimeProvider? clock = null, Func<strin
         catch (Exception e)
         {
             // Fixed wording: a library's message can carry data.
-            result = result with { Outcome = JobOutcome.Failed, Message = $"unexpected failure ({e.GetType().Name})." };
-            if (env?.Invoke("SNAPCONV_DEBUG") == "1" || Environment.GetEnvironmentVariable("SNAPCONV_DEBUG") == "1") System.Console.Error.WriteLine(e);
+            result = result with { Outcome = JobOutcome.Failed, Message = $"unexpected failure {Commands.ExitCodes.DescribeUnexpected(e)}." };
+            // The details go only to the --debug log, never to the terminal or the run log (#16).
+            if (CliRun.Current is { DebugLog: { } debugLog } run) Console.DebugLog.TryWrite(debugLog, $"{run.Command} (job {job.Name})", e, _clock);
         }
         finally
         {

@@ -33,28 +33,38 @@ public static class ConversionReader
     private static async Task ProduceAsync(IReadOnlyList<string> files, ConversionOptions options, PipelineOptions pipeline,
         ChannelWriter<Task<ProcessedBlock>> writer, CancellationToken ct)
     {
+        // Where the producer is, for an unexpected failure's message (#16): the file, and the last row read (0 = opening).
+        var where = "";
+        long lastRow = 0;
+        var opened = false;
         try
         {
             foreach (var path in files)
             {
+                where = path;
+                lastRow = 0;
+                opened = false;
                 using var reader = RecordReaders.Open(path, options.Mapping.ReaderOptions);
+                where = reader.SourceName;
                 var mapping = BoundMapping.Bind(options.Mapping, reader.Headers, reader.SourceName);
                 var file = new InputFile(reader.SourceName, reader.Headers, mapping);
                 var builder = new EventBuilder(mapping, options, reader.SourceName);
                 var width = reader.Headers.Count;
+                opened = true;
                 var size = pipeline.BlockSize;
                 var cells = new string?[size * width];
                 var rows = new long[size];
                 var n = 0;
                 while (true)
                 {
-                    ct.ThrowIfCancellationRequested();
+                    // Once a block, not once a row: the first signal stops the read within a block (#16).
+                    if (n == 0) ct.ThrowIfCancellationRequested();
                     var more = reader.Read();
                     if (more)
                     {
                         var at = n * width;
                         for (var i = 0; i < width; i++) cells[at + i] = reader.GetString(i);
-                        rows[n] = reader.RowNumber;
+                        lastRow = rows[n] = reader.RowNumber;
                         n++;
                     }
                     if (n == size || !more)
@@ -74,6 +84,11 @@ public static class ConversionReader
             }
             writer.Complete();
         }
+        catch (Exception e) when (IsUnexpected(e))
+        {
+            var row = opened ? lastRow + 1 : 0;
+            writer.Complete(new RowFailureException(where, row, row, e));
+        }
         catch (Exception e)
         {
             writer.Complete(e);
@@ -82,6 +97,16 @@ public static class ConversionReader
 
     private static ProcessedBlock Build(InputFile file, EventBuilder builder, BlockCells cells, long[] rows, bool last)
     {
-        return new ProcessedBlock(file, builder.BuildBlock(cells, rows), cells, last);
+        try
+        {
+            return new ProcessedBlock(file, builder.BuildBlock(cells, rows), cells, last);
+        }
+        catch (Exception e) when (IsUnexpected(e) && rows.Length > 0)
+        {
+            throw new RowFailureException(file.Name, rows[0], rows[^1], e);
+        }
     }
+
+    /// <summary>Not bad input, not a stop: a failure whose message must say where it happened (#16).</summary>
+    private static bool IsUnexpected(Exception e) => e is not (InputException or OperationCanceledException or RowFailureException);
 }

@@ -46,7 +46,7 @@ public sealed class UploadRun(UploadOptions options, TimeProvider? clock = null)
         options.EnsureValid();
         conversion = conversion with { PixelId = options.PixelId };
         using var ledger = OpenLedger();
-        foreach (var f in files) Fingerprint(ledger, f);
+        foreach (var f in files) await FingerprintAsync(ledger, f, ct).ConfigureAwait(false);
         using var client = new CapiClient(options, _clock, HandlerFactory?.Invoke());
         await using var sink = new DeliverySink(options, ledger, client, _clock, Stats, ct);
         var progress = new Progress(Stats);
@@ -91,13 +91,14 @@ public sealed class UploadRun(UploadOptions options, TimeProvider? clock = null)
     private IDeliveryLedger OpenLedger() =>
         options.UseLedger && options.IsLive ? new SqliteDeliveryLedger(options.StateDir, _clock) : new NullLedger();
 
-    private static void Fingerprint(IDeliveryLedger ledger, string path)
+    private static async Task FingerprintAsync(IDeliveryLedger ledger, string path, CancellationToken ct)
     {
         if (ledger is NullLedger) return;
         var info = new FileInfo(path);
         if (!info.Exists) return;
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.SequentialScan);
-        var hash = SHA256.HashData(stream);
+        // Hashing a large input takes seconds: the first signal must stop it too (#16).
+        var hash = await SHA256.HashDataAsync(stream, ct).ConfigureAwait(false);
         ledger.RecordFile(Path.GetFullPath(path), info.Length, info.LastWriteTimeUtc, hash);
     }
 
