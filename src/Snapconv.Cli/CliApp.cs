@@ -45,6 +45,16 @@ public static class CliApp
         var parse = CreateRoot().Parse(args);
         var run = new CliRun(CommandPath(parse), DebugLog.Resolve(parse.GetValue(Debug), Environment.GetEnvironmentVariable), signals);
         CliRun.Current = run;
+        if (signals is not null)
+        {
+            // A failure on a thread of its own would end the process with the runtime's stack trace: one line instead,
+            // then exit before the runtime prints it.
+            AppDomain.CurrentDomain.UnhandledException += (_, a) =>
+            {
+                ExitCodes.Report(a.ExceptionObject as Exception ?? new InvalidOperationException(), System.Console.Error, run);
+                StopSignals.ExitAtOnce(ExitCodes.Unexpected);
+            };
+        }
         try
         {
             // Signals are StopSignals' (a second one exits at once); every exception becomes one line in ExitCodes.

@@ -102,7 +102,7 @@ internal sealed class StopSignals : IDisposable
     }
 
     /// <summary>Ends the process now: no exit handlers, no waiting for threads (the ledger is committed batch by batch).</summary>
-    private static void ExitAtOnce(int code)
+    internal static void ExitAtOnce(int code)
     {
         if (OperatingSystem.IsWindows()) Environment.Exit(code);
         else SysExit(code);
