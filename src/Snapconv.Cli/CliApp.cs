@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using Snapconv.Cli.Commands;
 
 namespace Snapconv.Cli;
@@ -19,6 +20,28 @@ public static class CliApp
     /// </summary>
     public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(40);
 
-    public static Task<int> RunAsync(string[] args, CancellationToken ct = default) =>
-        CreateRoot().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = StopTimeout }, ct);
+    public static Task<int> RunAsync(string[] args, CancellationToken ct = default)
+    {
+        var parsed = CreateRoot().Parse(args);
+        if (UsageError(parsed) is { } usage) return Task.FromResult(usage);
+        return parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = StopTimeout }, ct);
+    }
+
+    /// <summary>
+    /// The one place parse errors (unknown option, missing required option or argument, bad value) become exit 2 with
+    /// one line on stderr, as every command's own usage errors do; null when the command line parsed, or when
+    /// <c>--help</c>/<c>--version</c> clears the errors. System.CommandLine's own handling would print the help and exit 1.
+    /// </summary>
+    internal static int? UsageError(ParseResult parsed)
+    {
+        if (parsed.Action is not ParseErrorAction || parsed.Errors.Count == 0) return null;
+        // The root's own name is the host's file name (testhost, Snapconv.Cli), so the path is spelled from "snapconv".
+        var path = new List<string>();
+        for (Command? c = parsed.CommandResult.Command; c is not null and not RootCommand; c = c.Parents.OfType<Command>().FirstOrDefault())
+            path.Insert(0, c.Name);
+        var command = string.Join(' ', path.Prepend("snapconv"));
+        var messages = string.Join(" ", parsed.Errors.Select(e => e.Message.TrimEnd('.') + ".").Distinct());
+        System.Console.Error.WriteLine($"error: {messages} See `{command} --help`.");
+        return ExitCodes.UsageOrInput;
+    }
 }

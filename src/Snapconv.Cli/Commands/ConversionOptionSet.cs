@@ -30,6 +30,7 @@ internal sealed class ConversionOptionSet
         AllowMultipleArgumentsPerToken = false,
     };
     public Option<string?> Currency { get; } = new("--currency") { Description = "Currency (ISO code or English name) of rows whose export carries none, e.g. USD." };
+    public Option<string?> EventName { get; } = new("--event-name") { Description = "Event of rows that carry none (no event-name column, or a blank cell), e.g. PURCHASE: a plain sales export needs no mapping file." };
     public Option<string?> Locale { get; } = new("--locale") { Description = "How numbers and dates in text cells are written: a culture such as en-US, en-GB, de-DE. Default: none (ambiguous values stop the run)." };
     public Option<string?> Sheet { get; } = new("--sheet") { Description = "Workbook sheet to read. Default: the first." };
     public Option<string?> EmailType { get; } = new("--email-type") { Description = "mParticle: the identity sent as e-mail (mParticle's \"Email Type\" setting), e.g. other. Default: email." };
@@ -37,7 +38,7 @@ internal sealed class ConversionOptionSet
     public void AddTo(Command command, bool includePixel = true)
     {
         command.Arguments.Add(Inputs);
-        foreach (var o in new Option[] { Mapping, Preset, Contacts, Currency, Locale, Sheet, EmailType, DefaultCountry, TimeZone, MaxEventAgeDays, Report, Rejects, EventsOut })
+        foreach (var o in new Option[] { Mapping, Preset, Contacts, Currency, EventName, Locale, Sheet, EmailType, DefaultCountry, TimeZone, MaxEventAgeDays, Report, Rejects, EventsOut })
             command.Options.Add(o);
         if (includePixel) command.Options.Add(PixelId);
     }
@@ -104,6 +105,11 @@ internal sealed class ConversionOptionSet
             if (!TextValues.TryCurrency(currency, out var code))
                 throw new UsageException($"--currency '{currency}' is not an ISO 4217 code or a currency name.");
             mapping = mapping with { Constants = new Dictionary<TargetField, string>(mapping.Constants) { [TargetField.Currency] = code } };
+        }
+        if (r.GetValue(EventName) is { } eventName)
+        {
+            if (!DefaultEventName.TryParse(eventName, out var name)) throw new UsageException("--event-name " + DefaultEventName.Invalid(eventName));
+            mapping = DefaultEventName.Apply(mapping, name);
         }
         if (sheet is not null) mapping = mapping with { Sheet = sheet };
         if (r.GetValue(EmailType) is { } emailType)
