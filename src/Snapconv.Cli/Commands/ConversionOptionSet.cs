@@ -35,16 +35,19 @@ internal sealed class ConversionOptionSet
     public Option<string?> Sheet { get; } = new("--sheet") { Description = "Workbook sheet to read. Default: the first." };
     public Option<string?> EmailType { get; } = new("--email-type") { Description = "mParticle: the identity sent as e-mail (mParticle's \"Email Type\" setting), e.g. other. Default: email." };
 
-    public void AddTo(Command command, bool includePixel = true)
+    /// <param name="includeInputs">False for <c>demo</c>, whose one input is <c>--input</c> (given to <see cref="Resolve"/>).</param>
+    public void AddTo(Command command, bool includePixel = true, bool includeInputs = true)
     {
-        command.Arguments.Add(Inputs);
+        if (includeInputs) command.Arguments.Add(Inputs);
         foreach (var o in new Option[] { Mapping, Preset, Contacts, Currency, EventName, Locale, Sheet, EmailType, DefaultCountry, TimeZone, MaxEventAgeDays, Report, Rejects, EventsOut })
             command.Options.Add(o);
         if (includePixel) command.Options.Add(PixelId);
     }
 
     /// <summary>Reads and validates the options; <see cref="UsageException"/> names the bad one.</summary>
-    public (IReadOnlyList<string> Files, ConversionOptions Options) Resolve(ParseResult r, TimeProvider clock, string? pixelId = null)
+    /// <param name="inputs">The input files when the command has no INPUT argument (<c>demo --input</c>).</param>
+    public (IReadOnlyList<string> Files, ConversionOptions Options) Resolve(ParseResult r, TimeProvider clock, string? pixelId = null,
+        IReadOnlyList<string>? inputs = null)
     {
         var tzName = r.GetValue(TimeZone) ?? "UTC";
         if (!TimeZones.TryFind(tzName, out var zone))
@@ -58,7 +61,7 @@ internal sealed class ConversionOptionSet
         }
         if (r.GetValue(MaxEventAgeDays) is { } age && age is < 1 or > 3650)
             throw new UsageException("--max-event-age-days must be between 1 and 3650.");
-        var files = InputResolver.Resolve(r.GetValue(Inputs) ?? []);
+        var files = inputs ?? InputResolver.Resolve(r.GetValue(Inputs) ?? []);
         var mapping = ResolveMapping(r, files, country);
         var options = new ConversionOptions
         {

@@ -28,8 +28,10 @@ public static class HeaderAutoDetect
         {
             foreach (var n in names)
             {
-                // One name, one meaning: a second registration would be a silent change of what a column fills.
-                if (!d.TryAdd(Key(n), (f, rank))) throw new InvalidOperationException($"header name '{n}' is registered twice");
+                // One name, one meaning: a second registration with another would silently change what a column fills.
+                if (d.TryGetValue(Key(n), out var known) && known != (f, rank))
+                    throw new InvalidOperationException($"header name '{n}' is registered as {known.Item1} and as {f}");
+                d[Key(n)] = (f, rank);
             }
         }
         // The customer's contact and address columns under the prefixes commerce exports use: billing (and a CRM's
@@ -79,16 +81,16 @@ public static class HeaderAutoDetect
         Add(TargetField.ScCookie1, 0, "sc_cookie1");
         Add(TargetField.LeadId, 0, "lead_id");
         Add(TargetField.EventName, 0, "event_name", "event_type", "event", "conversion_type", "eventname");
-        // When the money changed hands first; then when the order or invoice was made; then when the record was made;
-        // then a bare date (a bare time column alone is no event time, so it comes last).
+        // When the money changed hands first; then when the order or invoice was made; then when the record was made or
+        // a bare date (equals: the first column wins); a bare time column alone is no event time, so it comes last.
         Add(TargetField.EventTime, 0, "event_time", "conversion_time", "paid_at", "date_paid", "paid_date", "payment_date",
             "payment_time");
         Add(TargetField.EventTime, 1, "transaction_date", "transaction_time", "order_date", "order_date_time", "purchase_date",
             "event_date", "sale_date", "invoice_date", "receipt_date", "order_placed", "processed_at", "completed_at");
         Add(TargetField.EventTime, 2, "created_at", "date_created", "created_date", "created", "created_date_utc", "created_utc",
             "order_created_at");
-        Add(TargetField.EventTime, 3, "timestamp", "date", "datetime");
-        Add(TargetField.EventTime, 4, "time");
+        Add(TargetField.EventTime, 2, "timestamp", "date", "datetime");
+        Add(TargetField.EventTime, 3, "time");
         // What the customer paid for the order before its parts; a unit price only when nothing better is there.
         Add(TargetField.Value, 0, "value", "order_total", "total_collected", "grand_total", "invoice_total", "total_amount",
             "sale_amount", "purchase_value", "order_amount", "transaction_amount", "payment_amount", "total_paid",
