@@ -38,7 +38,17 @@ internal sealed class ConversionOptionSet
     /// <param name="includeInputs">False for <c>demo</c>, whose one input is <c>--input</c> (given to <see cref="Resolve"/>).</param>
     public void AddTo(Command command, bool includePixel = true, bool includeInputs = true)
     {
-        if (includeInputs) command.Arguments.Add(Inputs);
+        if (includeInputs)
+        {
+            command.Arguments.Add(Inputs);
+            // INPUT takes one or more values, so the parser hands it an unknown option as a file name: a usage error
+            // (exit 2) rather than "no such file" (#15). A file whose name starts with '-' is still ./-name.
+            Inputs.Validators.Add(result =>
+            {
+                foreach (var t in result.Tokens)
+                    if (t.Value.Length > 1 && t.Value[0] == '-') result.AddError($"Unrecognized command or argument '{t.Value}'.");
+            });
+        }
         foreach (var o in new Option[] { Mapping, Preset, Contacts, Currency, EventName, Locale, Sheet, EmailType, DefaultCountry, TimeZone, MaxEventAgeDays, Report, Rejects, EventsOut })
             command.Options.Add(o);
         if (includePixel) command.Options.Add(PixelId);

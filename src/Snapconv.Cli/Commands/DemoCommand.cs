@@ -73,7 +73,9 @@ internal static class DemoCommand
             RejectsPath = r.GetValue(set.Rejects) ?? Path.Combine(dir, "rejects.csv"),
             EventsPath = r.GetValue(set.EventsOut),
         };
-        var conversion = resolved with { DefaultCountry = resolved.DefaultCountry ?? "US", PixelId = pixel.PixelId };
+        // The generated sample's national phone numbers are American; a user's --input says its own (--default-country):
+        // the joins of --contacts are already normalized with that setting.
+        var conversion = resolved with { DefaultCountry = input is null ? resolved.DefaultCountry ?? "US" : resolved.DefaultCountry, PixelId = pixel.PixelId };
         var code = await UploadCommand.RunAsync(options with { SampleGate = sampleGate }, files, conversion, outputs, "snapconv demo (upload to sandbox)", ct);
         if (code == ExitCodes.SampleGate)
         {

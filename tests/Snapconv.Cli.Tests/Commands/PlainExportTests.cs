@@ -175,7 +175,7 @@ public class PlainExportTests
     {
         using var tmp = new TempDir();
         var deals = RepoPaths.Sample("presets/zoho-deals/Deals_2026_11_02.csv");
-        var (code, _, err) = await Run("demo", "--input", deals, "--dir", tmp.File("demo"), "--contacts", RepoPaths.Sample("presets/zoho-deals/Contacts_2026_11_02.csv"));
+        var (code, _, err) = await Run("demo", "--input", deals, "--dir", tmp.File("demo"), "--contacts", RepoPaths.Sample("presets/zoho-deals/Contacts_2026_11_02.csv"), "--no-sample-gate");
         Assert.True(code == 0, err);
         Assert.Contains("mapping: preset zoho-deals", err);
         using var report = JsonDocument.Parse(File.ReadAllBytes(tmp.File("demo/report.json")));
