@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using Snapconv.Cli.Commands;
 using Snapconv.Cli.Console;
 
@@ -43,6 +44,7 @@ public static class CliApp
     private static async Task<int> RunAsync(string[] args, CancellationToken ct, StopSignals? signals)
     {
         var parse = CreateRoot().Parse(args);
+        if (UsageError(parse) is { } usage) return usage;
         var run = new CliRun(CommandPath(parse), DebugLog.Resolve(parse.GetValue(Debug), Environment.GetEnvironmentVariable), signals);
         CliRun.Current = run;
         if (signals is not null)
@@ -66,6 +68,20 @@ public static class CliApp
         }
     }
 
+    /// <summary>
+    /// The one place parse errors (unknown option, missing required option or argument, bad value) become exit 2 with
+    /// one line on stderr, as every command's own usage errors do; null when the command line parsed, or when
+    /// <c>--help</c>/<c>--version</c> clears the errors. System.CommandLine's own handling would print the help and exit 1.
+    /// </summary>
+    internal static int? UsageError(ParseResult parsed)
+    {
+        if (parsed.Action is not ParseErrorAction || parsed.Errors.Count == 0) return null;
+        var messages = string.Join(" ", parsed.Errors.Select(e => e.Message.TrimEnd('.') + ".").Distinct());
+        System.Console.Error.WriteLine($"error: {messages} See `{CommandPath(parsed)} --help`.");
+        return ExitCodes.UsageOrInput;
+    }
+
+    // The root's own name is the host's file name (testhost, Snapconv.Cli), so the path is spelled from "snapconv".
     private static string CommandPath(ParseResult parse)
     {
         var names = new List<string>();

@@ -30,20 +30,34 @@ internal sealed class ConversionOptionSet
         AllowMultipleArgumentsPerToken = false,
     };
     public Option<string?> Currency { get; } = new("--currency") { Description = "Currency (ISO code or English name) of rows whose export carries none, e.g. USD." };
+    public Option<string?> EventName { get; } = new("--event-name") { Description = "Event of rows that carry none (no event-name column, or a blank cell), e.g. PURCHASE: a plain sales export needs no mapping file." };
     public Option<string?> Locale { get; } = new("--locale") { Description = "How numbers and dates in text cells are written: a culture such as en-US, en-GB, de-DE. Default: none (ambiguous values stop the run)." };
     public Option<string?> Sheet { get; } = new("--sheet") { Description = "Workbook sheet to read. Default: the first." };
     public Option<string?> EmailType { get; } = new("--email-type") { Description = "mParticle: the identity sent as e-mail (mParticle's \"Email Type\" setting), e.g. other. Default: email." };
 
-    public void AddTo(Command command, bool includePixel = true)
+    /// <param name="includeInputs">False for <c>demo</c>, whose one input is <c>--input</c> (given to <see cref="Resolve"/>).</param>
+    public void AddTo(Command command, bool includePixel = true, bool includeInputs = true)
     {
-        command.Arguments.Add(Inputs);
-        foreach (var o in new Option[] { Mapping, Preset, Contacts, Currency, Locale, Sheet, EmailType, DefaultCountry, TimeZone, MaxEventAgeDays, Report, Rejects, EventsOut })
+        if (includeInputs)
+        {
+            command.Arguments.Add(Inputs);
+            // INPUT takes one or more values, so the parser hands it an unknown option as a file name: a usage error
+            // (exit 2) rather than "no such file" (#15). A file whose name starts with '-' is still ./-name.
+            Inputs.Validators.Add(result =>
+            {
+                foreach (var t in result.Tokens)
+                    if (t.Value.Length > 1 && t.Value[0] == '-') result.AddError($"Unrecognized command or argument '{t.Value}'.");
+            });
+        }
+        foreach (var o in new Option[] { Mapping, Preset, Contacts, Currency, EventName, Locale, Sheet, EmailType, DefaultCountry, TimeZone, MaxEventAgeDays, Report, Rejects, EventsOut })
             command.Options.Add(o);
         if (includePixel) command.Options.Add(PixelId);
     }
 
     /// <summary>Reads and validates the options; <see cref="UsageException"/> names the bad one.</summary>
-    public (IReadOnlyList<string> Files, ConversionOptions Options) Resolve(ParseResult r, TimeProvider clock, string? pixelId = null)
+    /// <param name="inputs">The input files when the command has no INPUT argument (<c>demo --input</c>).</param>
+    public (IReadOnlyList<string> Files, ConversionOptions Options) Resolve(ParseResult r, TimeProvider clock, string? pixelId = null,
+        IReadOnlyList<string>? inputs = null)
     {
         var tzName = r.GetValue(TimeZone) ?? "UTC";
         if (!TimeZones.TryFind(tzName, out var zone))
@@ -57,7 +71,7 @@ internal sealed class ConversionOptionSet
         }
         if (r.GetValue(MaxEventAgeDays) is { } age && age is < 1 or > 3650)
             throw new UsageException("--max-event-age-days must be between 1 and 3650.");
-        var files = InputResolver.Resolve(r.GetValue(Inputs) ?? []);
+        var files = inputs ?? InputResolver.Resolve(r.GetValue(Inputs) ?? []);
         var mapping = ResolveMapping(r, files, country);
         var options = new ConversionOptions
         {
@@ -104,6 +118,11 @@ internal sealed class ConversionOptionSet
             if (!TextValues.TryCurrency(currency, out var code))
                 throw new UsageException($"--currency '{currency}' is not an ISO 4217 code or a currency name.");
             mapping = mapping with { Constants = new Dictionary<TargetField, string>(mapping.Constants) { [TargetField.Currency] = code } };
+        }
+        if (r.GetValue(EventName) is { } eventName)
+        {
+            if (!DefaultEventName.TryParse(eventName, out var name)) throw new UsageException("--event-name " + DefaultEventName.Invalid(eventName));
+            mapping = DefaultEventName.Apply(mapping, name);
         }
         if (sheet is not null) mapping = mapping with { Sheet = sheet };
         if (r.GetValue(EmailType) is { } emailType)

@@ -21,22 +21,29 @@ internal static class DemoCommand
     {
         var rows = new Option<int>("--rows") { Description = "Rows in the generated sample.", DefaultValueFactory = _ => 5_000 };
         var dir = new Option<string>("--dir") { Description = "Where the sample, report, rejects and ledger go.", DefaultValueFactory = _ => "snapconv-demo" };
-        var input = new Option<string?>("--input") { Description = "Use this export instead of a generated one." };
+        var input = new Option<string?>("--input") { Description = "Use this export instead of a generated one; it is read as upload reads it (presets recognised, and the options below)." };
+        var noGate = new Option<bool>("--no-sample-gate") { Description = "Upload even when more than 10% of the first 1,000 rows are rejected." };
+        // The options upload reads a file with (--mapping, --preset, --contacts, --currency, --event-name, …), so
+        // `demo --input` shows what `upload` of the same file would send.
+        var set = new ConversionOptionSet();
         var command = new Command("demo", "Upload a realistic sample to an in-process Snap CAPI sandbox and show what arrived. No setup, no network.");
         command.Options.Add(rows);
         command.Options.Add(dir);
         command.Options.Add(input);
-        command.SetAction((r, ct) => ExitCodes.Guard(() => RunAsync(r.GetValue(rows), r.GetValue(dir)!, r.GetValue(input), ct)));
+        command.Options.Add(noGate);
+        set.AddTo(command, includePixel: false, includeInputs: false);
+        command.SetAction((r, ct) => ExitCodes.Guard(() => RunAsync(set, r, r.GetValue(rows), r.GetValue(dir)!, r.GetValue(input), !r.GetValue(noGate), ct)));
         return command;
     }
 
-    private static async Task<int> RunAsync(int rows, string dir, string? input, CancellationToken ct)
+    private static async Task<int> RunAsync(ConversionOptionSet set, ParseResult r, int rows, string dir, string? input, bool sampleGate, CancellationToken ct)
     {
         if (rows is < 1 or > 10_000_000) throw new UsageException("--rows must be 1..10000000.");
-        Directory.CreateDirectory(dir);
+        if (input is not null && !File.Exists(input)) throw new UsageException($"--input '{input}' does not exist.");
         var sample = input;
         if (sample is null)
         {
+            Directory.CreateDirectory(dir);
             sample = Path.Combine(dir, "store-sales.csv");
             var path = sample;
             // Generating millions of rows takes a while and the generator has no cancellation: the first signal stops
@@ -48,7 +55,9 @@ internal static class DemoCommand
             }, ct).WaitAsync(ct);
             Terminal.Err.MarkupLine($"[bold]snapconv demo[/]: generated {rows:N0} rows of in-store and phone orders in {Markup.Escape(sample)}");
         }
-        else if (!File.Exists(sample)) throw new UsageException($"--input '{sample}' does not exist.");
+        // Read as upload reads it: a bad option stops here, before the sandbox starts.
+        var (files, resolved) = set.Resolve(r, TimeProvider.System, inputs: [sample]);
+        Directory.CreateDirectory(dir);
 
         await using var sandbox = await SandboxApp.StartAsync(new SandboxOptions { Urls = "http://127.0.0.1:0", LogRequests = false }, ct: ct);
         var pixel = sandbox.Pixels[0];
@@ -66,11 +75,21 @@ internal static class DemoCommand
         };
         var outputs = new ConversionOutputs
         {
-            ReportPath = Path.Combine(dir, "report.json"),
-            RejectsPath = Path.Combine(dir, "rejects.csv"),
+            ReportPath = r.GetValue(set.Report) ?? Path.Combine(dir, "report.json"),
+            RejectsPath = r.GetValue(set.Rejects) ?? Path.Combine(dir, "rejects.csv"),
+            EventsPath = r.GetValue(set.EventsOut),
         };
-        var conversion = new ConversionOptions { DefaultCountry = "US", PixelId = pixel.PixelId };
-        var code = await UploadCommand.RunAsync(options, [sample], conversion, outputs, "snapconv demo (upload to sandbox)", ct);
+        // The generated sample's national phone numbers are American; a user's --input says its own (--default-country):
+        // the joins of --contacts are already normalized with that setting.
+        var conversion = resolved with { DefaultCountry = input is null ? resolved.DefaultCountry ?? "US" : resolved.DefaultCountry, PixelId = pixel.PixelId };
+        var code = await UploadCommand.RunAsync(options with { SampleGate = sampleGate }, files, conversion, outputs, "snapconv demo (upload to sandbox)", ct);
+        if (code == ExitCodes.SampleGate)
+        {
+            // Nothing was sent, so the sandbox's count proves nothing: say what stopped the demo instead.
+            Terminal.Err.MarkupLine($"[yellow]the demo stopped before sending:[/] the sample gate found too many rejected rows in {Markup.Escape(sample)}. " +
+                $"See {Markup.Escape(outputs.RejectsPath)} for the reasons; fix the mapping (--mapping, --preset, --event-name, --currency) or pass --no-sample-gate.");
+            return code;
+        }
 
         var counters = sandbox.GetCounters(pixel.PixelId);
         var report = System.Text.Json.JsonDocument.Parse(await File.ReadAllBytesAsync(outputs.ReportPath, ct));

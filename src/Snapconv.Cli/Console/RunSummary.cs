@@ -1,4 +1,5 @@
 using System.Globalization;
+using Snapconv.Core.Mapping;
 using Snapconv.Core.Pipeline;
 using Spectre.Console;
 
@@ -28,9 +29,55 @@ internal static class RunSummary
         var coverage = string.Join("  ", new[] { "em", "ph", "madid" }.Select(k => $"{k} {report.Coverage(k):P0}"));
         table.AddRow("identifier coverage", Markup.Escape(coverage));
         Terminal.Err.Write(table);
+        foreach (var line in Recognised(report)) Terminal.Err.MarkupLine("[grey]mapping:[/] " + Markup.Escape(line));
+        foreach (var f in report.InputFiles.Where(f => f.EveryRowMissedEventName))
+            Terminal.Err.MarkupLine($"[yellow]{Markup.Escape(MissingEventNameLine(f))}[/]");
         foreach (var (label, path) in new[] { ("report", outputs.ReportPath), ("rejects", outputs.RejectsPath), ("events", outputs.EventsPath), ("output", outputs.PreprocessCsvPath) })
             if (path is not null) Terminal.Err.MarkupLine($"[grey]{label}:[/] {Markup.Escape(path)}");
     }
+
+    /// <summary>The most columns the summary lists per file; the report's <c>input_files[].mapped_columns</c> has them all.</summary>
+    public const int MaxListedColumns = 8;
+
+    /// <summary>
+    /// What was recognised, one line per file (#15): the preset, or the columns and the fields they fill, shortened
+    /// (a file with the same columns as the one before says so instead of repeating them).
+    /// </summary>
+    public static IEnumerable<string> Recognised(RunReport report)
+    {
+        if (report.Preset is not null)
+        {
+            yield return $"preset {report.Preset}";
+            yield break;
+        }
+        IReadOnlyList<string>? previous = null;
+        string? previousFile = null;
+        foreach (var f in report.InputFiles)
+        {
+            if (previous is not null && f.MappedColumns.SequenceEqual(previous))
+            {
+                yield return $"{f.File}: as {previousFile}";
+                continue;
+            }
+            previous = f.MappedColumns;
+            previousFile = f.File;
+            if (f.MappedColumns.Count == 0)
+            {
+                yield return $"{f.File}: no column recognised; name them in a mapping file (--mapping, see docs/mapping.md)";
+                continue;
+            }
+            var shown = string.Join(", ", f.MappedColumns.Take(MaxListedColumns));
+            var more = f.MappedColumns.Count - MaxListedColumns;
+            yield return more > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"{f.File}: {shown}, … +{more} more (all in the report)")
+                : $"{f.File}: {shown}";
+        }
+    }
+
+    /// <summary>The one line for a file whose every row lacked an event name (#15).</summary>
+    public static string MissingEventNameLine(FileReport f) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"{f.File}: all {f.MissingEventName:N0} rows were rejected as MISSING_EVENT_NAME (the file names no event); pass {DefaultEventName.Suggestion} (or the event these rows are).");
 
     private static void Row(Table t, string label, long n) =>
         t.AddRow(Markup.Escape(label), n.ToString("N0", CultureInfo.InvariantCulture));

@@ -20,7 +20,7 @@ public static partial class JobFileLoader
     private static readonly string[] JobKeys =
     [
         "name", "pixel_id", "token_env", "token_file", "endpoint", "schedule", "timezone", "default_country",
-        "max_event_age_days", "mapping_file", "mapping", "preset", "contacts", "currency", "locale", "sheet", "delivery",
+        "max_event_age_days", "mapping_file", "mapping", "preset", "contacts", "currency", "event_name", "locale", "sheet", "delivery",
         "state_dir", "source",
     ];
     private static readonly string[] ContactsKeys = ["pattern"];
@@ -135,6 +135,7 @@ public static partial class JobFileLoader
         var before = errors.Count;
         string? name = null, pixel = null, tokenEnv = null, tokenFile = null, schedule = null, country = null;
         string? mappingFile = null, stateDir = null, presetName = null, contacts = null, currency = null, locale = null, sheet = null;
+        string? eventName = null;
         YamlNode? inlineMapping = null;
         Uri endpoint = new("https://tr.snapchat.com");
         TimeZoneInfo zone = TimeZoneInfo.Utc;
@@ -190,6 +191,10 @@ public static partial class JobFileLoader
                     var cur = Str(v, p, errors);
                     if (cur is not null && !TextValues.TryCurrency(cur, out currency!)) errors.Add($"{p}: '{cur}' is not an ISO 4217 code or a currency name.");
                     break;
+                case "event_name":
+                    var en = Str(v, p, errors);
+                    if (en is not null && !DefaultEventName.TryParse(en, out eventName!)) errors.Add($"{p}: {DefaultEventName.Invalid(en)}");
+                    break;
                 case "locale":
                     locale = Str(v, p, errors);
                     if (locale is not null && !TextValues.TryGetCulture(locale, out _)) errors.Add($"{p}: '{locale}' is not a culture name such as en-US, en-GB or de-DE.");
@@ -222,6 +227,7 @@ public static partial class JobFileLoader
         if (locale is not null) mapping = mapping with { Locale = locale };
         if (currency is not null) mapping = mapping with { Constants = new Dictionary<TargetField, string>(mapping.Constants) { [TargetField.Currency] = currency } };
         if (sheet is not null) mapping = mapping with { Sheet = sheet };
+        if (eventName is not null) mapping = DefaultEventName.Apply(mapping, eventName);
         if (contacts is not null)
         {
             if (mapping.Joins.Count == 0 && errors.Count == before)

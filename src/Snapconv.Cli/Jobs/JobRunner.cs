@@ -128,6 +128,9 @@ public sealed class JobRunner(RunLog log, TimeProvider? clock = null, Func<strin
             ["failed_pending"] = result.Stats?.FailedPending, ["report"] = result.ReportPath,
             ["duration_seconds"] = Math.Round((result.FinishedAt - started).TotalSeconds, 3),
         };
+        foreach (var f in result.Report?.InputFiles ?? [])
+            if (f.EveryRowMissedEventName)
+                log.Warn(job.Name, "mapping", $"{f.File}: all {f.MissingEventName} rows were rejected as MISSING_EVENT_NAME (the file names no event); set event_name: PURCHASE in the job (or the event these rows are).");
         var line = result.Message ?? $"run finished: {Snake(result.Outcome)}";
         if (result.ExitCode is 0) log.Info(job.Name, "finish", line, fields);
         else if (result.Outcome is JobOutcome.PendingLeft or JobOutcome.SourceUnavailable or JobOutcome.Canceled) log.Warn(job.Name, "finish", line, fields);

@@ -83,16 +83,52 @@ public sealed class BoundMapping
         var filter = BindFilter(spec, headers, sourceName, used);
         var joins = BindJoins(spec, headers, sourceName, used);
         var unmapped = new List<string>();
+        AutoDetect(spec, headers, used, bindings, unmapped);
+        return new BoundMapping(bindings, spec.Constants, unmapped) { Filter = filter, Joins = joins, PresetName = spec.PresetName };
+    }
+
+    /// <summary>
+    /// Binds the columns no rule named by their common names, in two passes over the headers (linear: a file may have
+    /// 16,384 columns). Of several columns for one single-valued field, or for one name or address field, the best-ranked
+    /// wins (billing before shipping; ties: the first); e-mail and phone take every column, as Snap takes several values.
+    /// A field a rule fills already is not filled again by a single-valued column.
+    /// </summary>
+    private static void AutoDetect(MappingSpec spec, IReadOnlyList<string> headers, bool[] used, List<ColumnBinding> bindings, List<string> unmapped)
+    {
+        var fieldCount = Enum.GetValues<TargetField>().Length;
+        var explicitField = new bool[fieldCount];
+        foreach (var b in bindings) explicitField[(int)b.Field] = true;
+        var detected = new (TargetField Field, bool Hashed, int Rank)?[headers.Count];
+        var best = new int[fieldCount];
+        Array.Fill(best, int.MaxValue);
+        if (spec.AutoDetect)
+        {
+            for (var i = 0; i < headers.Count; i++)
+            {
+                if (used[i] || IsSystemColumn(headers[i]) || !HeaderAutoDetect.TryDetect(headers[i], out var field, out var hashed, out var rank)) continue;
+                if (IsSingle(field) && explicitField[(int)field]) continue;
+                detected[i] = (field, hashed, rank);
+                best[(int)field] = Math.Min(best[(int)field], rank);
+            }
+        }
+        var taken = new bool[fieldCount];
         for (var i = 0; i < headers.Count; i++)
         {
             if (used[i] || IsSystemColumn(headers[i])) continue;
-            if (spec.AutoDetect && HeaderAutoDetect.TryDetect(headers[i], out var field, out var hashed)
-                && !(IsSingle(field) && bindings.Any(b => b.Field == field)))
-                bindings.Add(new ColumnBinding(i, headers[i], field, hashed, false, null));
-            else
-                unmapped.Add(headers[i]);
+            if (detected[i] is { } d && Wins(d.Field, d.Rank, best, taken))
+            {
+                bindings.Add(new ColumnBinding(i, headers[i], d.Field, d.Hashed, false, null));
+                taken[(int)d.Field] = true;
+            }
+            else unmapped.Add(headers[i]);
         }
-        return new BoundMapping(bindings, spec.Constants, unmapped) { Filter = filter, Joins = joins, PresetName = spec.PresetName };
+    }
+
+    private static bool Wins(TargetField field, int rank, int[] best, bool[] taken)
+    {
+        if (field is TargetField.Em or TargetField.Ph) return true;
+        if (rank != best[(int)field]) return false;
+        return !IsSingle(field) || !taken[(int)field];
     }
 
     private static List<BoundFilterRule> BindFilter(MappingSpec spec, IReadOnlyList<string> headers, string sourceName, bool[] used)

@@ -35,6 +35,7 @@ public sealed class RunAccumulator(TimeProvider clock, SpillingKeySetOptions? de
             Report.Rejected++;
             f.Rejected++;
             Increment(Report.RejectedByReason, issue.Reason.Name);
+            if (issue.Reason.Name == Capi.Reason.MissingEventName.Name) f.MissingEventName++;
             return RowDisposition.Rejected;
         }
         var e = row.Event!;

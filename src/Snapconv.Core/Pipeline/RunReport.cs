@@ -15,6 +15,11 @@ public sealed class FileReport(string file)
     public long Filtered { get; set; }
     public IReadOnlyList<string> MappedColumns { get; set; } = [];
     public IReadOnlyList<string> UnmappedColumns { get; set; } = [];
+    /// <summary>Rows rejected as MISSING_EVENT_NAME: when they are all the file's rows, the summary names <c>--event-name</c>. Not in the JSON.</summary>
+    public long MissingEventName { get; set; }
+
+    /// <summary>True when the file had rows and every row that was not filtered lacked an event name (#15).</summary>
+    public bool EveryRowMissedEventName => MissingEventName > 0 && MissingEventName == Rows - Filtered;
 }
 
 /// <summary>

@@ -334,22 +334,17 @@ internal sealed class CapiEndpoints(SandboxRuntime rt)
                 foreach (var l in logs)
                 {
                     w.WriteStartObject();
-                    w.WriteString("event_name"u8, l.EventName ?? l.RawEventName);
-                    w.WriteString("raw_event_name"u8, l.RawEventName);
+                    // As Snap's v3 OpenAPI (GetLogsResponse): strings or absent, never null (#15).
+                    WriteIfPresent(w, "event_name"u8, l.EventName ?? l.RawEventName);
+                    WriteIfPresent(w, "raw_event_name"u8, l.RawEventName);
                     w.WriteString("event_time"u8, l.EventTime);
-                    w.WriteString("action_source"u8, l.ActionSource);
+                    WriteIfPresent(w, "action_source"u8, l.ActionSource);
                     w.WriteString("status"u8, l.Valid ? "VALID" : "INVALID");
-                    w.WriteString("integration"u8, l.Integration);
+                    WriteIfPresent(w, "integration"u8, l.Integration);
                     w.WriteString("asset_id"u8, pixelId);
+                    // error_records and warning_records are arrays of strings, one "REASON: message" each.
                     w.WriteStartArray("error_records"u8);
-                    foreach (var e in l.Errors)
-                    {
-                        w.WriteStartObject();
-                        w.WriteString("code"u8, e.Code);
-                        w.WriteString("reason"u8, e.Name);
-                        w.WriteString("message"u8, e.Message);
-                        w.WriteEndObject();
-                    }
+                    foreach (var e in l.Errors) w.WriteStringValue(e.AsWarningText());
                     w.WriteEndArray();
                     w.WriteStartArray("warning_records"u8);
                     foreach (var x in l.Warnings) w.WriteStringValue(x.AsWarningText());
@@ -370,6 +365,11 @@ internal sealed class CapiEndpoints(SandboxRuntime rt)
         {
             LogRequest(ctx, pixelId, 0, started);
         }
+    }
+
+    private static void WriteIfPresent(Utf8JsonWriter w, ReadOnlySpan<byte> name, string? value)
+    {
+        if (value is not null) w.WriteString(name, value);
     }
 
     private async Task StatsAsync(HttpContext ctx, string pixelId)

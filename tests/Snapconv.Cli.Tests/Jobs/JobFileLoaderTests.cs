@@ -131,3 +131,29 @@ public class JobFileLoaderTests
         Assert.Equal("http", file.Jobs[0].Source.Kind);
     }
 }
+
+/// <summary>The job key <c>event_name</c> (#15), as <c>--event-name</c>.</summary>
+public class JobEventNameTests
+{
+    private static JobFile Parse(string eventName) => JobFileLoader.Parse($"""
+        jobs:
+          - name: sales
+            pixel_id: p1
+            event_name: {eventName}
+            source: {"{"}type: local, path: in{"}"}
+        """, "jobs.yaml", "/base");
+
+    [Fact]
+    public void Parse_EventName_BecomesTheMappingsEventNameConstant()
+    {
+        var job = Parse("purchase").Jobs[0];
+        Assert.Equal("PURCHASE", job.Mapping.Constants[TargetField.EventName]);
+    }
+
+    [Fact]
+    public void Parse_UnknownEventName_ErrorNamesTheKey()
+    {
+        var e = Assert.Throws<JobFileException>(() => Parse("SALE"));
+        Assert.Contains(e.Errors, x => x.StartsWith("jobs[0].event_name: 'SALE' is not one of Snap's event names", StringComparison.Ordinal));
+    }
+}

@@ -87,7 +87,7 @@ public sealed class ValidateEndpointTests
         Assert.Equal(Pixel, e0.GetProperty("event_metadata").GetProperty("pixel_id").GetString());
         Assert.Equal("USD", e0.GetProperty("event_metadata").GetProperty("conversion_info").GetProperty("currency").GetString());
         Assert.Equal("INVALID", entries[1].GetProperty("status").GetString());
-        Assert.Equal("516", entries[1].GetProperty("error_records")[0].GetProperty("code").GetString());
+        Assert.StartsWith("INVALID_EVENT_NAME: ", entries[1].GetProperty("error_records")[0].GetString());
 
         var stats = (await h.GetJsonAsync($"/v3/{Pixel}/events/validate/stats", Token)).GetProperty("stats");
         Assert.Equal(2, stats.GetProperty("test").GetProperty("event_count_past_hour").GetInt32());
@@ -102,6 +102,34 @@ public sealed class ValidateEndpointTests
         h.Clock.Advance(TimeSpan.FromHours(23));
         logs = await h.GetJsonAsync($"/v3/{Pixel}/events/validate/logs", Token);
         Assert.Equal(0, logs.GetProperty("logs").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task ValidateLogs_EventWithoutIntegrationOrName_StringsOrAbsentNeverNull()
+    {
+        // #15: GetLogsResponse in Snap's v3 OpenAPI types error_records and warning_records as arrays of strings and
+        // integration as a string; a null there broke clients generated from it.
+        await using var h = await StartAsync();
+        var nameless = Event(time: Now - 40 * 86_400L);
+        nameless.Remove("event_name");
+        nameless.Remove("action_source");
+        await h.PostAsync(Batch(Event(), nameless), "events/validate");
+        var entries = (await h.GetJsonAsync($"/v3/{Pixel}/events/validate/logs", Token)).GetProperty("logs");
+        Assert.Equal(2, entries.GetArrayLength());
+        foreach (var entry in entries.EnumerateArray())
+        {
+            foreach (var p in entry.EnumerateObject())
+                Assert.True(p.Value.ValueKind != System.Text.Json.JsonValueKind.Null, $"{p.Name} is null");
+            Assert.False(entry.TryGetProperty("integration", out _), "an event without integration has none in its log");
+            foreach (var key in new[] { "error_records", "warning_records" })
+                Assert.All(entry.GetProperty(key).EnumerateArray(), r => Assert.Equal(System.Text.Json.JsonValueKind.String, r.ValueKind));
+        }
+        Assert.Equal(0, entries[0].GetProperty("error_records").GetArrayLength());
+        var invalid = entries[1];
+        Assert.Equal("INVALID", invalid.GetProperty("status").GetString());
+        Assert.False(invalid.TryGetProperty("event_name", out _));
+        Assert.Contains(invalid.GetProperty("error_records").EnumerateArray(), r => r.GetString()!.StartsWith("MISSING_EVENT_NAME: ", StringComparison.Ordinal));
+        Assert.Contains(invalid.GetProperty("warning_records").EnumerateArray(), r => r.GetString()!.StartsWith("EVENT_TIME_NOT_ATTRIBUTABLE: ", StringComparison.Ordinal));
     }
 
     [Fact]
