@@ -23,6 +23,12 @@ public static class CliApp
     public static Task<int> RunAsync(string[] args, CancellationToken ct = default)
     {
         var parsed = CreateRoot().Parse(args);
+        if (args.Length == 0)
+        {
+            // `snapconv` alone: the list of commands is what the user is after, still a usage error for scripts.
+            CreateRoot().Parse(["--help"]).Invoke();
+            return Task.FromResult(ExitCodes.UsageOrInput);
+        }
         if (UsageError(parsed) is { } usage) return Task.FromResult(usage);
         return parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = StopTimeout }, ct);
     }
