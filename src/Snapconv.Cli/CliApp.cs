@@ -44,6 +44,12 @@ public static class CliApp
     private static async Task<int> RunAsync(string[] args, CancellationToken ct, StopSignals? signals)
     {
         var parse = CreateRoot().Parse(args);
+        if (args.Length == 0)
+        {
+            // `snapconv` alone: the list of commands is what the user is after, still a usage error for scripts.
+            await CreateRoot().Parse(["--help"]).InvokeAsync(cancellationToken: ct);
+            return ExitCodes.UsageOrInput;
+        }
         if (UsageError(parse) is { } usage) return usage;
         var run = new CliRun(CommandPath(parse), DebugLog.Resolve(parse.GetValue(Debug), Environment.GetEnvironmentVariable), signals);
         CliRun.Current = run;

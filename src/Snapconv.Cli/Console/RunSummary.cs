@@ -37,7 +37,7 @@ internal static class RunSummary
     }
 
     /// <summary>The most columns the summary lists per file; the report's <c>input_files[].mapped_columns</c> has them all.</summary>
-    public const int MaxListedColumns = 8;
+    public const int MaxListedColumns = 10;
 
     /// <summary>
     /// What was recognised, one line per file (#15): the preset, or the columns and the fields they fill, shortened
@@ -66,8 +66,9 @@ internal static class RunSummary
                 yield return $"{f.File}: no column recognised; name them in a mapping file (--mapping, see docs/mapping.md)";
                 continue;
             }
-            var shown = string.Join(", ", f.MappedColumns.Take(MaxListedColumns));
-            var more = f.MappedColumns.Count - MaxListedColumns;
+            // "+1 more" would take the room of the one column it hides.
+            var more = f.MappedColumns.Count > MaxListedColumns + 1 ? f.MappedColumns.Count - MaxListedColumns : 0;
+            var shown = string.Join(", ", f.MappedColumns.Take(f.MappedColumns.Count - more));
             yield return more > 0
                 ? string.Create(CultureInfo.InvariantCulture, $"{f.File}: {shown}, … +{more} more (all in the report)")
                 : $"{f.File}: {shown}";

@@ -60,6 +60,15 @@ public class PlainExportTests
     }
 
     [Fact]
+    public async Task NoCommand_PrintsTheCommandsExitsTwo()
+    {
+        var (code, output, _) = await Run();
+        Assert.Equal(2, code);
+        Assert.Contains("validate", output);
+        Assert.Contains("upload", output);
+    }
+
+    [Fact]
     public async Task Upload_HelpWithoutRequiredOption_ShowsHelpExitsZero()
     {
         var (code, output, _) = await Run("upload", "--help");
@@ -112,16 +121,18 @@ public class PlainExportTests
     public void Recognised_ManyColumns_ShortenedAndSecondFileWithSameColumnsNotRepeated() // #15
     {
         var report = new Core.Pipeline.RunReport();
-        var columns = Enumerable.Range(1, 11).Select(i => $"Phone {i} → ph").ToList();
+        var columns = Enumerable.Range(1, 13).Select(i => $"Phone {i} → ph").ToList();
         report.InputFiles.Add(new Core.Pipeline.FileReport("a.csv") { MappedColumns = columns });
         report.InputFiles.Add(new Core.Pipeline.FileReport("b.csv") { MappedColumns = columns });
         report.InputFiles.Add(new Core.Pipeline.FileReport("c.csv"));
         var lines = RunSummary.Recognised(report).ToList();
         Assert.Equal(3, lines.Count);
         Assert.StartsWith("a.csv: Phone 1 → ph, ", lines[0]);
-        Assert.EndsWith("Phone 8 → ph, … +3 more (all in the report)", lines[0]);
+        Assert.EndsWith("Phone 10 → ph, … +3 more (all in the report)", lines[0]);
         Assert.Equal("b.csv: as a.csv", lines[1]);
         Assert.StartsWith("c.csv: no column recognised", lines[2]);
+        report.InputFiles[0].MappedColumns = columns[..11];
+        Assert.EndsWith("Phone 10 → ph, Phone 11 → ph", RunSummary.Recognised(report).First());
         report.Preset = "shopify-orders";
         Assert.Equal(["preset shopify-orders"], RunSummary.Recognised(report));
     }
