@@ -19,12 +19,17 @@ internal static class ExitCodes
         }
         catch (UsageException e)
         {
-            await System.Console.Error.WriteLineAsync("error: " + e.Message);
+            await System.Console.Error.WriteLineAsync("error: " + Snapconv.Core.Redaction.Redactor.Text(e.Message));
             return UsageOrInput;
         }
         catch (InputException e)
         {
             // InputException messages name file, row and field, never cell contents.
+            await System.Console.Error.WriteLineAsync("error: " + Snapconv.Core.Redaction.Redactor.Text(e.Message));
+            return UsageOrInput;
+        }
+        catch (Snapconv.Delivery.Ledger.StateDirectoryBusyException e)
+        {
             await System.Console.Error.WriteLineAsync("error: " + e.Message);
             return UsageOrInput;
         }
