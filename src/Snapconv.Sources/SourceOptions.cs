@@ -193,8 +193,13 @@ public sealed record HttpSourceOptions : SourceOptions
 {
     /// <inheritdoc />
     public override string Kind => "http";
-    /// <summary>The URL (may hold <c>${ENV_VAR}</c>). Required.</summary>
-    [Required] public string Url { get; init; } = "";
+    /// <summary>The URL (may hold <c>${ENV_VAR}</c>). Required unless <see cref="UrlEnv"/> is given.</summary>
+    public string Url { get; init; } = "";
+    /// <summary>
+    /// Environment variable holding the whole URL, for URLs that carry a secret (a signed link, <c>?api_key=</c>); a
+    /// header (<see cref="Headers"/>) is the better place for a key when the server takes one. Default none.
+    /// </summary>
+    public string? UrlEnv { get; init; }
     /// <summary>Request headers; values may hold <c>${ENV_VAR}</c>. Default none.</summary>
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
     /// <summary>Name of the staged file (its extension picks the format). Default: the URL's last segment.</summary>
@@ -206,7 +211,8 @@ public sealed record HttpSourceOptions : SourceOptions
     public override IReadOnlyList<string> Validate(string path)
     {
         var e = new List<string>();
-        Require(e, path, "url", Url);
+        if (UrlEnv is null) Require(e, path, "url", Url);
+        else if (!string.IsNullOrWhiteSpace(Url)) e.Add($"{path}.url_env: give url or url_env (one of them).");
         if (!string.IsNullOrWhiteSpace(Url) && !Url.Contains("${", StringComparison.Ordinal)
             && (!Uri.TryCreate(Url, UriKind.Absolute, out var u) || (u.Scheme != "http" && u.Scheme != "https")))
             e.Add($"{path}.url: must be an absolute http(s) URL.");

@@ -331,6 +331,42 @@ public sealed class HttpSourceTests(HttpExportServer server) : SourceConformance
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Stage_UrlEnvWithSecrets_StagedCopyOwnerOnly_KeyDescriptionAndLedgerHoldNoSecret() // #16
+    {
+        await PutAsync("s.csv", Csv(2));
+        using var ledger = new Ledger.SourceLedger(State);
+        var url = (server.BaseAddress + "/" + _folder + "/s.csv?api_key=k5ecret&day=1").Replace("http://", "http://me:pw5ecret@", StringComparison.Ordinal);
+        await using var source = SourceFactory.Create(new HttpSourceOptions { UrlEnv = "EXPORT_URL" }, n => n == "EXPORT_URL" ? url : null);
+        var staging = new Staging.SourceStaging(source, ledger, "j", Path.Combine(State, "st"));
+        var staged = Assert.Single((await staging.StageAsync(null, default)).Staged);
+        try
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(staged.Path));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.Combine(State, "st")));
+            Assert.EndsWith("/s.csv?api_key=***&day=1#s.csv", staged.Object.Key);
+            Assert.StartsWith("http://***@", staged.Object.Key);
+            foreach (var text in new[] { staged.Object.Key, source.Description, string.Join("|", ledger.All("j").Select(r => r.Key)) })
+            {
+                Assert.DoesNotContain("pw5ecret", text);
+                Assert.DoesNotContain("k5ecret", text);
+            }
+        }
+        finally
+        {
+            Staging.SourceStaging.Cleanup([staged]);
+        }
+    }
+
+    [Fact]
+    public void Options_UrlOrUrlEnv_ExactlyOne() // #16
+    {
+        Assert.Empty(new HttpSourceOptions { UrlEnv = "EXPORT_URL" }.Validate("s"));
+        Assert.Equal(["s.url_env: give url or url_env (one of them)."], new HttpSourceOptions { Url = "https://h/x.csv", UrlEnv = "EXPORT_URL" }.Validate("s"));
+        Assert.Equal(["s.url: required."], new HttpSourceOptions().Validate("s"));
+    }
+
+    [Fact]
     public async Task Fetch_ServerAnswers404_IsASourceError()
     {
         await using var source = SourceFactory.Create(new HttpSourceOptions { Url = server.BaseAddress + "/missing.csv" });

@@ -15,6 +15,8 @@ internal sealed class ConversionOptionSet
         Description = "Files, directories or globs (CSV/TSV, JSON, NDJSON, Parquet, Excel .xlsx/.xls, mParticle batches; .gz too).",
         Arity = ArgumentArity.OneOrMore,
     };
+    /// <summary>The command's own output option (<c>preprocess --output</c>), checked with the others by <see cref="OutputChecks"/>.</summary>
+    public Option<string>? Output { get; set; }
     public Option<string?> Mapping { get; } = new("--mapping") { Description = "Mapping file (YAML or JSON): columns → CAPI fields, constants, formats." };
     public Option<string?> DefaultCountry { get; } = new("--default-country") { Description = "ISO alpha-2 country for national phone numbers, e.g. US. Default: none (national numbers are invalid)." };
     public Option<string> TimeZone { get; } = new("--timezone") { Description = "IANA time zone of naive event times.", DefaultValueFactory = _ => "UTC" };
@@ -72,6 +74,7 @@ internal sealed class ConversionOptionSet
         if (r.GetValue(MaxEventAgeDays) is { } age && age is < 1 or > 3650)
             throw new UsageException("--max-event-age-days must be between 1 and 3650.");
         var files = inputs ?? InputResolver.Resolve(r.GetValue(Inputs) ?? []);
+        OutputChecks.Ensure(this, r, files);
         var mapping = ResolveMapping(r, files, country);
         var options = new ConversionOptions
         {

@@ -27,6 +27,7 @@ internal static class ConvertCommand
             Required = true,
         };
         var command = new Command("preprocess", "Write normalized, hashed events to a file. Sends nothing.");
+        set.Output = output;
         set.AddTo(command);
         command.Options.Add(output);
         command.SetAction((r, ct) => ExitCodes.Guard(() => RunAsync(set, r, r.GetValue(output), ct)));

@@ -39,10 +39,13 @@ internal static class ExitCodes
         switch (e)
         {
             case UsageException:
-                error.WriteLine("error: " + e.Message);
+                error.WriteLine("error: " + Snapconv.Core.Redaction.Redactor.Text(e.Message));
                 return UsageOrInput;
             case InputException:
                 // InputException messages name file, row and field, never cell contents.
+                error.WriteLine("error: " + Snapconv.Core.Redaction.Redactor.Text(e.Message));
+                return UsageOrInput;
+            case Snapconv.Delivery.Ledger.StateDirectoryBusyException:
                 error.WriteLine("error: " + e.Message);
                 return UsageOrInput;
             case OperationCanceledException:

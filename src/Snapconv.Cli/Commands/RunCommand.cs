@@ -17,14 +17,20 @@ internal static class RunCommand
         var file = new Argument<string>("JOB_FILE") { Description = "Job file (YAML or JSON): sources, mappings, pixels, schedules." };
         var job = new Option<string[]>("--job") { Description = "Run only this job (repeatable). Default: every job." };
         var logFormat = LogFormatOption();
+        var noWait = StateLockFlags.NoWait();
         var command = new Command("run", "Run each job of a job file once: read new objects from its source and deliver them exactly once.");
         command.Arguments.Add(file);
         command.Options.Add(job);
         command.Options.Add(logFormat);
+        command.Options.Add(noWait);
         command.SetAction((r, ct) => ExitCodes.Guard(async () =>
         {
             var jobs = Select(Load(r.GetValue(file)!), r.GetValue(job));
-            var runner = new JobRunner(new RunLog(ParseFormat(r.GetValue(logFormat)))) { Retry = RetryFromEnvironment() };
+            var runner = new JobRunner(new RunLog(ParseFormat(r.GetValue(logFormat))))
+            {
+                Retry = RetryFromEnvironment(),
+                StateLock = StateLockFlags.Resolve(r, noWait) with { OnWaiting = null },
+            };
             var exit = ExitCodes.Ok;
             foreach (var j in jobs)
             {

@@ -15,10 +15,12 @@ internal static class ServeCommand
         var file = new Argument<string>("JOB_FILE") { Description = "Job file (YAML or JSON); jobs with a 'schedule' run on it." };
         var urls = new Option<string>("--urls") { Description = "Listen URLs of /healthz, /metrics and /jobs, ';'-separated.", DefaultValueFactory = _ => ServeOptions.DefaultUrls };
         var logFormat = RunCommand.LogFormatOption();
+        var noWait = StateLockFlags.NoWait();
         var command = new Command("serve", "Run jobs on their cron schedules until stopped; /healthz, /metrics (Prometheus) and /jobs on loopback.");
         command.Arguments.Add(file);
         command.Options.Add(urls);
         command.Options.Add(logFormat);
+        command.Options.Add(noWait);
         command.SetAction((r, ct) => ExitCodes.Guard(async () =>
         {
             var jobFile = RunCommand.Load(r.GetValue(file)!);
@@ -28,7 +30,11 @@ internal static class ServeCommand
             var runner = new JobRunner(log) { Retry = RunCommand.RetryFromEnvironment() };
             var listen = r.GetValue(urls)!;
             await using var serve = await ListenFailure.StartAsync("--urls", listen,
-                () => ServeHost.StartAsync(jobFile, runner, log, new ServeOptions { Urls = listen }, CancellationToken.None));
+                () => ServeHost.StartAsync(jobFile, runner, log, new ServeOptions
+                {
+                    Urls = listen,
+                    StateLock = StateLockFlags.Resolve(r, noWait) with { OnWaiting = null },
+                }, ct));
             try { await Task.Delay(Timeout.Infinite, ct); }
             catch (OperationCanceledException) { }
             await serve.StopAsync();

@@ -2,8 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using Snapconv.Cli.Console;
 using Snapconv.Core.Pipeline;
+using Snapconv.Core.Redaction;
 using Snapconv.Core.Validation;
 using Snapconv.Delivery.Capi;
+using Snapconv.Delivery.Ledger;
 using Snapconv.Delivery.Resilience;
 using Snapconv.Delivery.Upload;
 using Spectre.Console;
@@ -30,7 +32,7 @@ internal sealed class DeliveryOptionSet
             ?? throw new UsageException(problem!);
         var endpointText = r.GetValue(Endpoint) ?? UploadOptions.DefaultEndpoint;
         if (!Uri.TryCreate(endpointText, UriKind.Absolute, out var endpoint))
-            throw new UsageException($"--endpoint '{endpointText}' is not an absolute URL.");
+            throw new UsageException($"--endpoint '{Redactor.Text(endpointText)}' is not an absolute URL.");
         var auth = (r.GetValue(Auth) ?? "query").ToLowerInvariant() switch
         {
             "query" => AuthMode.Query,
@@ -55,10 +57,11 @@ internal static class UploadCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Use /events/validate: Snap checks every event and records nothing." };
         var testCode = new Option<string?>("--test-event-code") { Description = "Send as test events (kept out of live data)." };
         var noGate = new Option<bool>("--no-sample-gate") { Description = "Upload even when more than 10% of the first 1,000 rows are rejected." };
+        var noWait = StateLockFlags.NoWait();
         var command = new Command("upload", "Validate every row and deliver accepted events to Snap's Conversions API v3, exactly once.");
         set.AddTo(command, includePixel: false);
         delivery.AddTo(command);
-        foreach (var o in new Option[] { stateDir, batchSize, concurrency, qps, dryRun, testCode, noGate }) command.Options.Add(o);
+        foreach (var o in new Option[] { stateDir, batchSize, concurrency, qps, dryRun, testCode, noGate, noWait }) command.Options.Add(o);
         command.SetAction((r, ct) => ExitCodes.Guard(async () =>
         {
             var options = delivery.Resolve(r) with
@@ -75,6 +78,10 @@ internal static class UploadCommand
             var errors = options.Validate();
             if (errors.Count > 0) throw new UsageException(string.Join(Environment.NewLine + "       ", errors));
             var clock = TimeProvider.System;
+            // One sender per ledger: taken before any input is read, held until the run ended (the OS frees it on a crash).
+            using var held = options.IsLive
+                ? await StateDirectoryLock.AcquireAsync(options.StateDir, StateLockFlags.Resolve(r, noWait), ct)
+                : null;
             var (files, conversion) = set.Resolve(r, clock, options.PixelId);
             var outputs = new ConversionOutputs
             {
@@ -92,7 +99,7 @@ internal static class UploadCommand
         ConversionOutputs outputs, string title, CancellationToken ct)
     {
         var run = new UploadRun(options);
-        Terminal.Err.MarkupLine($"[grey]sending to[/] {Markup.Escape(options.Endpoint.AbsoluteUri)} [grey]pixel[/] {Markup.Escape(options.PixelId)}{(options.DryRun ? " [yellow](dry run: validate only)[/]" : "")}");
+        Terminal.Err.MarkupLine($"[grey]sending to[/] {Markup.Escape(Redactor.Url(options.Endpoint.AbsoluteUri))} [grey]pixel[/] {Markup.Escape(options.PixelId)}{(options.DryRun ? " [yellow](dry run: validate only)[/]" : "")}");
         UploadResult result;
         try
         {

@@ -31,7 +31,7 @@ public static partial class JobFileLoader
         ["s3"] = ["type", "bucket", "prefix", "pattern", "endpoint", "region", "force_path_style", "access_key_env", "secret_key_env"],
         ["sftp"] = ["type", "host", "port", "username", "password_env", "private_key_file", "passphrase_env", "path", "pattern", "host_key_sha256", "timeout_secs"],
         ["ftp"] = ["type", "host", "port", "username", "password_env", "path", "pattern", "tls", "tls_accept_any_certificate", "timeout_secs"],
-        ["http"] = ["type", "url", "headers", "file_name", "timeout_secs"],
+        ["http"] = ["type", "url", "url_env", "headers", "file_name", "timeout_secs"],
         ["sql"] = ["type", "driver", "connection_env", "connection", "query", "cursor_column", "cursor_start", "timeout_secs"],
     };
 
@@ -353,7 +353,7 @@ public static partial class JobFileLoader
             },
             "http" => new HttpSourceOptions
             {
-                Url = S("url") ?? "", Headers = values.TryGetValue("headers", out var h) ? StrMap(h, $"{path}.headers", errors) : new Dictionary<string, string>(),
+                Url = S("url") ?? "", UrlEnv = S("url_env"), Headers = values.TryGetValue("headers", out var h) ? StrMap(h, $"{path}.headers", errors) : new Dictionary<string, string>(),
                 FileName = S("file_name"), TimeoutSecs = I("timeout_secs", 1, 86400) ?? 300,
             },
             _ => new SqlSourceOptions

@@ -2,8 +2,10 @@ using System.Globalization;
 using Snapconv.Core.Formats;
 using Snapconv.Core.Mapping;
 using Snapconv.Core.Pipeline;
+using Snapconv.Core.Redaction;
 using Snapconv.Core.Validation;
 using Snapconv.Delivery.Capi;
+using Snapconv.Delivery.Ledger;
 using Snapconv.Delivery.Resilience;
 using Snapconv.Delivery.Upload;
 using Snapconv.Sources;
@@ -74,17 +76,36 @@ public sealed class JobRunner(RunLog log, TimeProvider? clock = null, Func<strin
     /// <summary>Retry settings for delivery (tests shrink the backoff).</summary>
     public RetryOptions Retry { get; init; } = new();
 
-    /// <summary>Runs <paramref name="job"/> once.</summary>
-    public async Task<JobRunResult> RunAsync(JobDefinition job, CancellationToken ct)
+    /// <summary>
+    /// How a run takes its state directory's lock (<see cref="StateDirectoryLock"/>): wait (default, told as a WARN line)
+    /// or, with <see cref="StateLockOptions.Wait"/> false, end at once as <see cref="JobOutcome.InvalidInput"/> (exit 2).
+    /// </summary>
+    public StateLockOptions StateLock { get; init; } = new();
+
+    /// <summary>Runs <paramref name="job"/> once, holding the lock of its state directory for the run.</summary>
+    public Task<JobRunResult> RunAsync(JobDefinition job, CancellationToken ct) => RunAsync(job, lockHeld: false, ct);
+
+    /// <summary>Runs <paramref name="job"/> once; <paramref name="lockHeld"/>: the caller holds the state directory's lock (serve).</summary>
+    internal async Task<JobRunResult> RunAsync(JobDefinition job, bool lockHeld, CancellationToken ct)
     {
         var started = _clock.GetUtcNow();
         var result = new JobRunResult { Job = job.Name, StartedAt = started };
         log.Info(job.Name, "start", $"run started: source {job.Source.Kind}");
         StagingResult? staged = null;
         string? companion = null;
+        StateDirectoryLock? held = null;
         try
         {
+            if (!lockHeld)
+            {
+                var options = StateLock.OnWaiting is null ? StateLock with { OnWaiting = m => log.Warn(job.Name, "lock", m) } : StateLock;
+                held = await StateDirectoryLock.AcquireAsync(job.StateDir, options, ct).ConfigureAwait(false);
+            }
             result = await RunCoreAsync(job, started, s => staged = s, c => companion = c, ct).ConfigureAwait(false);
+        }
+        catch (StateDirectoryBusyException e)
+        {
+            result = result with { Outcome = JobOutcome.InvalidInput, Message = e.Message };
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -118,8 +139,14 @@ public sealed class JobRunner(RunLog log, TimeProvider? clock = null, Func<strin
         {
             if (staged is not null) SourceStaging.Cleanup(staged.Staged);
             if (companion is not null) { try { File.Delete(companion); } catch (IOException) { } catch (UnauthorizedAccessException) { } }
+            held?.Dispose();
         }
-        result = result with { FinishedAt = _clock.GetUtcNow() };
+        // Messages reach logs, /jobs and metrics: no URL secret in them, whichever part of the run wrote them.
+        result = result with
+        {
+            FinishedAt = _clock.GetUtcNow(), Message = Redactor.TextOrNull(result.Message),
+            Warnings = result.Warnings.Select(Redactor.Text).ToList(),
+        };
         var fields = new Dictionary<string, object?>
         {
             ["outcome"] = Snake(result.Outcome), ["exit_code"] = result.ExitCode, ["objects_read"] = result.ObjectsRead,

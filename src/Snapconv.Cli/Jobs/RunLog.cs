@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Snapconv.Core.Redaction;
 
 namespace Snapconv.Cli.Jobs;
 
@@ -14,7 +15,7 @@ public enum LogFormat
 
 /// <summary>
 /// Writes one line per run step (to stderr by default). Messages are fixed sentences with ids and counts only: never
-/// a token, a password or a row's content. Thread-safe.
+/// a token, a password or a row's content; every URL in a message or field goes through <see cref="Redactor"/>. Thread-safe.
 /// </summary>
 public sealed class RunLog(LogFormat format, TextWriter? writer = null, TimeProvider? clock = null)
 {
@@ -29,6 +30,7 @@ public sealed class RunLog(LogFormat format, TextWriter? writer = null, TimeProv
     public void Write(string level, string job, string step, string message, IReadOnlyDictionary<string, object?>? fields = null)
     {
         var now = _clock.GetUtcNow();
+        message = Redactor.Text(message);
         string line;
         if (format == LogFormat.Json)
         {
@@ -51,7 +53,7 @@ public sealed class RunLog(LogFormat format, TextWriter? writer = null, TimeProv
                             case int i: w.WriteNumber(k, i); break;
                             case double d: w.WriteNumber(k, d); break;
                             case bool b: w.WriteBoolean(k, b); break;
-                            default: w.WriteString(k, Convert.ToString(v, CultureInfo.InvariantCulture)); break;
+                            default: w.WriteString(k, Redactor.TextOrNull(Convert.ToString(v, CultureInfo.InvariantCulture))); break;
                         }
                     }
                 w.WriteEndObject();

@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Snapconv.Cli.Jobs;
+using Snapconv.Core.Redaction;
+using Snapconv.Delivery.Ledger;
 
 namespace Snapconv.Cli.Serve;
 
@@ -19,6 +21,11 @@ public sealed record ServeOptions
     public string Urls { get; init; } = DefaultUrls;
     /// <summary>Clock of the schedules. Default: the system clock.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+    /// <summary>
+    /// How serve takes the locks of its scheduled jobs' state directories (held for its whole life): wait, told as a WARN
+    /// line (default), or fail at once with <see cref="StateDirectoryBusyException"/>.
+    /// </summary>
+    public StateLockOptions StateLock { get; init; } = new();
 }
 
 /// <summary>
@@ -29,7 +36,28 @@ public sealed record ServeOptions
 /// </summary>
 public static class ServeHost
 {
+    /// <exception cref="StateDirectoryBusyException">A state directory is in use and <see cref="StateLockOptions.Wait"/> is false.</exception>
     public static async Task<RunningServe> StartAsync(JobFile file, JobRunner runner, RunLog log, ServeOptions options, CancellationToken ct = default)
+    {
+        // One writer per state directory: serve holds the locks of its scheduled jobs' folders for its whole life, taken
+        // before it listens, so its job runs never wait for each other's lock.
+        var locks = new List<StateDirectoryLock>();
+        try
+        {
+            var lockOptions = options.StateLock.OnWaiting is null ? options.StateLock with { OnWaiting = m => log.Warn("serve", "lock", m) } : options.StateLock;
+            foreach (var dir in file.Jobs.Where(j => j.Cron is not null).Select(j => Path.GetFullPath(j.StateDir)).Distinct(StringComparer.Ordinal))
+                locks.Add(await StateDirectoryLock.AcquireAsync(dir, lockOptions, ct).ConfigureAwait(false));
+            return await StartLockedAsync(file, runner, log, options, locks, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            foreach (var l in locks) l.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<RunningServe> StartLockedAsync(JobFile file, JobRunner runner, RunLog log, ServeOptions options,
+        List<StateDirectoryLock> locks, CancellationToken ct)
     {
         var metrics = new ServeMetrics(options.Clock, file.Jobs.Select(j => j.Name));
         var builder = WebApplication.CreateSlimBuilder();
@@ -56,14 +84,14 @@ public static class ServeHost
             var scheduler = new JobScheduler(job, async (j, c) =>
             {
                 metrics.Started(j.Name);
-                var r = await runner.RunAsync(j, c).ConfigureAwait(false);
+                var r = await runner.RunAsync(j, lockHeld: true, c).ConfigureAwait(false);
                 metrics.Record(r);
                 return r;
             }, options.Clock, store);
             tasks.Add(Task.Run(() => scheduler.RunAsync(stop.Token), CancellationToken.None));
         }
         log.Info("serve", "listen", $"listening on {string.Join(", ", addresses)} (/healthz, /metrics, /jobs)");
-        return new RunningServe(app, stop, tasks, metrics, addresses, log);
+        return new RunningServe(app, stop, tasks, metrics, addresses, log) { Locks = locks };
     }
 
     private static byte[] JobsJson(JobFile file, ServeMetrics metrics)
@@ -90,12 +118,12 @@ public static class ServeHost
                     w.WriteString("finished_at", r.FinishedAt.ToString("O"));
                     w.WriteString("outcome", JobRunner.Snake(r.Outcome));
                     w.WriteNumber("exit_code", r.ExitCode);
-                    if (r.Message is null) w.WriteNull("message"); else w.WriteString("message", r.Message);
+                    if (r.Message is null) w.WriteNull("message"); else w.WriteString("message", Redactor.Text(r.Message));
                     w.WriteNumber("objects_listed", r.ObjectsListed);
                     w.WriteNumber("objects_read", r.ObjectsRead);
                     w.WriteNumber("objects_skipped", r.ObjectsSkipped);
                     w.WriteStartArray("warnings");
-                    foreach (var warning in r.Warnings) w.WriteStringValue(warning);
+                    foreach (var warning in r.Warnings) w.WriteStringValue(Redactor.Text(warning));
                     w.WriteEndArray();
                     if (r.ReportPath is null) w.WriteNull("report_path"); else w.WriteString("report_path", r.ReportPath);
                     if (r.RejectsPath is null) w.WriteNull("rejects_path"); else w.WriteString("rejects_path", r.RejectsPath);
@@ -129,6 +157,9 @@ public sealed class RunningServe(WebApplication app, CancellationTokenSource sto
     /// <summary>The counters.</summary>
     public ServeMetrics Metrics { get; } = metrics;
 
+    /// <summary>The state directories' locks, released once the runs stopped.</summary>
+    internal IReadOnlyList<StateDirectoryLock> Locks { get; init; } = [];
+
     /// <summary>Completes when every scheduler ended (after a stop).</summary>
     public Task Completion => Task.WhenAll(schedulers);
 
@@ -143,6 +174,7 @@ public sealed class RunningServe(WebApplication app, CancellationTokenSource sto
         await app.StopAsync(cts.Token).ConfigureAwait(false);
         await app.DisposeAsync().ConfigureAwait(false);
         stop.Dispose();
+        foreach (var l in Locks) l.Dispose();
         log.Info("serve", "stop", "stopped.");
     }
 

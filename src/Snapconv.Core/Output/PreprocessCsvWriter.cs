@@ -8,7 +8,8 @@ namespace Snapconv.Core.Output;
 /// <summary>
 /// <c>preprocess --output x.csv</c>: one row per accepted event with its CAPI fields, identifiers
 /// normalized and hashed exactly as they would be sent (several values of a key joined by <c>;</c>),
-/// plus the source <c>file</c> and <c>row</c>. Nothing raw.
+/// plus the source <c>file</c> and <c>row</c>. Nothing raw, but personal data all the same: written private (0600)
+/// through a temporary file that <see cref="Complete"/> renames into place.
 /// </summary>
 public sealed class PreprocessCsvWriter : IDisposable
 {
@@ -19,11 +20,14 @@ public sealed class PreprocessCsvWriter : IDisposable
         "value", "currency", "order_id", "event_tag", "content_ids", "num_items", "file", "row",
     ];
 
+    private readonly OutputFile _file;
     private readonly StreamWriter _w;
+    private bool _completed;
 
     public PreprocessCsvWriter(string path)
     {
-        _w = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
+        _file = new OutputFile(path, isPrivate: true);
+        _w = new StreamWriter(_file.Stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
         CsvText.WriteRow(_w, Columns);
     }
 
@@ -43,5 +47,18 @@ public sealed class PreprocessCsvWriter : IDisposable
 
     private static string? Join(List<string>? values) => values is { Count: > 0 } ? string.Join(';', values) : null;
 
-    public void Dispose() => _w.Dispose();
+    /// <summary>Puts the complete file in place.</summary>
+    public void Complete()
+    {
+        _w.Flush();
+        _file.Commit();
+        _completed = true;
+    }
+
+    public void Dispose()
+    {
+        // Once committed the file is closed: the writer (buffers only, leaveOpen) must not flush into it again.
+        if (!_completed) _w.Dispose();
+        _file.Dispose();
+    }
 }

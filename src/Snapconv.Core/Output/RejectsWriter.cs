@@ -8,7 +8,8 @@ namespace Snapconv.Core.Output;
 /// The <c>--rejects</c> CSV: every rejected row with its original columns, then <c>row</c> (1-based data
 /// row in its file), <c>file</c>, <c>reason</c>, <c>field</c>, <c>code</c> and <c>message</c>. Files with different
 /// columns share one CSV whose header is the union of their columns, so rows are spooled to a temporary
-/// file and the CSV is written at <see cref="Complete"/>.
+/// file and the CSV is written at <see cref="Complete"/>. Both hold raw rows: created private (0600), and the CSV
+/// goes through a temporary file renamed into place when complete.
 /// </summary>
 public sealed class RejectsWriter : IDisposable
 {
@@ -26,7 +27,7 @@ public sealed class RejectsWriter : IDisposable
     {
         _path = path;
         _spoolPath = path + ".spool";
-        _spool = new FileStream(_spoolPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
+        _spool = new FileStream(_spoolPath, OutputFile.Options(isPrivate: true, FileMode.Create, FileAccess.ReadWrite, 1 << 16, FileOptions.DeleteOnClose));
         _json = new Utf8JsonWriter(_spool);
     }
 
@@ -76,7 +77,8 @@ public sealed class RejectsWriter : IDisposable
     {
         _json.Flush();
         _spool.Position = 0;
-        using var output = new StreamWriter(_path, false, new UTF8Encoding(false));
+        using var file = new OutputFile(_path, isPrivate: true);
+        var output = new StreamWriter(file.Stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
         CsvText.WriteRow(output, _columns.Concat(TrailingColumns.Select(TrailingName)));
         using var reader = new StreamReader(_spool, Encoding.UTF8, false, 1 << 16, leaveOpen: true);
         var values = new string?[_columns.Count + TrailingColumns.Length];
@@ -93,6 +95,8 @@ public sealed class RejectsWriter : IDisposable
             foreach (var v in doc.RootElement[1].EnumerateArray()) values[_columns.Count + t++] = v.GetString();
             CsvText.WriteRow(output, values);
         }
+        output.Flush();
+        file.Commit();
     }
 
     public void Dispose()

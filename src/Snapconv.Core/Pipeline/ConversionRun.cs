@@ -83,6 +83,9 @@ public static class ConversionRun
                 }
             }
             if (sink is not null) await sink.CompleteAsync(acc.Report, rejects, ct).ConfigureAwait(false);
+            // Only a run that read everything puts its events files in place; a failed one leaves no half file.
+            events?.Complete();
+            csv?.Complete();
         }
         finally
         {

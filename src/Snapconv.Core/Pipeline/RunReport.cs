@@ -133,11 +133,8 @@ public sealed class RunReport
         w.WriteEndObject();
     }
 
-    public void WriteJson(string path)
-    {
-        using var fs = File.Create(path);
-        WriteJson(fs);
-    }
+    /// <summary>Writes the report to <paramref name="path"/> through a temporary file renamed when complete (<see cref="Output.OutputFile"/>).</summary>
+    public void WriteJson(string path) => Output.OutputFile.WriteAll(path, isPrivate: false, WriteJson);
 
     private static void Counts(Utf8JsonWriter w, string name, SortedDictionary<string, long> counts)
     {

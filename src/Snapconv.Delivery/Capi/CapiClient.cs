@@ -46,18 +46,11 @@ public sealed class CapiClient : IDisposable
         RedactedUrl = Redact(url.AbsoluteUri);
     }
 
-    /// <summary>The request URL as it may be logged: <c>access_token=***</c>.</summary>
+    /// <summary>The request URL as it may be logged: <c>access_token=***</c>, userinfo <c>***</c>.</summary>
     public string RedactedUrl { get; }
 
-    /// <summary>Replaces the value of <c>access_token</c> in a URL with <c>***</c>.</summary>
-    public static string Redact(string url)
-    {
-        var i = url.IndexOf("access_token=", StringComparison.OrdinalIgnoreCase);
-        if (i < 0) return url;
-        var start = i + "access_token=".Length;
-        var end = url.IndexOf('&', start);
-        return url[..start] + "***" + (end < 0 ? "" : url[end..]);
-    }
+    /// <summary>The URL with its secrets masked (<see cref="Snapconv.Core.Redaction.Redactor.Url"/>).</summary>
+    public static string Redact(string url) => Snapconv.Core.Redaction.Redactor.Url(url);
 
     /// <summary>Posts one body (<c>{"data":[…]}</c>) and classifies the answer.</summary>
     public async Task<CapiResponse> PostAsync(ReadOnlyMemory<byte> body, CancellationToken ct)

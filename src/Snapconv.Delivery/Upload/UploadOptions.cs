@@ -99,5 +99,5 @@ public sealed record UploadOptions
 
     /// <summary>Never prints the token.</summary>
     public override string ToString() =>
-        $"UploadOptions {{ Endpoint = {Endpoint}, PixelId = {PixelId}, Token = ***, BatchSize = {BatchSize}, Concurrency = {Concurrency}, Qps = {Qps.ToString(CultureInfo.InvariantCulture)}, DryRun = {DryRun} }}";
+        $"UploadOptions {{ Endpoint = {(Endpoint is null ? "" : Snapconv.Core.Redaction.Redactor.Url(Endpoint.OriginalString))}, PixelId = {PixelId}, Token = ***, BatchSize = {BatchSize}, Concurrency = {Concurrency}, Qps = {Qps.ToString(CultureInfo.InvariantCulture)}, DryRun = {DryRun} }}";
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using Snapconv.Sources.Staging;
 
 namespace Snapconv.Sources.Ftp;
 
@@ -83,7 +84,7 @@ internal sealed class FtpSource(FtpSourceOptions options, Func<string, string?> 
         var client = await ClientAsync(ct).ConfigureAwait(false);
         try
         {
-            await using var output = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+            await using var output = new FileStream(destination, SourceStaging.StagedFileOptions);
             await client.RetrieveAsync(FtpClient.Combine(options.Path, obj.Key), output, ct).ConfigureAwait(false);
             return new FetchResult();
         }

@@ -1,13 +1,17 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
+using Snapconv.Core.Redaction;
+using Snapconv.Sources.Staging;
 
 namespace Snapconv.Sources.Http;
 
 /// <summary>
 /// One HTTP(S) resource. Identity is the ETag, else Last-Modified; a delivered version is asked for again with
 /// If-None-Match / If-Modified-Since, and a 304 reads nothing. <c>${ENV_VAR}</c> in the URL and header values
-/// is expanded at request time (the ledger keeps the URL as written, never the expanded secret).
+/// is expanded at request time (the ledger keeps the URL as written, never the expanded secret). With <c>url_env</c> the
+/// whole URL comes from an environment variable. Logs, messages and the ledger see the URL only through
+/// <see cref="Redactor.Url"/>: no userinfo, no secret query values.
 /// </summary>
 internal sealed partial class HttpSource : ISource
 {
@@ -23,16 +27,16 @@ internal sealed partial class HttpSource : ISource
         _http.Timeout = TimeSpan.FromSeconds(options.TimeoutSecs);
     }
 
-    public string Description => "http " + Redacted(_options.Url);
+    public string Description => "http " + Redactor.Url(_options.UrlEnv is { } env ? _env(env) ?? "$" + env : _options.Url);
 
     public Task<IReadOnlyList<SourceObject>> ListAsync(SourceContext context, CancellationToken ct)
     {
-        // The key is the URL as written (with ${VAR} unexpanded) minus its query string values.
-        var key = Redacted(_options.Url);
+        // The key is the URL as written (with ${VAR} unexpanded, or url_env's value) minus its secrets: a stable identity.
+        var key = Redactor.Url(RawUrl(check: true));
         var name = _options.FileName;
         if (name is null)
         {
-            var path = Uri.TryCreate(Expand(_options.Url, check: false), UriKind.Absolute, out var u) ? u.AbsolutePath : "";
+            var path = Uri.TryCreate(Expand(RawUrl(check: false), check: false), UriKind.Absolute, out var u) ? u.AbsolutePath : "";
             name = Path.GetFileName(path.TrimEnd('/'));
             if (string.IsNullOrEmpty(name)) name = "export";
         }
@@ -41,7 +45,7 @@ internal sealed partial class HttpSource : ISource
 
     public async Task<FetchResult> FetchAsync(SourceObject obj, string destination, string? previousVersion, SourceContext context, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, Expand(_options.Url, check: true));
+        using var request = new HttpRequestMessage(HttpMethod.Get, Expand(RawUrl(check: true), check: true));
         foreach (var (k, v) in _options.Headers) request.Headers.TryAddWithoutValidation(k, Expand(v, check: true));
         if (previousVersion is { } prev)
         {
@@ -68,7 +72,7 @@ internal sealed partial class HttpSource : ISource
             var version = response.Headers.ETag is { } etag ? "etag:" + etag
                 : response.Content.Headers.LastModified is { } lm ? "modified:" + lm.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : null;
             await using var input = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-            await using var output = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+            await using var output = new FileStream(destination, SourceStaging.StagedFileOptions);
             try
             {
                 await input.CopyToAsync(output, 1 << 16, ct).ConfigureAwait(false);
@@ -86,14 +90,10 @@ internal sealed partial class HttpSource : ISource
         _env(m.Groups[1].Value) is { } v ? v
         : check ? throw new SourceException($"http source: environment variable {m.Groups[1].Value} is not set.", isConfiguration: true) : "");
 
-    /// <summary>The URL without query values (they may carry keys).</summary>
-    private static string Redacted(string url)
-    {
-        var q = url.IndexOf('?');
-        if (q < 0) return url;
-        var names = url[(q + 1)..].Split('&').Select(p => p.Split('=')[0] + "=…");
-        return url[..q] + "?" + string.Join('&', names);
-    }
+    /// <summary>The URL as written, or the value of <c>url_env</c> (its absence is a configuration error when <paramref name="check"/>).</summary>
+    private string RawUrl(bool check) => _options.UrlEnv is not { } name ? _options.Url
+        : _env(name) is { Length: > 0 } v ? v.Trim()
+        : check ? throw new SourceException($"http source: environment variable {name} (url_env) is not set.", isConfiguration: true) : "";
 
     [GeneratedRegex(@"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")]
     private static partial Regex EnvVar();

@@ -2,6 +2,7 @@ using System.Net;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Snapconv.Sources.Staging;
 
 namespace Snapconv.Sources.S3;
 
@@ -73,7 +74,7 @@ internal sealed class S3Source : ISource
         try
         {
             using var response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = _options.Bucket, Key = obj.Key }, ct).ConfigureAwait(false);
-            await using var output = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+            await using var output = new FileStream(destination, SourceStaging.StagedFileOptions);
             await response.ResponseStream.CopyToAsync(output, 1 << 16, ct).ConfigureAwait(false);
             return new FetchResult(Version: response.ETag?.Trim('"'));
         }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using Renci.SshNet;
 using Renci.SshNet.Common;
+using Snapconv.Sources.Staging;
 
 namespace Snapconv.Sources.Sftp;
 
@@ -135,7 +136,7 @@ internal sealed class SftpSource : ISource
         try
         {
             await using var input = await client.OpenAsync(remote, FileMode.Open, FileAccess.Read, ct).ConfigureAwait(false);
-            await using var output = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+            await using var output = new FileStream(destination, SourceStaging.StagedFileOptions);
             await input.CopyToAsync(output, 1 << 16, ct).ConfigureAwait(false);
             return new FetchResult();
         }

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Npgsql;
+using Snapconv.Sources.Staging;
 
 namespace Snapconv.Sources.Sql;
 
@@ -76,7 +77,7 @@ internal sealed class SqlSource(SqlSourceOptions options, Func<string, string?> 
                 if (string.Equals(reader.GetName(i), col, StringComparison.OrdinalIgnoreCase)) cursorOrdinal = i;
             if (cursorOrdinal < 0) throw new SourceException($"sql source: the query returns no column '{col}' (cursor_column).", isConfiguration: true);
         }
-        await using var file = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        await using var file = new FileStream(destination, SourceStaging.StagedFileOptions);
         await using var w = new StreamWriter(file, new UTF8Encoding(false), 1 << 16);
         for (var i = 0; i < reader.FieldCount; i++)
         {

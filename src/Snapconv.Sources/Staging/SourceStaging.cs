@@ -35,6 +35,13 @@ public sealed record StagingResult(IReadOnlyList<StagedObject> Staged, int Liste
 /// </summary>
 public sealed class SourceStaging(ISource source, SourceLedger ledger, string job, string stagingDir)
 {
+    /// <summary>
+    /// How a source creates a staged copy (it holds the user's rows): a new file, private to the owner (0600) on Unix,
+    /// asynchronous. The staging folder itself is created 0700.
+    /// </summary>
+    public static FileStreamOptions StagedFileOptions =>
+        Snapconv.Core.Output.OutputFile.Options(isPrivate: true, FileMode.CreateNew, FileAccess.Write, 1 << 16, FileOptions.Asynchronous);
+
     /// <summary>Objects read in one run at most (the rest wait for the next run). Default 10,000.</summary>
     public int MaxObjectsPerRun { get; init; } = 10_000;
 
@@ -52,7 +59,7 @@ public sealed class SourceStaging(ISource source, SourceLedger ledger, string jo
         var staged = new List<StagedObject>();
         var warnings = new List<string>();
         var skipped = 0;
-        Directory.CreateDirectory(stagingDir);
+        CreatePrivateDirectory(stagingDir);
         try
         {
             foreach (var obj in listed)
@@ -141,7 +148,7 @@ public sealed class SourceStaging(ISource source, SourceLedger ledger, string jo
     /// </summary>
     public static async Task<(string Path, bool Temporary)> FetchCompanionAsync(ISource source, SourceObject obj, string stagingDir, SourceContext context, CancellationToken ct)
     {
-        Directory.CreateDirectory(stagingDir);
+        CreatePrivateDirectory(stagingDir);
         var dest = System.IO.Path.Combine(stagingDir, "companion-" + Sanitize(obj.FileName));
         if (File.Exists(dest)) File.Delete(dest);
         var fetched = await source.FetchAsync(obj, dest, null, context, ct).ConfigureAwait(false);
@@ -153,6 +160,12 @@ public sealed class SourceStaging(ISource source, SourceLedger ledger, string jo
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous);
         var hash = await SHA256.HashDataAsync(stream, ct).ConfigureAwait(false);
         return (hash, stream.Length);
+    }
+
+    private static void CreatePrivateDirectory(string dir)
+    {
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(dir);
+        else Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     private static string Sanitize(string name)
