@@ -56,6 +56,8 @@ public static class ConversionRun
         {
             await foreach (var block in ConversionReader.ReadAsync(files, options, pipeline, ct).ConfigureAwait(false))
             {
+                // Once a block: the first signal stops the run within a block of rows also when the reader is ahead (#16).
+                ct.ThrowIfCancellationRequested();
                 acc.Touch(block.File);
                 acc.Prefetch(block.Rows);
                 for (var i = 0; i < block.Rows.Length; i++)
