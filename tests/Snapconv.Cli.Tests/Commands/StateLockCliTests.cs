@@ -7,13 +7,13 @@ using Snapconv.Sandbox;
 
 namespace Snapconv.Cli.Tests.Commands;
 
-/// <summary>A started <c>snapconv</c> child process (the built CLI) with its output collected.</summary>
-internal sealed class CliChild : IDisposable
+/// <summary>A started <c>snapconv</c> child process (the built CLI) with stdout and stderr collected as one output (see also <see cref="CliChild"/>, which keeps them apart and sends signals).</summary>
+internal sealed class CliProcess : IDisposable
 {
     private readonly List<string> _output = [];
     public Process Process { get; }
 
-    public CliChild(IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null)
+    public CliProcess(IEnumerable<string> args, IReadOnlyDictionary<string, string>? env = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "snapconv.dll");
         Assert.True(File.Exists(dll), dll);
@@ -91,9 +91,9 @@ public class StateLockCliTests
         const int rows = 2000;
         WriteValidRows(dir.File("a.csv"), rows, 31);
         // Small batches at 5 requests/s: the first upload lasts ~4 s, so the second starts while it holds the lock.
-        using var first = new CliChild(Upload(sandbox, dir.File("a.csv"), dir.File("state"), "--batch-size", "100", "--qps", "5", "--concurrency", "1"), TokenEnv(sandbox));
+        using var first = new CliProcess(Upload(sandbox, dir.File("a.csv"), dir.File("state"), "--batch-size", "100", "--qps", "5", "--concurrency", "1"), TokenEnv(sandbox));
         Assert.True(await first.UntilAsync(() => sandbox.GetCounters(sandbox.Pixels[0].PixelId).Received > 0), first.Output);
-        using var second = new CliChild(Upload(sandbox, dir.File("a.csv"), dir.File("state")), TokenEnv(sandbox));
+        using var second = new CliProcess(Upload(sandbox, dir.File("a.csv"), dir.File("state")), TokenEnv(sandbox));
 
         Assert.True(await second.UntilAsync(() => second.Output.Contains("waiting for the state directory", StringComparison.Ordinal)), second.Output);
         Assert.False(first.Process.HasExited && first.Process.ExitCode != 0, first.Output);
@@ -119,7 +119,7 @@ public class StateLockCliTests
         using var held = StateDirectoryLock.TryAcquire(dir.File("state"), out _);
         Assert.NotNull(held);
 
-        using var child = new CliChild(Upload(sandbox, dir.File("a.csv"), dir.File("state"), "--no-wait"), TokenEnv(sandbox));
+        using var child = new CliProcess(Upload(sandbox, dir.File("a.csv"), dir.File("state"), "--no-wait"), TokenEnv(sandbox));
         Assert.Equal(2, await child.ExitAsync());
         Assert.Contains("error: the state directory " + Path.GetFullPath(dir.File("state")), child.Output);
         if (!OperatingSystem.IsWindows()) Assert.Contains($"pid {Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}", child.Output);
@@ -136,12 +136,12 @@ public class StateLockCliTests
         File.WriteAllText(dir.File("jobs.yaml"),
             "jobs:\n  - name: idle\n    pixel_id: \"p1\"\n    endpoint: http://127.0.0.1:9\n    state_dir: state\n" +
             "    schedule: \"0 0 1 1 *\"\n    source: {type: local, path: in, pattern: \"*.csv\"}\n");
-        using var serve = new CliChild(["serve", dir.File("jobs.yaml"), "--urls", "http://127.0.0.1:0", "--log-format", "json"]);
+        using var serve = new CliProcess(["serve", dir.File("jobs.yaml"), "--urls", "http://127.0.0.1:0", "--log-format", "json"]);
         Assert.True(await serve.UntilAsync(() => serve.Output.Contains("\"step\":\"listen\"", StringComparison.Ordinal)), serve.Output);
 
         Assert.Null(StateDirectoryLock.TryAcquire(dir.File("state"), out var pid));
         Assert.Equal(serve.Process.Id, pid);
-        using var runNoWait = new CliChild(["run", dir.File("jobs.yaml"), "--no-wait"]);
+        using var runNoWait = new CliProcess(["run", dir.File("jobs.yaml"), "--no-wait"]);
         Assert.Equal(2, await runNoWait.ExitAsync());
         Assert.Contains($"pid {serve.Process.Id.ToString(CultureInfo.InvariantCulture)}", runNoWait.Output);
 
@@ -166,8 +166,8 @@ public class StateLockCliTests
             "    source: {type: local, path: in, pattern: \"*.csv\"}\n");
 
         // 8 requests at 4 a second: the first run lasts ~2 s, so the second, started with it, finds the lock taken.
-        using var one = new CliChild(["run", dir.File("jobs.yaml"), "--log-format", "json"], TokenEnv(sandbox));
-        using var two = new CliChild(["run", dir.File("jobs.yaml"), "--log-format", "json"], TokenEnv(sandbox));
+        using var one = new CliProcess(["run", dir.File("jobs.yaml"), "--log-format", "json"], TokenEnv(sandbox));
+        using var two = new CliProcess(["run", dir.File("jobs.yaml"), "--log-format", "json"], TokenEnv(sandbox));
         Assert.Equal(0, await one.ExitAsync());
         Assert.Equal(0, await two.ExitAsync());
 

@@ -120,18 +120,18 @@ public class UrlSecretTests
         var env = new Dictionary<string, string> { ["SNAPCONV_TEST_LOCK_TOKEN"] = sandbox.Pixels[0].Token };
         string[] common = ["--pixel-id", sandbox.Pixels[0].PixelId, "--endpoint", endpoint, "--token-env", "SNAPCONV_TEST_LOCK_TOKEN"];
 
-        using var upload = new CliChild(["upload", dir.File("a.csv"), .. common, "--state-dir", dir.File("state"), "--default-country", "US", "--report", dir.File("r.json")], env);
+        using var upload = new CliProcess(["upload", dir.File("a.csv"), .. common, "--state-dir", dir.File("state"), "--default-country", "US", "--report", dir.File("r.json")], env);
         Assert.Equal(0, await upload.ExitAsync());
         AssertClean(upload.Output, "upload");
         Assert.Contains("***@", upload.Output);
         AssertClean(File.ReadAllText(dir.File("r.json")), "the report");
 
-        using var doctor = new CliChild(["doctor", .. common], env);
+        using var doctor = new CliProcess(["doctor", .. common], env);
         Assert.Equal(0, await doctor.ExitAsync());
         AssertClean(doctor.Output, "doctor");
         Assert.Contains("***@", doctor.Output);
 
-        using var bad = new CliChild(["doctor", "--pixel-id", "p", "--endpoint", $"bad host://u:{Password}@x/?key={ApiKey}", "--token-env", "SNAPCONV_TEST_LOCK_TOKEN"], env);
+        using var bad = new CliProcess(["doctor", "--pixel-id", "p", "--endpoint", $"bad host://u:{Password}@x/?key={ApiKey}", "--token-env", "SNAPCONV_TEST_LOCK_TOKEN"], env);
         await bad.ExitAsync();
         AssertClean(bad.Output, "doctor's usage error");
     }
