@@ -29,6 +29,11 @@ internal sealed class ConversionOptionSet
         Description = "An extra file the preset joins (contacts, contact roles); repeatable. Each is recognised by its header.",
         AllowMultipleArgumentsPerToken = false,
     };
+    public Option<string[]> PresetOptions { get; } = new("--preset-option")
+    {
+        Description = "Set a switch the preset declares, NAME=true|false (see `snapconv presets show NAME`); repeatable. E.g. include_online=true.",
+        AllowMultipleArgumentsPerToken = false,
+    };
     public Option<string?> Currency { get; } = new("--currency") { Description = "Currency (ISO code or English name) of rows whose export carries none, e.g. USD." };
     public Option<string?> Locale { get; } = new("--locale") { Description = "How numbers and dates in text cells are written: a culture such as en-US, en-GB, de-DE. Default: none (ambiguous values stop the run)." };
     public Option<string?> Sheet { get; } = new("--sheet") { Description = "Workbook sheet to read. Default: the first." };
@@ -37,7 +42,7 @@ internal sealed class ConversionOptionSet
     public void AddTo(Command command, bool includePixel = true)
     {
         command.Arguments.Add(Inputs);
-        foreach (var o in new Option[] { Mapping, Preset, Contacts, Currency, Locale, Sheet, EmailType, DefaultCountry, TimeZone, MaxEventAgeDays, Report, Rejects, EventsOut })
+        foreach (var o in new Option[] { Mapping, Preset, PresetOptions, Contacts, Currency, Locale, Sheet, EmailType, DefaultCountry, TimeZone, MaxEventAgeDays, Report, Rejects, EventsOut })
             command.Options.Add(o);
         if (includePixel) command.Options.Add(PixelId);
     }
@@ -106,6 +111,8 @@ internal sealed class ConversionOptionSet
             mapping = mapping with { Constants = new Dictionary<TargetField, string>(mapping.Constants) { [TargetField.Currency] = code } };
         }
         if (sheet is not null) mapping = mapping with { Sheet = sheet };
+        mapping = ApplyOptions(mapping, r.GetValue(PresetOptions) ?? []);
+        if (MissingCurrency(mapping) is { } missing) throw new UsageException(missing);
         if (r.GetValue(EmailType) is { } emailType)
         {
             var type = emailType.Trim().ToLowerInvariant();
@@ -136,6 +143,27 @@ internal sealed class ConversionOptionSet
         }
         return mapping;
     }
+
+    /// <summary>The mapping with <c>--preset-option NAME=VALUE</c> values set; a usage error names an unknown option or a bad value.</summary>
+    internal static MappingSpec ApplyOptions(MappingSpec mapping, IEnumerable<string> options)
+    {
+        var values = new List<KeyValuePair<string, string>>();
+        foreach (var o in options)
+        {
+            var eq = o.IndexOf('=');
+            if (eq <= 0) throw new UsageException($"--preset-option '{o}' is not NAME=VALUE (e.g. include_online=true).");
+            values.Add(new(o[..eq], o[(eq + 1)..]));
+        }
+        if (values.Count == 0) return mapping;
+        try { return mapping.WithOptions(values); }
+        catch (ArgumentException e) { throw new UsageException($"--preset-option: {e.Message}."); }
+    }
+
+    /// <summary>The message for a mapping whose export carries no currency run without one (<c>requires_currency</c>); else null.</summary>
+    internal static string? MissingCurrency(MappingSpec mapping) =>
+        mapping.RequiresCurrency && !mapping.Constants.ContainsKey(TargetField.Currency)
+            ? $"{(mapping.PresetName is { } p ? "preset " + p : "the mapping")} reads an export that carries no currency: give the account's currency with --currency CODE (job key currency), e.g. --currency USD."
+            : null;
 
     private static MappingSpec Recognize(IReadOnlyList<string> files, string? sheet)
     {

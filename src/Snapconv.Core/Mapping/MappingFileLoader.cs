@@ -144,7 +144,12 @@ public static class MappingFileLoader
                     case "optional": optional = Bool(ov, src, opath); break;
                     case "split": split = Bool(ov, src, opath); break;
                     case "extract":
-                        extract = Scalar(ov, src, opath) == "email" ? ExtractKind.Email : throw Error(src, opath, "expected email");
+                        extract = Scalar(ov, src, opath) switch
+                        {
+                            "email" => ExtractKind.Email,
+                            "contacts" => ExtractKind.Contacts,
+                            _ => throw Error(src, opath, "expected email or contacts"),
+                        };
                         break;
                     case "fallback": fallback = Scalar(ov, src, opath); break;
                     case "less": less = Scalar(ov, src, opath); break;
@@ -157,6 +162,7 @@ public static class MappingFileLoader
             var money = format == "money";
             if (money && rule.Field != TargetField.Value) throw Error(src, path + ".format", "money applies to value columns");
             if (less is not null && rule.Field != TargetField.Value) throw Error(src, path + ".less", "applies to value columns");
+            if (extract == ExtractKind.Contacts && rule.Field != TargetField.Em) throw Error(src, path + ".extract", "contacts applies to em columns (phones go to ph)");
             if ((timeColumn ?? zoneColumn) is not null && rule.Field != TargetField.EventTime)
                 throw Error(src, path + (timeColumn is not null ? ".time_column" : ".zone_column"), "applies to event_time columns");
             rules.Add(rule with

@@ -121,7 +121,8 @@ public sealed record ColumnRule(string Column, TargetField Field)
 }
 
 /// <summary>What <see cref="ColumnRule.Extract"/> takes out of a cell.</summary>
-public enum ExtractKind { None, Email }
+/// <remarks><c>contacts</c> (on an em column): each part holding an <c>@</c> is an e-mail, the rest of the cell a phone (Loyverse's "Customer contacts").</remarks>
+public enum ExtractKind { None, Email, Contacts }
 
 /// <summary>One condition of a filter rule: the column's trimmed value equals one of <see cref="Values"/> (case-insensitive), or none of them with <see cref="Negate"/>.</summary>
 public sealed record FilterCondition(string Column, IReadOnlyList<string> Values, bool Negate = false);

@@ -35,6 +35,10 @@ public static class ConversionReader
     {
         try
         {
+            // A preset whose export has no currency column (Square, Loyverse): without --currency every purchase would be
+            // rejected, so the run stops before reading a row (the CLI says so first; this covers every other caller).
+            if (options.Mapping.RequiresCurrency && !options.Mapping.Constants.ContainsKey(TargetField.Currency) && files.Count > 0)
+                throw new InputException(files[0], "the export carries no currency: give the account's currency with --currency CODE (job key currency)");
             foreach (var path in files)
             {
                 using var reader = RecordReaders.Open(path, options.Mapping.ReaderOptions);
@@ -62,12 +66,13 @@ public static class ConversionReader
                         // group_by: the last group may go on in rows not read yet; it moves to the next block, so that a
                         // worker always sees whole groups (a block of one group grows instead).
                         var carry = more && mapping.GroupByOrdinal >= 0 ? n - GroupFolder.GroupStart(mapping.GroupByOrdinal, cells, width, n) : 0;
-                        if (carry == n)
+                        if (more && carry == n)
                         {
-                            if (n >= GroupFolder.MaxGroupRows)
+                            if (n > GroupFolder.MaxGroupRows)
                                 throw new InputException(reader.SourceName, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"more than {GroupFolder.MaxGroupRows} rows in a row have the same group_by value; group_by folds the line items of one order, so it names the order's column"), reader.RowNumber, reader.Headers[mapping.GroupByOrdinal]);
-                            Array.Resize(ref cells, cells.Length * 2);
-                            Array.Resize(ref rows, rows.Length * 2);
+                            var grown = Math.Min(rows.Length * 2, GroupFolder.MaxGroupRows + 1);
+                            Array.Resize(ref cells, grown * width);
+                            Array.Resize(ref rows, grown);
                             continue;
                         }
                         // A file's last block is sent even when empty, so consumers see every file end.

@@ -34,7 +34,11 @@ public sealed class EventBuilder
     private readonly ThreadLocal<RepeatedValueCache?[]> _caches;  // per worker thread, per identifier column
     private readonly GroupFolder? _groups;                  // group_by: a group's rows folded into its first row's event
 
-    private sealed record IdentifierColumn(ColumnBinding Binding, IdentifierKind Kind, NormalizeContext Context);
+    private sealed record IdentifierColumn(ColumnBinding Binding, IdentifierKind Kind, NormalizeContext Context)
+    {
+        /// <summary>full_name: this column reads the name's first word (fn) or last word (ln).</summary>
+        public bool NamePart { get; init; }
+    }
 
     /// <summary>A bound join with its table (null: no file given) and the contexts of its identifier columns.</summary>
     private sealed record JoinColumns(BoundJoin Join, JoinTable? Table, (int Index, IdentifierKind Kind, NormalizeContext Context, string Header)[] Identifiers)
@@ -73,6 +77,13 @@ public sealed class EventBuilder
                     Clock = options.Clock,
                 };
                 identifiers.Add(new IdentifierColumn(b, kind, ctx));
+            }
+            else if (b.Field == TargetField.FullName)
+            {
+                // "Ann Marie Lee": fn ann, ln lee (a one-word name gives fn only).
+                var ctx = new NormalizeContext { DefaultCountry = defaultCountry, FoldCityAccents = options.Mapping.FoldCityAccents, Clock = options.Clock };
+                identifiers.Add(new IdentifierColumn(b, IdentifierKind.Fn, ctx) { NamePart = true });
+                identifiers.Add(new IdentifierColumn(b, IdentifierKind.Ln, ctx) { NamePart = true });
             }
             else if (b.Field == TargetField.ContentIds) contentIds.Add(b);
             else _single[(int)b.Field] ??= b;
@@ -215,10 +226,19 @@ public sealed class EventBuilder
                 raw = Cell(fields, col.Binding.FallbackOrdinal);
                 header = col.Binding.FallbackHeader!;
             }
+            if (raw is not null && col.NamePart) raw = NameWord(raw, first: col.Kind == IdentifierKind.Fn);
             if (raw is null) continue;
             if (col.Binding.Split)
             {
                 // Lists ("a@x.com, b@x.com") and decorated cells ("Ann Lee (ann@x.com)"): each part is one value.
+                if (col.Binding.Extract == ExtractKind.Contacts)
+                {
+                    // "ann@x.com, +1 555 0100": e-mails to em, what remains to ph.
+                    var (emails, phone) = ContactsCell.Split(raw);
+                    foreach (var email in emails) AddIdentifier(e, result, IdentifierKind.Em, email, col.Context, rowCountry, header, ref firstInvalidField);
+                    if (phone is not null) AddIdentifier(e, result, IdentifierKind.Ph, phone, col.Context, rowCountry, header, ref firstInvalidField);
+                    continue;
+                }
                 foreach (var part in TextValues.Split(raw))
                 {
                     var part1 = col.Binding.Extract == ExtractKind.Email ? TextValues.ExtractEmail(part) : part;
@@ -517,6 +537,13 @@ public sealed class EventBuilder
             && fields[b.FallbackOrdinal] is { } fv && TextCleaner.Clean(fv) is { Length: > 0 } fallbackCleaned)
             return (fallbackCleaned, b.FallbackHeader!);
         return _fallback[(int)field];
+    }
+
+    /// <summary>The first or the last word of a full name; the last of a one-word name is none.</summary>
+    private static string? NameWord(string name, bool first)
+    {
+        var words = name.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return words.Length == 0 ? null : first ? words[0] : words.Length > 1 ? words[^1] : null;
     }
 
     private static string? Cell(ReadOnlySpan<string?> fields, int ordinal) =>
