@@ -174,6 +174,8 @@ public sealed class EventBuilder
         // the row filter: rows that are not conversions (deals not won, other event types) are counted, not rejected
         foreach (var rule in _filter)
             if (!Holds(rule, fields)) return result.Filter(rule.Name);
+        // A payment refunded in full is no conversion, whatever else the row lacks (checked again with the value below).
+        if (_single[(int)TargetField.Value] is { LessOrdinal: >= 0 } net && IsRefundedInFull(net, fields, row)) return result.Filter(RefundedInFull);
 
         var e = new CapiEvent();
 
@@ -387,6 +389,14 @@ public sealed class EventBuilder
 
     /// <summary>The filter rule name of a row whose value is nothing once the refunded amount (<c>less</c>) is taken off.</summary>
     public const string RefundedInFull = "refunded in full";
+
+    private bool IsRefundedInFull(ColumnBinding net, ReadOnlySpan<string?> fields, long row)
+    {
+        var (raw, field) = Value(fields, TargetField.Value);
+        return raw is not null && Cell(fields, net.LessOrdinal) is { } rawLess
+            && TryMoney(net, raw, field, row, out var amount) && TryMoney(net, rawLess, net.LessHeader!, row, out var refunded)
+            && amount - refunded <= 0;
+    }
 
     /// <summary>An amount as a till writes it (<see cref="MoneyText"/>), signed; grouping read as <see cref="TryAmount"/> reads it.</summary>
     private bool TryMoney(ColumnBinding binding, string raw, string field, long row, out decimal amount)

@@ -87,6 +87,14 @@ public class PosMappingTests
         Assert.Null(r.Rejection);
     }
 
+    [Fact]
+    public void Less_RefundedInFullWithoutEmail_IsFilteredNotMissingUserData()
+    {
+        var r = Build(Refunds, ["Email", "Date", "Amount", "Refunded"], ["", "2026-10-20", "45.00", "45.00"]);
+        Assert.Equal(EventBuilder.RefundedInFull, r.FilteredBy);
+        Assert.Null(r.Rejection);
+    }
+
     [Theory]
     [InlineData("Eastern Time (US & Canada)", "America/New_York")]
     [InlineData("Pacific Time (US & Canada)", "America/Los_Angeles")]
