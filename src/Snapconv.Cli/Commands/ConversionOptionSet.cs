@@ -31,6 +31,11 @@ internal sealed class ConversionOptionSet
         Description = "An extra file the preset joins (contacts, contact roles); repeatable. Each is recognised by its header.",
         AllowMultipleArgumentsPerToken = false,
     };
+    public Option<string[]> PresetOptions { get; } = new("--preset-option")
+    {
+        Description = "Set a switch the preset declares, NAME=true|false (see `snapconv presets show NAME`); repeatable. E.g. include_online=true.",
+        AllowMultipleArgumentsPerToken = false,
+    };
     public Option<string?> Currency { get; } = new("--currency") { Description = "Currency (ISO code or English name) of rows whose export carries none, e.g. USD." };
     public Option<string?> EventName { get; } = new("--event-name") { Description = "Event of rows that carry none (no event-name column, or a blank cell), e.g. PURCHASE: a plain sales export needs no mapping file." };
     public Option<string?> Locale { get; } = new("--locale") { Description = "How numbers and dates in text cells are written: a culture such as en-US, en-GB, de-DE. Default: none (ambiguous values stop the run)." };
@@ -51,7 +56,7 @@ internal sealed class ConversionOptionSet
                     if (t.Value.Length > 1 && t.Value[0] == '-') result.AddError($"Unrecognized command or argument '{t.Value}'.");
             });
         }
-        foreach (var o in new Option[] { Mapping, Preset, Contacts, Currency, EventName, Locale, Sheet, EmailType, DefaultCountry, TimeZone, MaxEventAgeDays, Report, Rejects, EventsOut })
+        foreach (var o in new Option[] { Mapping, Preset, PresetOptions, Contacts, Currency, EventName, Locale, Sheet, EmailType, DefaultCountry, TimeZone, MaxEventAgeDays, Report, Rejects, EventsOut })
             command.Options.Add(o);
         if (includePixel) command.Options.Add(PixelId);
     }
@@ -128,6 +133,8 @@ internal sealed class ConversionOptionSet
             mapping = DefaultEventName.Apply(mapping, name);
         }
         if (sheet is not null) mapping = mapping with { Sheet = sheet };
+        mapping = ApplyOptions(mapping, r.GetValue(PresetOptions) ?? []);
+        if (MissingCurrency(mapping) is { } missing) throw new UsageException(missing);
         if (r.GetValue(EmailType) is { } emailType)
         {
             var type = emailType.Trim().ToLowerInvariant();
@@ -158,6 +165,27 @@ internal sealed class ConversionOptionSet
         }
         return mapping;
     }
+
+    /// <summary>The mapping with <c>--preset-option NAME=VALUE</c> values set; a usage error names an unknown option or a bad value.</summary>
+    internal static MappingSpec ApplyOptions(MappingSpec mapping, IEnumerable<string> options)
+    {
+        var values = new List<KeyValuePair<string, string>>();
+        foreach (var o in options)
+        {
+            var eq = o.IndexOf('=');
+            if (eq <= 0) throw new UsageException($"--preset-option '{o}' is not NAME=VALUE (e.g. include_online=true).");
+            values.Add(new(o[..eq], o[(eq + 1)..]));
+        }
+        if (values.Count == 0) return mapping;
+        try { return mapping.WithOptions(values); }
+        catch (ArgumentException e) { throw new UsageException($"--preset-option: {e.Message}."); }
+    }
+
+    /// <summary>The message for a mapping whose export carries no currency run without one (<c>requires_currency</c>); else null.</summary>
+    internal static string? MissingCurrency(MappingSpec mapping) =>
+        mapping.RequiresCurrency && !mapping.Constants.ContainsKey(TargetField.Currency)
+            ? $"{(mapping.PresetName is { } p ? "preset " + p : "the mapping")} reads an export that carries no currency: give the account's currency with --currency CODE (job key currency), e.g. --currency USD."
+            : null;
 
     private static MappingSpec Recognize(IReadOnlyList<string> files, string? sheet)
     {

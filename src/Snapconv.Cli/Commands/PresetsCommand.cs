@@ -12,7 +12,7 @@ internal static class PresetsCommand
 {
     public static Command Create()
     {
-        var command = new Command("presets", "List the CRM export presets (HubSpot, Salesforce, Zoho, Dynamics 365, Bitrix24, Freshsales, LeadSquared, mParticle).");
+        var command = new Command("presets", "List the CRM and point-of-sale export presets (HubSpot, Salesforce, Zoho, Dynamics 365, Bitrix24, Freshsales, LeadSquared, mParticle, Shopify, Stripe, Square, Loyverse).");
         command.SetAction((ParseResult _) =>
         {
             var table = new Table().Border(TableBorder.Rounded)
@@ -38,6 +38,15 @@ internal static class PresetsCommand
                 return ExitCodes.UsageOrInput;
             }
             System.Console.Out.Write(preset.Yaml);
+            if (preset.Spec.Options.Count > 0)
+            {
+                // The switches, also as text a user reads without the YAML (stderr keeps stdout a mapping file to copy).
+                System.Console.Error.WriteLine($"options of {preset.Name} (--preset-option NAME=VALUE, job key preset_options):");
+                foreach (var o in preset.Spec.Options)
+                    System.Console.Error.WriteLine($"  {o.Name} (default {(o.Default ? "true" : "false")}): {o.Description}");
+            }
+            if (preset.Spec.RequiresCurrency)
+                System.Console.Error.WriteLine($"{preset.Name} needs --currency CODE: its export carries no currency.");
             return ExitCodes.Ok;
         });
         command.Subcommands.Add(show);

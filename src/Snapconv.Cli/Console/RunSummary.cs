@@ -18,6 +18,7 @@ internal static class RunSummary
             Row(table, "filtered (not conversions)", report.Filtered);
             foreach (var (rule, n) in report.FilteredByRule) Row(table, "  " + rule, n);
         }
+        if (report.Folded > 0) Row(table, "folded (line items of the order above)", report.Folded);
         Row(table, "accepted", report.Accepted);
         Row(table, "rejected", report.Rejected);
         foreach (var (reason, n) in report.RejectedByReason) Row(table, "  " + reason, n);

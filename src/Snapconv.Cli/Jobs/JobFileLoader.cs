@@ -20,7 +20,7 @@ public static partial class JobFileLoader
     private static readonly string[] JobKeys =
     [
         "name", "pixel_id", "token_env", "token_file", "endpoint", "schedule", "timezone", "default_country",
-        "max_event_age_days", "mapping_file", "mapping", "preset", "contacts", "currency", "event_name", "locale", "sheet", "delivery",
+        "max_event_age_days", "mapping_file", "mapping", "preset", "preset_options", "contacts", "currency", "event_name", "locale", "sheet", "delivery",
         "state_dir", "source",
     ];
     private static readonly string[] ContactsKeys = ["pattern"];
@@ -137,6 +137,7 @@ public static partial class JobFileLoader
         string? mappingFile = null, stateDir = null, presetName = null, contacts = null, currency = null, locale = null, sheet = null;
         string? eventName = null;
         YamlNode? inlineMapping = null;
+        Dictionary<string, string>? presetOptions = null;
         Uri endpoint = new("https://tr.snapchat.com");
         TimeZoneInfo zone = TimeZoneInfo.Utc;
         CronExpression? cron = null;
@@ -187,6 +188,7 @@ public static partial class JobFileLoader
                         errors.Add($"{p}: '{presetName}' is not a preset; presets: {string.Join(", ", PresetCatalog.All.Select(x => x.Name))}.");
                     break;
                 case "contacts": contacts = ParseContacts(v, p, errors); break;
+                case "preset_options": presetOptions = StrMap(v, p, errors); break;
                 case "currency":
                     var cur = Str(v, p, errors);
                     if (cur is not null && !TextValues.TryCurrency(cur, out currency!)) errors.Add($"{p}: '{cur}' is not an ISO 4217 code or a currency name.");
@@ -228,6 +230,13 @@ public static partial class JobFileLoader
         if (currency is not null) mapping = mapping with { Constants = new Dictionary<TargetField, string>(mapping.Constants) { [TargetField.Currency] = currency } };
         if (sheet is not null) mapping = mapping with { Sheet = sheet };
         if (eventName is not null) mapping = DefaultEventName.Apply(mapping, eventName);
+        if (presetOptions is { Count: > 0 })
+        {
+            try { mapping = mapping.WithOptions(presetOptions); }
+            catch (ArgumentException e) { errors.Add($"{path}.preset_options: {e.Message}."); }
+        }
+        if (errors.Count == before && mapping.RequiresCurrency && !mapping.Constants.ContainsKey(TargetField.Currency))
+            errors.Add($"{path}.currency: required: {(mapping.PresetName is { } pn ? "preset " + pn : "the mapping")} reads an export that carries no currency; give the account's currency, e.g. currency: USD.");
         if (contacts is not null)
         {
             if (mapping.Joins.Count == 0 && errors.Count == before)

@@ -8,6 +8,18 @@ public sealed record ColumnBinding(int Ordinal, string Header, TargetField Field
     /// <summary>Split the cell into several values (see <see cref="ColumnRule.Split"/>).</summary>
     public bool Split { get; init; }
     public ExtractKind Extract { get; init; }
+    /// <summary>The column read when this one's cell is blank (<see cref="ColumnRule.Fallback"/>); -1: none.</summary>
+    public int FallbackOrdinal { get; init; } = -1;
+    public string? FallbackHeader { get; init; }
+    /// <summary>value: read as a till writes amounts (<see cref="ColumnRule.Money"/>).</summary>
+    public bool Money { get; init; }
+    /// <summary>value: the column subtracted (<see cref="ColumnRule.Less"/>); -1: none.</summary>
+    public int LessOrdinal { get; init; } = -1;
+    public string? LessHeader { get; init; }
+    /// <summary>event_time: the time-of-day column (<see cref="ColumnRule.TimeColumn"/>); -1: none.</summary>
+    public int TimeOrdinal { get; init; } = -1;
+    /// <summary>event_time: the zone-name column (<see cref="ColumnRule.ZoneColumn"/>); -1: none.</summary>
+    public int ZoneOrdinal { get; init; } = -1;
 }
 
 /// <summary>A filter condition bound to a column ordinal.</summary>
@@ -26,11 +38,11 @@ public sealed record BoundJoin(JoinSpec Spec, int JoinIndex, IReadOnlyList<Bound
 /// <summary>A join key: a main-file column (<see cref="Ordinal"/> ≥ 0) or column <see cref="Column"/> of the rows join <see cref="FromJoin"/> matched.</summary>
 public sealed record BoundJoinKey(string Label, int Ordinal, int FromJoin, int Column);
 
-/// <summary>A case-insensitive set of trimmed filter values.</summary>
+/// <summary>A case-insensitive set of trimmed filter values; <c>""</c> in the set matches a blank or missing cell.</summary>
 public sealed class FrozenSetOfValues(IEnumerable<string> values)
 {
     private readonly HashSet<string> _set = new(values.Select(v => v.Trim()), StringComparer.OrdinalIgnoreCase);
-    public bool Contains(string? value) => value is not null && _set.Contains(value.Trim());
+    public bool Contains(string? value) => _set.Contains(value?.Trim() ?? "");
 }
 
 /// <summary>
@@ -49,6 +61,8 @@ public sealed class BoundMapping
     public IReadOnlyList<BoundJoin> Joins { get; private init; } = [];
     /// <summary>The preset the mapping came from, if any.</summary>
     public string? PresetName { get; private init; }
+    /// <summary>The <c>group_by</c> column's ordinal (see <see cref="MappingSpec.GroupBy"/>); -1: every row is an event.</summary>
+    public int GroupByOrdinal { get; private init; } = -1;
 
     private BoundMapping(List<ColumnBinding> bindings, IReadOnlyDictionary<TargetField, string> constants, List<string> unmapped)
     {
@@ -70,21 +84,47 @@ public sealed class BoundMapping
         foreach (var rule in spec.Columns)
         {
             var ordinal = Find(headers, rule.Column);
+            var fallback = rule.Fallback is { } fb ? Find(headers, fb) : -1;
+            if (ordinal < 0 && fallback >= 0)
+            {
+                // The file lacks the column but has its fallback (an older export): the fallback is the column.
+                ordinal = fallback;
+                fallback = -1;
+            }
             if (ordinal < 0)
             {
                 if (rule.Optional) continue;
                 throw new InputException(sourceName, $"the mapping names column '{rule.Column}', which the file does not have; its columns are: {string.Join(", ", headers)}");
             }
             used[ordinal] = true;
+            if (fallback >= 0) used[fallback] = true;
+            var less = Other(rule.Less, "less");
+            var time = Other(rule.TimeColumn, "time_column");
+            var zone = Other(rule.ZoneColumn, "zone_column");
             if (rule.Field != TargetField.Ignore)
                 bindings.Add(new ColumnBinding(ordinal, headers[ordinal], rule.Field, rule.AlreadyHashed, rule.PreserveCase, rule.Format)
-                { Split = rule.Split, Extract = rule.Extract });
+                {
+                    Split = rule.Split, Extract = rule.Extract, FallbackOrdinal = fallback, FallbackHeader = fallback >= 0 ? headers[fallback] : null,
+                    Money = rule.Money, LessOrdinal = less, LessHeader = less >= 0 ? headers[less] : null, TimeOrdinal = time, ZoneOrdinal = zone,
+                });
+
+            int Other(string? column, string key)
+            {
+                if (column is null) return -1;
+                var at = Find(headers, column);
+                if (at < 0) throw new InputException(sourceName, $"the mapping's {key} of column '{rule.Column}' names column '{column}', which the file does not have; its columns are: {string.Join(", ", headers)}");
+                used[at] = true;
+                return at;
+            }
         }
+        var groupBy = -1;
+        if (spec.GroupBy is { } groupColumn && (groupBy = Find(headers, groupColumn)) < 0)
+            throw new InputException(sourceName, $"the mapping's group_by names column '{groupColumn}', which the file does not have; its columns are: {string.Join(", ", headers)}");
         var filter = BindFilter(spec, headers, sourceName, used);
         var joins = BindJoins(spec, headers, sourceName, used);
         var unmapped = new List<string>();
         AutoDetect(spec, headers, used, bindings, unmapped);
-        return new BoundMapping(bindings, spec.Constants, unmapped) { Filter = filter, Joins = joins, PresetName = spec.PresetName };
+        return new BoundMapping(bindings, spec.Constants, unmapped) { Filter = filter, Joins = joins, PresetName = spec.PresetName, GroupByOrdinal = groupBy };
     }
 
     /// <summary>
@@ -136,6 +176,9 @@ public sealed class BoundMapping
         var rules = new List<BoundFilterRule>();
         foreach (var rule in spec.Filter)
         {
+            // A rule a switch turns off (include_online=true drops "online order") is not bound at all.
+            if (rule.Unless is { } unless && spec.Option(unless)) continue;
+            if (rule.When is { } when && !spec.Option(when)) continue;
             var conditions = new List<BoundCondition>();
             foreach (var c in rule.Any)
             {

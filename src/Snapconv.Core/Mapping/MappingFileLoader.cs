@@ -27,7 +27,7 @@ public static class MappingFileLoader
         TargetField.ContentCategory, TargetField.Value, TargetField.NumItems,
     ];
 
-    private const string KnownKeys = "columns, constants, timezone, default_country, dob_format, decimal_separator, auto_detect, fold_city_accents, locale, filter, joins, preset";
+    private const string KnownKeys = "columns, constants, timezone, default_country, dob_format, decimal_separator, auto_detect, fold_city_accents, locale, filter, joins, preset, group_by, options, requires_currency";
 
     public static MappingSpec Load(string path)
     {
@@ -70,10 +70,47 @@ public static class MappingFileLoader
                 "filter" => spec with { Filter = ParseFilter(v, sourceName) },
                 "joins" => spec with { Joins = ParseJoins(v, sourceName) },
                 "preset" => spec with { Preset = ParsePreset(v, sourceName) },
+                "group_by" => spec with { GroupBy = Scalar(v, sourceName, key) },
+                "options" => spec with { Options = ParseOptions(v, sourceName) },
+                "requires_currency" => spec with { RequiresCurrency = Bool(v, sourceName, key) },
                 _ => throw Error(sourceName, key, "unknown key; known keys: " + KnownKeys),
             };
         }
+        foreach (var rule in spec.Filter)
+            foreach (var option in new[] { rule.Unless, rule.When })
+                if (option is not null && !spec.Options.Any(o => o.Name == option))
+                    throw Error(sourceName, "filter." + rule.Name, $"names option '{option}', which 'options' does not declare");
         return spec;
+    }
+
+    private static List<MappingOption> ParseOptions(YamlNode node, string src)
+    {
+        if (node is not YamlMappingNode map) throw Error(src, "options", "expected an object of NAME → {default: false, description: …}");
+        var options = new List<MappingOption>();
+        foreach (var (k, v) in map.Children)
+        {
+            var name = Scalar(k, src, "options");
+            var path = "options." + name;
+            if (name.Length == 0 || !name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
+                throw Error(src, path, "an option's name is lower-case letters, digits and _");
+            if (v is not YamlMappingNode opts) throw Error(src, path, "expected {default: false, description: …}");
+            bool? @default = null;
+            string? description = null;
+            foreach (var (ok, ov) in opts.Children)
+            {
+                var okey = Scalar(ok, src, path);
+                switch (okey)
+                {
+                    case "default": @default = Bool(ov, src, path + ".default"); break;
+                    case "description": description = Scalar(ov, src, path + ".description"); break;
+                    default: throw Error(src, path + "." + okey, "unknown key; known keys: default, description");
+                }
+            }
+            if (@default is null) throw Error(src, path + ".default", "required (true or false)");
+            if (description is null) throw Error(src, path + ".description", "required: what the switch does");
+            options.Add(new MappingOption(name, @default.Value, description));
+        }
+        return options;
     }
 
     private static List<ColumnRule> ParseColumns(YamlNode node, string src, string basePath = "columns")
@@ -93,7 +130,7 @@ public static class MappingFileLoader
             ColumnRule? rule = null;
             bool hashed = false, preserve = false, optional = false, split = false;
             var extract = ExtractKind.None;
-            string? format = null;
+            string? format = null, fallback = null, less = null, timeColumn = null, zoneColumn = null;
             foreach (var (ok, ov) in opts.Children)
             {
                 var okey = Scalar(ok, src, path);
@@ -107,13 +144,33 @@ public static class MappingFileLoader
                     case "optional": optional = Bool(ov, src, opath); break;
                     case "split": split = Bool(ov, src, opath); break;
                     case "extract":
-                        extract = Scalar(ov, src, opath) == "email" ? ExtractKind.Email : throw Error(src, opath, "expected email");
+                        extract = Scalar(ov, src, opath) switch
+                        {
+                            "email" => ExtractKind.Email,
+                            "contacts" => ExtractKind.Contacts,
+                            _ => throw Error(src, opath, "expected email or contacts"),
+                        };
                         break;
-                    default: throw Error(src, opath, "unknown key; known keys: field, already_hashed, preserve_case, format, optional, split, extract");
+                    case "fallback": fallback = Scalar(ov, src, opath); break;
+                    case "less": less = Scalar(ov, src, opath); break;
+                    case "time_column": timeColumn = Scalar(ov, src, opath); break;
+                    case "zone_column": zoneColumn = Scalar(ov, src, opath); break;
+                    default: throw Error(src, opath, "unknown key; known keys: field, already_hashed, preserve_case, format, optional, split, extract, fallback, less, time_column, zone_column");
                 }
             }
             if (rule is null) throw Error(src, path + ".field", "required");
-            rules.Add(rule with { AlreadyHashed = hashed, PreserveCase = preserve, Format = format, Optional = optional, Split = split || extract != ExtractKind.None, Extract = extract });
+            var money = format == "money";
+            if (money && rule.Field != TargetField.Value) throw Error(src, path + ".format", "money applies to value columns");
+            if (less is not null && rule.Field != TargetField.Value) throw Error(src, path + ".less", "applies to value columns");
+            if (extract == ExtractKind.Contacts && rule.Field != TargetField.Em) throw Error(src, path + ".extract", "contacts applies to em columns (phones go to ph)");
+            if ((timeColumn ?? zoneColumn) is not null && rule.Field != TargetField.EventTime)
+                throw Error(src, path + (timeColumn is not null ? ".time_column" : ".zone_column"), "applies to event_time columns");
+            rules.Add(rule with
+            {
+                AlreadyHashed = hashed, PreserveCase = preserve, Format = money ? null : format, Optional = optional,
+                Split = split || extract != ExtractKind.None, Extract = extract, Fallback = fallback, Money = money, Less = less,
+                TimeColumn = timeColumn, ZoneColumn = zoneColumn,
+            });
         }
         return rules;
     }
@@ -127,7 +184,7 @@ public static class MappingFileLoader
         {
             var path = string.Create(CultureInfo.InvariantCulture, $"filter[{i++}]");
             if (item is not YamlMappingNode map) throw Error(src, path, "expected an object with 'any' or 'column'");
-            string? name = null;
+            string? name = null, unless = null, when = null;
             var optional = false;
             var conditions = new List<FilterCondition>();
             var single = new YamlMappingNode();
@@ -138,6 +195,8 @@ public static class MappingFileLoader
                 {
                     case "name": name = Scalar(v, src, path + ".name"); break;
                     case "optional": optional = Bool(v, src, path + ".optional"); break;
+                    case "unless": unless = Scalar(v, src, path + ".unless"); break;
+                    case "when": when = Scalar(v, src, path + ".when"); break;
                     case "any":
                         if (v is not YamlSequenceNode any) throw Error(src, path + ".any", "expected a list of conditions");
                         var j = 0;
@@ -145,13 +204,13 @@ public static class MappingFileLoader
                             conditions.Add(ParseCondition(c, src, string.Create(CultureInfo.InvariantCulture, $"{path}.any[{j++}]")));
                         break;
                     case "column" or "in" or "not_in": single.Add(k, v); break;
-                    default: throw Error(src, path + "." + key, "unknown key; known keys: name, any, column, in, not_in, optional");
+                    default: throw Error(src, path + "." + key, "unknown key; known keys: name, any, column, in, not_in, optional, unless, when");
                 }
             }
             if (single.Children.Count > 0) conditions.Add(ParseCondition(single, src, path));
             if (conditions.Count == 0) throw Error(src, path, "a rule needs 'any' or 'column' with 'in' or 'not_in'");
             name ??= string.Join(" or ", conditions.Select(c => $"{c.Column} {(c.Negate ? "not in" : "in")} [{string.Join(", ", c.Values)}]"));
-            rules.Add(new FilterRule(name, conditions) { Optional = optional });
+            rules.Add(new FilterRule(name, conditions) { Optional = optional, Unless = unless, When = when });
         }
         return rules;
     }

@@ -33,6 +33,22 @@ public sealed record MappingSpec
     public IReadOnlyList<JoinSpec> Joins { get; init; } = [];
     /// <summary>What a preset says about itself (system, files, won rule, recognition). Ignored when binding.</summary>
     public PresetInfo? Preset { get; init; }
+    /// <summary>
+    /// <c>group_by: COLUMN</c>: consecutive rows with the same non-blank value in this column are one event (an order's
+    /// line items): the first row's fields, every row's <c>content_ids</c> columns, and the sum of their <c>num_items</c>
+    /// columns. The other rows are counted as folded. Default: none (a row is an event).
+    /// </summary>
+    public string? GroupBy { get; init; }
+    /// <summary>The switches the mapping declares (<c>options:</c>), set with <c>--preset-option NAME=VALUE</c>. Default: none.</summary>
+    public IReadOnlyList<MappingOption> Options { get; init; } = [];
+    /// <summary>
+    /// <c>requires_currency: true</c>: the export carries no currency, so a run needs <c>--currency</c> (a currency
+    /// constant) and stops before reading rows without one. Default false.
+    /// </summary>
+    public bool RequiresCurrency { get; init; }
+
+    /// <summary>Run-time: the options' values in force (declared defaults overridden by <see cref="WithOptions"/>). Not a file key.</summary>
+    public IReadOnlyDictionary<string, bool> OptionValues { get; init; } = new Dictionary<string, bool>();
 
     /// <summary>Run-time: the preset this mapping came from (set by the catalogue, shown in the report). Not a file key.</summary>
     public string? PresetName { get; init; }
@@ -42,6 +58,35 @@ public sealed record MappingSpec
     public string? Sheet { get; init; }
 
     public static readonly MappingSpec Empty = new();
+
+    /// <summary>The value of switch <paramref name="name"/>: set, else its declared default, else false.</summary>
+    public bool Option(string name) =>
+        OptionValues.TryGetValue(name, out var v) ? v : Options.FirstOrDefault(o => o.Name == name)?.Default ?? false;
+
+    /// <summary>
+    /// The mapping with <paramref name="values"/> (NAME → text) set. Throws <see cref="ArgumentException"/> with a message
+    /// naming an option the mapping does not declare, or a value that is not true/false.
+    /// </summary>
+    public MappingSpec WithOptions(IEnumerable<KeyValuePair<string, string>> values)
+    {
+        var set = new Dictionary<string, bool>(OptionValues, StringComparer.Ordinal);
+        foreach (var (rawName, rawValue) in values)
+        {
+            var name = rawName.Trim();
+            var declared = Options.FirstOrDefault(o => string.Equals(o.Name, name, StringComparison.OrdinalIgnoreCase));
+            if (declared is null)
+                throw new ArgumentException(Options.Count == 0
+                    ? $"option '{name}': {(PresetName is null ? "the mapping" : "preset " + PresetName)} has no options"
+                    : $"option '{name}' is not an option of {(PresetName is null ? "the mapping" : "preset " + PresetName)}; its options: {string.Join(", ", Options.Select(o => o.Name))}");
+            set[declared.Name] = rawValue.Trim().ToLowerInvariant() switch
+            {
+                "true" or "yes" or "on" or "1" => true,
+                "false" or "no" or "off" or "0" => false,
+                _ => throw new ArgumentException($"option '{declared.Name}': '{rawValue}' is not true or false"),
+            };
+        }
+        return this with { OptionValues = set };
+    }
 
     /// <summary>How readers should open inputs for this mapping (sheet, number culture).</summary>
     public Formats.RecordReaderOptions ReaderOptions =>
@@ -61,12 +106,23 @@ public sealed record ColumnRule(string Column, TargetField Field)
     public bool Optional { get; init; }
     /// <summary>Split the cell into several values on <c>;</c> and <c>,</c> (each up to 10 per key). Default false.</summary>
     public bool Split { get; init; }
+    /// <summary>When this column's cell is blank (or the file lacks it), read this other column instead. Default: none.</summary>
+    public string? Fallback { get; init; }
+    /// <summary>value: the cell is an amount as a till writes it (<c>$4,300.00</c>, <c>-$350.00</c>, <c>($100.00)</c>, <c>US$16.00</c>, <c>€1.234,50</c>). Default false.</summary>
+    public bool Money { get; init; }
+    /// <summary>value: subtract this column's amount (refunded); a row with nothing left is filtered as <c>refunded in full</c>. Default: none.</summary>
+    public string? Less { get; init; }
+    /// <summary>event_time: the column holding the time of day when this one holds only the date (Square). Default: none.</summary>
+    public string? TimeColumn { get; init; }
+    /// <summary>event_time: the column naming the time zone (IANA, Windows or Rails names such as <c>Eastern Time (US &amp; Canada)</c>). Default: none.</summary>
+    public string? ZoneColumn { get; init; }
     /// <summary>Pull a value out of decorated text: <c>email</c> takes <c>x@y.z</c> out of <c>Name (x@y.z)</c> or <c>Name &lt;x@y.z&gt;</c>, and implies <see cref="Split"/>.</summary>
     public ExtractKind Extract { get; init; }
 }
 
 /// <summary>What <see cref="ColumnRule.Extract"/> takes out of a cell.</summary>
-public enum ExtractKind { None, Email }
+/// <remarks><c>contacts</c> (on an em column): each part holding an <c>@</c> is an e-mail, the rest of the cell a phone (Loyverse's "Customer contacts").</remarks>
+public enum ExtractKind { None, Email, Contacts }
 
 /// <summary>One condition of a filter rule: the column's trimmed value equals one of <see cref="Values"/> (case-insensitive), or none of them with <see cref="Negate"/>.</summary>
 public sealed record FilterCondition(string Column, IReadOnlyList<string> Values, bool Negate = false);
@@ -78,7 +134,14 @@ public sealed record FilterCondition(string Column, IReadOnlyList<string> Values
 public sealed record FilterRule(string Name, IReadOnlyList<FilterCondition> Any)
 {
     public bool Optional { get; init; }
+    /// <summary>The rule applies only while this switch (<see cref="MappingSpec.Options"/>) is off. Default: none.</summary>
+    public string? Unless { get; init; }
+    /// <summary>The rule applies only while this switch is on. Default: none.</summary>
+    public string? When { get; init; }
 }
+
+/// <summary>A switch a mapping declares (<c>options: {NAME: {default: false, description: …}}</c>).</summary>
+public sealed record MappingOption(string Name, bool Default, string Description);
 
 /// <summary>
 /// A join of an extra file (e.g. contacts) to the main file. Each main row's <see cref="Keys"/> cells (several values split on

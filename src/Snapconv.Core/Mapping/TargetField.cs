@@ -13,6 +13,8 @@ public enum TargetField
     EventName, EventTime, ActionSource, EventId, ClientDedupId,
     // custom_data
     Value, Currency, OrderId, EventTag, ContentIds, NumItems, ContentCategory,
+    // composite: a full name ("Ann Lee") gives fn (its first word) and ln (its last word)
+    FullName,
 }
 
 public static class TargetFields
@@ -33,6 +35,7 @@ public static class TargetFields
         TargetField.ContentIds => "content_ids",
         TargetField.NumItems => "num_items",
         TargetField.ContentCategory => "content_category",
+        TargetField.FullName => "full_name",
         _ => IdentifierKinds.JsonKey(ToIdentifier(f)!.Value),
     };
 

@@ -39,6 +39,10 @@ public static class ConversionReader
         var opened = false;
         try
         {
+            // A preset whose export has no currency column (Square, Loyverse): without --currency every purchase would be
+            // rejected, so the run stops before reading a row (the CLI says so first; this covers every other caller).
+            if (options.Mapping.RequiresCurrency && !options.Mapping.Constants.ContainsKey(TargetField.Currency) && files.Count > 0)
+                throw new InputException(files[0], "the export carries no currency: give the account's currency with --currency CODE (job key currency)");
             foreach (var path in files)
             {
                 where = path;
@@ -67,17 +71,38 @@ public static class ConversionReader
                         lastRow = rows[n] = reader.RowNumber;
                         n++;
                     }
-                    if (n == size || !more)
+                    if (n == rows.Length || !more)
                     {
+                        // group_by: the last group may go on in rows not read yet; it moves to the next block, so that a
+                        // worker always sees whole groups (a block of one group grows instead).
+                        var carry = more && mapping.GroupByOrdinal >= 0 ? n - GroupFolder.GroupStart(mapping.GroupByOrdinal, cells, width, n) : 0;
+                        if (more && carry == n)
+                        {
+                            if (n > GroupFolder.MaxGroupRows)
+                                throw new InputException(reader.SourceName, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"more than {GroupFolder.MaxGroupRows} rows in a row have the same group_by value; group_by folds the line items of one order, so it names the order's column"), reader.RowNumber, reader.Headers[mapping.GroupByOrdinal]);
+                            var grown = Math.Min(rows.Length * 2, GroupFolder.MaxGroupRows + 1);
+                            Array.Resize(ref cells, grown * width);
+                            Array.Resize(ref rows, grown);
+                            continue;
+                        }
                         // A file's last block is sent even when empty, so consumers see every file end.
-                        var blockCells = new BlockCells(cells, width, n);
-                        var blockRows = n == size ? rows : rows[..n];
+                        var blockCells = new BlockCells(cells, width, n - carry);
+                        var blockRows = n == rows.Length && carry == 0 ? rows : rows[..(n - carry)];
                         var last = !more;
                         await writer.WriteAsync(Task.Run(() => Build(file, builder, blockCells, blockRows, last), ct), ct)
                             .ConfigureAwait(false);
-                        cells = new string?[size * width];
-                        rows = new long[size];
-                        n = 0;
+                        var capacity = size;
+                        while (capacity <= carry) capacity *= 2;
+                        var nextCells = new string?[capacity * width];
+                        var nextRows = new long[capacity];
+                        if (carry > 0)
+                        {
+                            Array.Copy(cells, (n - carry) * width, nextCells, 0, carry * width);
+                            Array.Copy(rows, n - carry, nextRows, 0, carry);
+                        }
+                        cells = nextCells;
+                        rows = nextRows;
+                        n = carry;
                     }
                     if (!more) break;
                 }

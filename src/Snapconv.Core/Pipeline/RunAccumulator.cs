@@ -22,6 +22,13 @@ public sealed class RunAccumulator(TimeProvider clock, SpillingKeySetOptions? de
         var f = FileFor(file);
         Report.Rows++;
         f.Rows++;
+        if (row.IsFolded)
+        {
+            // A line item folded into its order's event (group_by): part of that event, not one of its own.
+            Report.Folded++;
+            f.Folded++;
+            return RowDisposition.Folded;
+        }
         if (row.FilteredBy is { } rule)
         {
             // Not a conversion (a deal not won): counted by rule, never as rejected.

@@ -13,6 +13,8 @@ public sealed class FileReport(string file)
     public long Duplicates { get; set; }
     /// <summary>Rows the mapping's filter left out (not conversions).</summary>
     public long Filtered { get; set; }
+    /// <summary>Rows folded into the row above (<c>group_by</c>).</summary>
+    public long Folded { get; set; }
     public IReadOnlyList<string> MappedColumns { get; set; } = [];
     public IReadOnlyList<string> UnmappedColumns { get; set; } = [];
     /// <summary>Rows rejected as MISSING_EVENT_NAME: when they are all the file's rows, the summary names <c>--event-name</c>. Not in the JSON.</summary>
@@ -40,6 +42,11 @@ public sealed class RunReport
     public long Duplicates { get; set; }
     /// <summary>Rows the mapping's filter left out (deals not won, other event types): neither accepted nor rejected.</summary>
     public long Filtered { get; set; }
+    /// <summary>
+    /// Rows folded into the event of the row above (<c>group_by</c>: an order's further line items). Rows = accepted +
+    /// rejected + filtered + duplicates + folded.
+    /// </summary>
+    public long Folded { get; set; }
     /// <summary>Filtered rows by the name of the rule that left them out.</summary>
     public SortedDictionary<string, long> FilteredByRule { get; } = new(StringComparer.Ordinal);
     /// <summary>The preset the run used (named, or recognised from the header); null for a plain mapping.</summary>
@@ -108,6 +115,7 @@ public sealed class RunReport
             w.WriteNumber("filtered", Filtered);
             Counts(w, "filtered_by_rule", FilteredByRule);
         }
+        if (Folded > 0) w.WriteNumber("folded", Folded);
         Counts(w, "rejected_by_reason", RejectedByReason);
         Counts(w, "warnings_by_reason", WarningsByReason);
         w.WriteStartObject("identifier_coverage");
@@ -124,6 +132,7 @@ public sealed class RunReport
             w.WriteNumber("rejected", f.Rejected);
             w.WriteNumber("duplicates", f.Duplicates);
             if (f.Filtered > 0) w.WriteNumber("filtered", f.Filtered);
+            if (f.Folded > 0) w.WriteNumber("folded", f.Folded);
             Strings(w, "mapped_columns", f.MappedColumns);
             Strings(w, "unmapped_columns", f.UnmappedColumns);
             w.WriteEndObject();

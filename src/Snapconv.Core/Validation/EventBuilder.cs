@@ -32,8 +32,13 @@ public sealed class EventBuilder
     private readonly BoundFilterRule[] _filter;
     private readonly JoinColumns[] _joins;
     private readonly ThreadLocal<RepeatedValueCache?[]> _caches;  // per worker thread, per identifier column
+    private readonly GroupFolder? _groups;                  // group_by: a group's rows folded into its first row's event
 
-    private sealed record IdentifierColumn(ColumnBinding Binding, IdentifierKind Kind, NormalizeContext Context);
+    private sealed record IdentifierColumn(ColumnBinding Binding, IdentifierKind Kind, NormalizeContext Context)
+    {
+        /// <summary>full_name: this column reads the name's first word (fn) or last word (ln).</summary>
+        public bool NamePart { get; init; }
+    }
 
     /// <summary>A bound join with its table (null: no file given) and the contexts of its identifier columns.</summary>
     private sealed record JoinColumns(BoundJoin Join, JoinTable? Table, (int Index, IdentifierKind Kind, NormalizeContext Context, string Header)[] Identifiers)
@@ -73,6 +78,13 @@ public sealed class EventBuilder
                 };
                 identifiers.Add(new IdentifierColumn(b, kind, ctx));
             }
+            else if (b.Field == TargetField.FullName)
+            {
+                // "Ann Marie Lee": fn ann, ln lee (a one-word name gives fn only).
+                var ctx = new NormalizeContext { DefaultCountry = defaultCountry, FoldCityAccents = options.Mapping.FoldCityAccents, Clock = options.Clock };
+                identifiers.Add(new IdentifierColumn(b, IdentifierKind.Fn, ctx) { NamePart = true });
+                identifiers.Add(new IdentifierColumn(b, IdentifierKind.Ln, ctx) { NamePart = true });
+            }
             else if (b.Field == TargetField.ContentIds) contentIds.Add(b);
             else _single[(int)b.Field] ??= b;
         }
@@ -103,6 +115,7 @@ public sealed class EventBuilder
         var cacheable = _identifiers.Select(i => !i.Binding.Split && RepeatedValueCache.Suits(i.Kind)).ToArray();
         _caches = new ThreadLocal<RepeatedValueCache?[]>(() => cacheable.Select(ok => ok ? new RepeatedValueCache() : null).ToArray());
         _contentIds = contentIds.ToArray();
+        if (mapping.GroupByOrdinal >= 0) _groups = new GroupFolder(mapping.GroupByOrdinal, mapping.Bindings);
     }
 
     /// <summary>Builds the event for one row. <paramref name="fields"/> is the row by ordinal.</summary>
@@ -117,6 +130,7 @@ public sealed class EventBuilder
         var caches = _caches.Value!;
         var now = _timeRules.NowSeconds();
         var built = new BuiltRow[cells.Count];
+        if (_groups is not null) return BuildGroups(cells, rows, built, caches, now);
         if (_joins.Length == 0)
         {
             for (var i = 0; i < built.Length; i++) built[i] = Build(cells.Row(i), rows[i], caches, now);
@@ -135,6 +149,23 @@ public sealed class EventBuilder
         return built;
     }
 
+    /// <summary>A block of whole groups (the reader does not split them): each group's first row built, the others folded into it.</summary>
+    private BuiltRow[] BuildGroups(Pipeline.BlockCells cells, long[] rows, BuiltRow[] built, RepeatedValueCache?[] caches, long now)
+    {
+        var head = 0;
+        for (var i = 0; i < built.Length; i++)
+        {
+            if (i > 0 && _groups!.Continues(cells.Row(i), cells.Row(i - 1)))
+            {
+                built[i] = _groups.Fold(built[head], cells.Row(i), new RowRef(_source, rows[i]));
+                continue;
+            }
+            head = i;
+            built[i] = Build(cells.Row(i), rows[i], caches, now);
+        }
+        return built;
+    }
+
     private BuiltRow Build(ReadOnlySpan<string?> fields, long row, RepeatedValueCache?[] caches, long now)
     {
         var rowRef = new RowRef(_source, row);
@@ -143,6 +174,8 @@ public sealed class EventBuilder
         // the row filter: rows that are not conversions (deals not won, other event types) are counted, not rejected
         foreach (var rule in _filter)
             if (!Holds(rule, fields)) return result.Filter(rule.Name);
+        // A payment refunded in full is no conversion, whatever else the row lacks (checked again with the value below).
+        if (_single[(int)TargetField.Value] is { LessOrdinal: >= 0 } net && IsRefundedInFull(net, fields, row)) return result.Filter(RefundedInFull);
 
         var e = new CapiEvent();
 
@@ -155,10 +188,18 @@ public sealed class EventBuilder
         // event_time
         var (rawTime, timeField) = Value(fields, TargetField.EventTime);
         if (rawTime is null) return result.Reject(timeField, Reason.MissingEventTime);
-        var format = _single[(int)TargetField.EventTime]?.Format;
-        if (!EventTimeParser.TryParse(rawTime, _zone, format, out var seconds))
+        var timeBinding = _single[(int)TargetField.EventTime];
+        var format = timeBinding?.Format;
+        var zone = _zone;
+        if (timeBinding is { TimeOrdinal: >= 0 } or { ZoneOrdinal: >= 0 })
         {
-            switch (TextValues.ReadDate(rawTime, _culture, _zone, out seconds))
+            // Date, time of day and zone in three columns (Square): one wall-clock time read in the row's zone.
+            if (!SplitEventTime.TryCompose(timeBinding, fields, ref rawTime, ref zone, out var zoneName))
+                return result.Reject(timeBinding.Header, SplitEventTime.UnknownZone(zoneName));
+        }
+        if (!EventTimeParser.TryParse(rawTime, zone, format, out var seconds))
+        {
+            switch (TextValues.ReadDate(rawTime, _culture, zone, out seconds))
             {
                 case TextValues.Outcome.Invalid: return result.Reject(timeField, Reason.InvalidEventTime);
                 case TextValues.Outcome.Ambiguous:
@@ -180,14 +221,30 @@ public sealed class EventBuilder
         {
             var col = _identifiers[c];
             var raw = Cell(fields, col.Binding.Ordinal);
+            var header = col.Binding.Header;
+            if (raw is null && col.Binding.FallbackOrdinal >= 0)
+            {
+                // Billing address blank: the shipping address's (fallback) cell, named in warnings as itself.
+                raw = Cell(fields, col.Binding.FallbackOrdinal);
+                header = col.Binding.FallbackHeader!;
+            }
+            if (raw is not null && col.NamePart) raw = NameWord(raw, first: col.Kind == IdentifierKind.Fn);
             if (raw is null) continue;
             if (col.Binding.Split)
             {
                 // Lists ("a@x.com, b@x.com") and decorated cells ("Ann Lee (ann@x.com)"): each part is one value.
+                if (col.Binding.Extract == ExtractKind.Contacts)
+                {
+                    // "ann@x.com, +1 555 0100": e-mails to em, what remains to ph.
+                    var (emails, phone) = ContactsCell.Split(raw);
+                    foreach (var email in emails) AddIdentifier(e, result, IdentifierKind.Em, email, col.Context, rowCountry, header, ref firstInvalidField);
+                    if (phone is not null) AddIdentifier(e, result, IdentifierKind.Ph, phone, col.Context, rowCountry, header, ref firstInvalidField);
+                    continue;
+                }
                 foreach (var part in TextValues.Split(raw))
                 {
                     var part1 = col.Binding.Extract == ExtractKind.Email ? TextValues.ExtractEmail(part) : part;
-                    if (part1 is not null) AddIdentifier(e, result, col.Kind, part1, col.Context, rowCountry, col.Binding.Header, ref firstInvalidField);
+                    if (part1 is not null) AddIdentifier(e, result, col.Kind, part1, col.Context, rowCountry, header, ref firstInvalidField);
                 }
                 continue;
             }
@@ -235,8 +292,8 @@ public sealed class EventBuilder
             {
                 case NormalizeStatus.Empty: continue;
                 case NormalizeStatus.Invalid:
-                    result.Warn(col.Binding.Header, r.Warning ?? Reason.InvalidUserDataField);
-                    firstInvalidField ??= col.Binding.Header;
+                    result.Warn(header, r.Warning ?? Reason.InvalidUserDataField);
+                    firstInvalidField ??= header;
                     continue;
             }
             if (col.Kind == IdentifierKind.Country && r.Status == NormalizeStatus.Normalized) rowCountry ??= r.Value;
@@ -260,6 +317,21 @@ public sealed class EventBuilder
 
         var (rawValue, valueField) = Value(fields, TargetField.Value);
         if (rawValue is null) { if (isPurchase) return result.Reject(valueField, Reason.MissingValue); }
+        else if (_single[(int)TargetField.Value] is { } vb && (vb.Money || vb.LessOrdinal >= 0))
+        {
+            // A till's amount ($4,300.00, ($100.00)) and, with less, what is left after the refund.
+            if (!TryMoney(vb, rawValue, valueField, row, out var amount)) return result.Reject(valueField, Reason.InvalidValue);
+            if (vb.LessOrdinal >= 0)
+            {
+                var refunded = 0m;
+                if (Cell(fields, vb.LessOrdinal) is { } rawLess && !TryMoney(vb, rawLess, vb.LessHeader!, row, out refunded))
+                    return result.Reject(vb.LessHeader!, Reason.InvalidValue);
+                amount -= refunded;
+                if (amount <= 0) return result.Filter(RefundedInFull);
+            }
+            if (amount < 0) return result.Reject(valueField, Reason.InvalidValue);
+            e.CustomData.Value = amount;
+        }
         else if (TryAmount(rawValue, valueField, row, out var amount)) e.CustomData.Value = amount;
         else return result.Reject(valueField, Reason.InvalidValue);
 
@@ -313,6 +385,28 @@ public sealed class EventBuilder
                 "amounts such as 10,000 read as ten thousand or as ten depending on the locale; say how numbers are written with --locale (e.g. en-US, en-GB, de-DE)", row, field),
             _ => false,
         };
+    }
+
+    /// <summary>The filter rule name of a row whose value is nothing once the refunded amount (<c>less</c>) is taken off.</summary>
+    public const string RefundedInFull = "refunded in full";
+
+    private bool IsRefundedInFull(ColumnBinding net, ReadOnlySpan<string?> fields, long row)
+    {
+        var (raw, field) = Value(fields, TargetField.Value);
+        return raw is not null && Cell(fields, net.LessOrdinal) is { } rawLess
+            && TryMoney(net, raw, field, row, out var amount) && TryMoney(net, rawLess, net.LessHeader!, row, out var refunded)
+            && amount - refunded <= 0;
+    }
+
+    /// <summary>An amount as a till writes it (<see cref="MoneyText"/>), signed; grouping read as <see cref="TryAmount"/> reads it.</summary>
+    private bool TryMoney(ColumnBinding binding, string raw, string field, long row, out decimal amount)
+    {
+        if (!binding.Money) return TryAmount(raw, field, row, out amount);
+        amount = 0;
+        if (!MoneyText.TryStrip(raw, out var number, out var negative)) return false;
+        if (!TryAmount(number, field, row, out amount)) return false;
+        if (negative) amount = -amount;
+        return true;
     }
 
     private static bool Holds(BoundFilterRule rule, ReadOnlySpan<string?> fields)
@@ -448,7 +542,18 @@ public sealed class EventBuilder
         // (No white-space check first: a blank cell cleans to "", which reads as missing all the same.)
         if (b is not null && (uint)b.Ordinal < (uint)fields.Length && fields[b.Ordinal] is { } v && TextCleaner.Clean(v) is { Length: > 0 } cleaned)
             return (cleaned, b.Header);
+        // The mapping's fallback column (Paid at blank: Created at), before the constant.
+        if (b is { FallbackOrdinal: >= 0 } && (uint)b.FallbackOrdinal < (uint)fields.Length
+            && fields[b.FallbackOrdinal] is { } fv && TextCleaner.Clean(fv) is { Length: > 0 } fallbackCleaned)
+            return (fallbackCleaned, b.FallbackHeader!);
         return _fallback[(int)field];
+    }
+
+    /// <summary>The first or the last word of a full name; the last of a one-word name is none.</summary>
+    private static string? NameWord(string name, bool first)
+    {
+        var words = name.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return words.Length == 0 ? null : first ? words[0] : words.Length > 1 ? words[^1] : null;
     }
 
     private static string? Cell(ReadOnlySpan<string?> fields, int ordinal) =>
@@ -502,6 +607,8 @@ public sealed class BuiltRow(RowRef row)
     public int WarningCount { get; private set; }
     /// <summary>The filter rule that left the row out (not a conversion: neither accepted nor rejected); null otherwise.</summary>
     public string? FilteredBy { get; private set; }
+    /// <summary>The row continued the group above (<c>group_by</c>) and was folded into that group's first row.</summary>
+    public bool IsFolded { get; private set; }
 
     private string? _rejectField;
     private Reason? _rejectReason;
@@ -523,6 +630,12 @@ public sealed class BuiltRow(RowRef row)
 
     /// <summary>The coverage mask of <paramref name="e"/>: the one computed by the builder, else computed now (an event set by hand).</summary>
     internal uint CoverageOf(CapiEvent e) => ReferenceEquals(e, _coverageEvent) ? _coverage : Pipeline.RunReport.CoverageMask(e.UserData);
+
+    internal BuiltRow Fold()
+    {
+        IsFolded = true;
+        return this;
+    }
 
     internal BuiltRow Filter(string rule)
     {

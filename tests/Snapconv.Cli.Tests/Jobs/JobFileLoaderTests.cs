@@ -130,6 +130,40 @@ public class JobFileLoaderTests
         var file = Parse("""{"jobs": [{"name": "j", "pixel_id": "p", "schedule": "*/5 * * * *", "source": {"type": "http", "url": "https://x.example/a.csv"}}]}""");
         Assert.Equal("http", file.Jobs[0].Source.Kind);
     }
+
+    [Fact]
+    public void Parse_PresetOptions_AreSetOnTheMapping()
+    {
+        // #15: preset_options as --preset-option; requires_currency satisfied by currency.
+        var job = Assert.Single(Parse("""
+            jobs:
+              - name: shop
+                pixel_id: px
+                preset: shopify-orders
+                preset_options: {include_online: "true"}
+                source: {type: local, path: in}
+            """).Jobs);
+        Assert.True(job.Mapping.Option("include_online"));
+    }
+
+    [Fact]
+    public void Parse_UnknownPresetOptionAndMissingCurrency_AreErrorsNamingThem()
+    {
+        var e = Assert.Throws<JobFileException>(() => Parse("""
+            jobs:
+              - name: shop
+                pixel_id: px
+                preset: shopify-orders
+                preset_options: {include_web: "true"}
+                source: {type: local, path: in}
+              - name: square
+                pixel_id: px
+                preset: square-transactions
+                source: {type: local, path: in}
+            """));
+        Assert.Contains(e.Errors, x => x.StartsWith("jobs[0].preset_options: option 'include_web' is not an option of preset shopify-orders", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, x => x.StartsWith("jobs[1].currency: required", StringComparison.Ordinal));
+    }
 }
 
 /// <summary>The job key <c>event_name</c> (#15), as <c>--event-name</c>.</summary>

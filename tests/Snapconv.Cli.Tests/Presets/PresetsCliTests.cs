@@ -147,4 +147,45 @@ public class PresetsCliTests
         Assert.Equal(2, code);
         Assert.Contains("alternatives", err);
     }
+
+    [Fact]
+    public async Task Validate_SquareWithoutCurrency_Exit2BeforeReadingRows()
+    {
+        // #15: Square's export carries no currency; without --currency the run stops, not a thousand MISSING_CURRENCY rejects.
+        using var tmp = new TempDir();
+        var (code, _, err) = await Run("validate", P("square-transactions/transactions-2026-10-26-2026-10-29.csv"), "--report", tmp.File("r.json"));
+        Assert.Equal(2, code);
+        Assert.Contains("--currency", err);
+        Assert.False(File.Exists(tmp.File("r.json")));
+    }
+
+    [Fact]
+    public async Task Validate_UnknownPresetOption_Exit2NamingIt()
+    {
+        var (code, _, err) = await Run("validate", P("shopify-orders/orders_export.csv"), "--preset-option", "include_web=true");
+        Assert.Equal(2, code);
+        Assert.Contains("'include_web'", err);
+        Assert.Contains("include_online", err);
+    }
+
+    [Fact]
+    public async Task Validate_ShopifyIncludeOnline_SendsOnlineOrders()
+    {
+        using var tmp = new TempDir();
+        var (code, _, err) = await Run("validate", P("shopify-orders/orders_export.csv"), "--preset-option", "include_online=true", "--report", tmp.File("r.json"));
+        Assert.True(code == 0, err);
+        using var report = JsonDocument.Parse(File.ReadAllText(tmp.File("r.json")));
+        Assert.Equal("shopify-orders", report.RootElement.GetProperty("preset").GetString());
+        Assert.False(report.RootElement.GetProperty("filtered_by_rule").TryGetProperty("online order (include_online=true sends it)", out _));
+        Assert.True(report.RootElement.GetProperty("folded").GetInt64() > 0);
+    }
+
+    [Fact]
+    public async Task PresetsShow_PresetWithOptions_ListsThemWithDefaults()
+    {
+        var (code, output, err) = await Run("presets", "show", "shopify-orders");
+        Assert.Equal(0, code);
+        Assert.Contains("group_by: Name", output);
+        Assert.Contains("include_online (default false):", err);
+    }
 }

@@ -59,7 +59,7 @@ public class MappingGrowthTests
     public void Loader_UnknownKeyInFilter_NamesItsPath()
     {
         var e = Assert.Throws<InputException>(() => MappingFileLoader.Parse("filter: [{column: Stage, equals: [Won]}]", "m.yaml"));
-        Assert.Equal("m.yaml: filter[0].equals: unknown key; known keys: name, any, column, in, not_in, optional", e.Message);
+        Assert.Equal("m.yaml: filter[0].equals: unknown key; known keys: name, any, column, in, not_in, optional, unless, when", e.Message);
     }
 
     [Fact]

@@ -24,6 +24,12 @@ public class PresetGoldenTests
         { "leadsquared", "leadsquared-opportunities", ["leadsquared-opportunities/opportunities.csv"], [], null, null },
         { "mparticle-archive", "mparticle", ["mparticle/archive"], [], null, null },
         { "mparticle-events-api", "mparticle", ["mparticle/events-api"], [], null, null },
+        // #15: point-of-sale and commerce exports
+        { "shopify", "shopify-orders", ["shopify-orders/orders_export.csv", "shopify-orders/2021/orders_export_1.csv", "shopify-orders/2019/orders_export.csv"], [], null, null },
+        { "stripe", "stripe-payments", ["stripe-payments/unified_payments.csv"], ["stripe-payments/unified_customers.csv"], null, null },
+        { "stripe-2022-semicolon", "stripe-payments", ["stripe-payments/2022/unified_payments.csv"], [], null, null },
+        { "square", "square-transactions", ["square-transactions/transactions-2026-10-26-2026-10-29.csv"], ["square-transactions/export-20261030-091500.csv"], "USD", null },
+        { "loyverse", "loyverse-receipts", ["loyverse-receipts/receipts-2026-10-01-2026-10-31.csv"], [], "GBP", null },
     };
 
     [Theory]
@@ -62,6 +68,13 @@ public class PresetGoldenTests
     [InlineData("leadsquared-opportunities/opportunities.csv", "leadsquared-opportunities")]
     [InlineData("mparticle/archive/2026-10-30/MyApp_20261030120000_00001.txt", "mparticle")]
     [InlineData("mparticle/events-api/batches.ndjson.gz", "mparticle")]
+    [InlineData("shopify-orders/orders_export.csv", "shopify-orders")]
+    [InlineData("shopify-orders/2021/orders_export_1.csv", "shopify-orders")]
+    [InlineData("shopify-orders/2019/orders_export.csv", "shopify-orders")]
+    [InlineData("stripe-payments/unified_payments.csv", "stripe-payments")]
+    [InlineData("stripe-payments/2022/unified_payments.csv", "stripe-payments")]
+    [InlineData("square-transactions/transactions-2026-10-26-2026-10-29.csv", "square-transactions")]
+    [InlineData("loyverse-receipts/receipts-2026-10-01-2026-10-31.csv", "loyverse-receipts")]
     public void Recognize_EachSample_IsItsOwnPresetAndNoOther(string sample, string preset)
     {
         using var reader = Core.Formats.RecordReaders.Open(PresetRuns.Sample(sample));
@@ -75,6 +88,8 @@ public class PresetGoldenTests
     [InlineData("salesforce-data-export/Contact.csv")]
     [InlineData("salesforce-data-export/OpportunityContactRole.csv")]
     [InlineData("dynamics-opportunities/maker-portal/contact.csv")]
+    [InlineData("stripe-payments/unified_customers.csv")]
+    [InlineData("square-transactions/export-20261030-091500.csv")]
     public void Recognize_ContactFiles_AreNoPreset(string sample)
     {
         using var reader = Core.Formats.RecordReaders.Open(PresetRuns.Sample(sample));
@@ -86,7 +101,8 @@ public class PresetGoldenTests
     {
         var names = PresetCatalog.All.Select(p => p.Name).ToList();
         Assert.Equal(["bitrix24-deals", "dynamics-opportunities", "freshsales-deals", "hubspot-deals", "leadsquared-opportunities",
-            "mparticle", "salesforce-data-export", "salesforce-report", "zoho-deals"], names);
+            "loyverse-receipts", "mparticle", "salesforce-data-export", "salesforce-report", "shopify-orders", "square-transactions",
+            "stripe-payments", "zoho-deals"], names);
         foreach (var p in PresetCatalog.All)
         {
             Assert.NotEmpty(p.Info.System);
@@ -97,7 +113,7 @@ public class PresetGoldenTests
             // A preset is a mapping file: its text loads as one.
             Assert.Equal(p.Spec.Columns.Count, Core.Mapping.MappingFileLoader.Parse(p.Yaml, "copy").Columns.Count);
         }
-        Assert.Equal(["bitrix24-deals", "freshsales-deals", "leadsquared-opportunities", "salesforce-report"],
+        Assert.Equal(["bitrix24-deals", "freshsales-deals", "leadsquared-opportunities", "loyverse-receipts", "salesforce-report"],
             PresetCatalog.All.Where(p => !p.Info.Verified).Select(p => p.Name));
     }
 
@@ -108,5 +124,32 @@ public class PresetGoldenTests
         var found = PresetCatalog.Recognize(headers, "export.csv");
         Assert.Equal(["freshsales-deals", "hubspot-deals"], found.Matches.Select(p => p.Name).Order());
         Assert.Null(found.Single);
+    }
+
+    [Fact]
+    public async Task ShopifyOrders_IncludeOnline_SendsWebAndAppOrdersToo()
+    {
+        // #15: include_online=true drops the scope rule; the won rule still holds.
+        var spec = PresetRuns.Spec("shopify-orders").WithOptions([new("include_online", "true")]);
+        var (scoped, _, _) = await PresetRuns.RunAsync(PresetRuns.Spec("shopify-orders"), ["shopify-orders/orders_export.csv"], defaultCountry: "US");
+        var (all, events, _) = await PresetRuns.RunAsync(spec, ["shopify-orders/orders_export.csv"], defaultCountry: "US");
+        Assert.Equal(2, scoped.FilteredByRule["online order (include_online=true sends it)"]);
+        Assert.False(all.FilteredByRule.ContainsKey("online order (include_online=true sends it)"));
+        Assert.Equal(scoped.Accepted + 2, all.Accepted);
+        Assert.Equal(scoped.Folded, all.Folded);
+        Assert.Contains(events, e => e.GetProperty("custom_data").GetProperty("order_id").GetString() == "5601234567002");
+    }
+
+    [Fact]
+    public async Task ShopifyOrders_LineItems_FoldIntoTheOrderWithSkusAndQuantities()
+    {
+        var (report, events, _) = await PresetRuns.RunAsync(PresetRuns.Spec("shopify-orders"), ["shopify-orders/orders_export.csv"], defaultCountry: "US");
+        Assert.Equal(report.Rows, report.Accepted + report.Rejected + report.Filtered + report.Duplicates + report.Folded);
+        var pos = events.Single(e => e.GetProperty("custom_data").GetProperty("order_id").GetString() == "5601234567001").GetProperty("custom_data");
+        Assert.Equal(["BEAN-ETH-250", "MUG-CER-01"], pos.GetProperty("content_ids").EnumerateArray().Select(x => x.GetString()));
+        Assert.Equal(4, pos.GetProperty("num_items").GetInt32());
+        // Total 120.00 less 20.00 refunded.
+        var draft = events.Single(e => e.GetProperty("custom_data").GetProperty("order_id").GetString() == "5601234567003").GetProperty("custom_data");
+        Assert.Equal(100m, draft.GetProperty("value").GetDecimal());
     }
 }

@@ -47,10 +47,12 @@ internal static class PresetRuns
             $"preset: {r.Preset}", $"rows: {r.Rows}", $"accepted: {r.Accepted}", $"rejected: {r.Rejected}",
             $"duplicates: {r.Duplicates}", $"filtered: {r.Filtered}",
         };
+        if (r.Folded > 0) lines.Add($"folded: {r.Folded}");  // group_by presets only, so the other goldens read as before
         lines.AddRange(r.FilteredByRule.Select(kv => $"filtered_by_rule.{kv.Key}: {kv.Value}"));
         lines.AddRange(r.RejectedByReason.Select(kv => $"rejected_by_reason.{kv.Key}: {kv.Value}"));
         lines.AddRange(r.WarningsByReason.Select(kv => $"warnings_by_reason.{kv.Key}: {kv.Value}"));
-        lines.AddRange(r.InputFiles.Select(f => $"file {Path.GetFileName(f.File)}: rows {f.Rows}, accepted {f.Accepted}, rejected {f.Rejected}, filtered {f.Filtered}"));
+        lines.AddRange(r.InputFiles.Select(f => $"file {Path.GetFileName(f.File)}: rows {f.Rows}, accepted {f.Accepted}, rejected {f.Rejected}, filtered {f.Filtered}"
+            + (f.Folded > 0 ? $", folded {f.Folded}" : "")));
         return string.Join("\n", lines) + "\n";
     }
 }
