@@ -32,12 +32,16 @@ internal sealed class ConversionOptionSet
     public Option<string?> Currency { get; } = new("--currency") { Description = "Currency (ISO code or English name) of rows whose export carries none, e.g. USD." };
     public Option<string?> Locale { get; } = new("--locale") { Description = "How numbers and dates in text cells are written: a culture such as en-US, en-GB, de-DE. Default: none (ambiguous values stop the run)." };
     public Option<string?> Sheet { get; } = new("--sheet") { Description = "Workbook sheet to read. Default: the first." };
+    public Option<string?> Encoding { get; } = new("--encoding")
+    {
+        Description = "Text encoding of CSV/TSV inputs, e.g. windows-1252, iso-8859-1, utf-16le. Default: detected per file (UTF-8 with or without BOM, UTF-16 with BOM, else windows-1252).",
+    };
     public Option<string?> EmailType { get; } = new("--email-type") { Description = "mParticle: the identity sent as e-mail (mParticle's \"Email Type\" setting), e.g. other. Default: email." };
 
     public void AddTo(Command command, bool includePixel = true)
     {
         command.Arguments.Add(Inputs);
-        foreach (var o in new Option[] { Mapping, Preset, Contacts, Currency, Locale, Sheet, EmailType, DefaultCountry, TimeZone, MaxEventAgeDays, Report, Rejects, EventsOut })
+        foreach (var o in new Option[] { Mapping, Preset, Contacts, Currency, Locale, Sheet, Encoding, EmailType, DefaultCountry, TimeZone, MaxEventAgeDays, Report, Rejects, EventsOut })
             command.Options.Add(o);
         if (includePixel) command.Options.Add(PixelId);
     }
@@ -57,8 +61,11 @@ internal sealed class ConversionOptionSet
         }
         if (r.GetValue(MaxEventAgeDays) is { } age && age is < 1 or > 3650)
             throw new UsageException("--max-event-age-days must be between 1 and 3650.");
+        TextEncoding? encoding = null;
+        if (r.GetValue(Encoding) is { } encodingName && !TextEncoding.TryParse(encodingName, out encoding))
+            throw new UsageException($"--encoding '{encodingName}' is not a text encoding; e.g. {TextEncoding.CommonNames}.");
         var files = InputResolver.Resolve(r.GetValue(Inputs) ?? []);
-        var mapping = ResolveMapping(r, files, country);
+        var mapping = ResolveMapping(r, files, country, encoding);
         var options = new ConversionOptions
         {
             PixelId = pixelId ?? r.GetValue(PixelId) ?? "",
@@ -74,9 +81,9 @@ internal sealed class ConversionOptionSet
     /// <summary>
     /// The mapping: <c>--mapping</c>, else <c>--preset</c>, else the preset recognised from the first input's header (one
     /// confident match), else the core's auto-detection; then <c>--locale</c>, <c>--currency</c>, <c>--sheet</c>,
-    /// <c>--email-type</c> and the <c>--contacts</c> join files applied to it.
+    /// <c>--encoding</c>, <c>--email-type</c> and the <c>--contacts</c> join files applied to it.
     /// </summary>
-    private MappingSpec ResolveMapping(ParseResult r, IReadOnlyList<string> files, string? defaultCountry)
+    private MappingSpec ResolveMapping(ParseResult r, IReadOnlyList<string> files, string? defaultCountry, TextEncoding? encoding)
     {
         var mappingPath = r.GetValue(Mapping);
         var presetName = r.GetValue(Preset);
@@ -91,7 +98,7 @@ internal sealed class ConversionOptionSet
                 throw new UsageException($"--preset '{presetName}' is not a preset; presets: {string.Join(", ", PresetCatalog.All.Select(p => p.Name))}.");
             mapping = preset.Spec;
         }
-        else mapping = Recognize(files, sheet);
+        else mapping = Recognize(files, sheet, encoding);
 
         if (r.GetValue(Locale) is { } locale)
         {
@@ -106,6 +113,7 @@ internal sealed class ConversionOptionSet
             mapping = mapping with { Constants = new Dictionary<TargetField, string>(mapping.Constants) { [TargetField.Currency] = code } };
         }
         if (sheet is not null) mapping = mapping with { Sheet = sheet };
+        if (encoding is not null) mapping = mapping with { Encoding = encoding };
         if (r.GetValue(EmailType) is { } emailType)
         {
             var type = emailType.Trim().ToLowerInvariant();
@@ -137,11 +145,11 @@ internal sealed class ConversionOptionSet
         return mapping;
     }
 
-    private static MappingSpec Recognize(IReadOnlyList<string> files, string? sheet)
+    private static MappingSpec Recognize(IReadOnlyList<string> files, string? sheet, TextEncoding? encoding)
     {
         if (files.Count == 0) return MappingSpec.Empty;
         IReadOnlyList<string> headers;
-        using (var reader = RecordReaders.Open(files[0], new RecordReaderOptions { Sheet = sheet }))
+        using (var reader = RecordReaders.Open(files[0], new RecordReaderOptions { Sheet = sheet, Encoding = encoding }))
             headers = reader.Headers;
         var found = PresetCatalog.Recognize(headers, files[0]);
         if (found.Single is { } preset)

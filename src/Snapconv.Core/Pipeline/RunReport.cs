@@ -15,6 +15,13 @@ public sealed class FileReport(string file)
     public long Filtered { get; set; }
     public IReadOnlyList<string> MappedColumns { get; set; } = [];
     public IReadOnlyList<string> UnmappedColumns { get; set; } = [];
+    /// <summary>
+    /// The text encoding the file was read in (<c>utf-8</c>, <c>utf-8-bom</c>, <c>utf-16le</c>, <c>utf-16be</c>,
+    /// <c>windows-1252</c>, or the name given with <c>--encoding</c>); null for JSON, Parquet and workbooks.
+    /// </summary>
+    public string? Encoding { get; set; }
+    /// <summary>True when <see cref="Encoding"/> was detected rather than named by the user. Not in the JSON.</summary>
+    public bool EncodingDetected { get; set; }
 }
 
 /// <summary>
@@ -114,6 +121,7 @@ public sealed class RunReport
         {
             w.WriteStartObject();
             w.WriteString("file", f.File);
+            if (f.Encoding is not null) w.WriteString("encoding", f.Encoding);
             w.WriteNumber("rows", f.Rows);
             w.WriteNumber("accepted", f.Accepted);
             w.WriteNumber("rejected", f.Rejected);
