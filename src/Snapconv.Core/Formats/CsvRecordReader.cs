@@ -42,7 +42,9 @@ internal sealed class CsvRecordReader : IRecordReader
     {
         SourceName = sourceName;
         TextEncoding = encoding ?? TextEncoding.Utf8;
-        var text = new StreamReader(stream, TextEncoding.Decoder, detectEncodingFromByteOrderMarks: false, bufferSize: BufferSize);
+        // UTF-8 is checked block by block before decoding, so that bad bytes surface at the row that holds them.
+        var bytes = TextEncoding.IsUtf8 ? new Utf8CheckStream(stream) : stream;
+        var text = new StreamReader(bytes, TextEncoding.Decoder, detectEncodingFromByteOrderMarks: false, bufferSize: BufferSize);
         try
         {
             var prefix = new char[SniffChars];
@@ -197,9 +199,10 @@ internal sealed class CsvRecordReader : IRecordReader
         }
         catch (DecoderFallbackException e)
         {
-            // Sylvan decodes a buffer ahead of the row it parses: the bad bytes are in this row or a later one.
+            // UTF-8 stops at the row that holds the bad bytes (Utf8CheckStream); other encodings are decoded a buffer
+            // ahead of the row being parsed, so the bytes are in this row or a later one.
             throw new InputException(SourceName, TextEncoding.InvalidBytesMessage(header ? "in the header"
-                : $"in this row or within the {BufferSize / 1024} Ki characters after it"), row: row, inner: e);
+                : TextEncoding.IsUtf8 ? "in this row" : "in this row or one of the rows after it"), row: row, inner: e);
         }
         catch (InvalidDataException e)
         {

@@ -52,7 +52,7 @@ internal static class TextEncodingDetector
         : null;
 
     /// <summary>How many bytes at the end of a cut block are the start of a UTF-8 sequence the cut left incomplete.</summary>
-    private static int CutTail(ReadOnlySpan<byte> block)
+    internal static int CutTail(ReadOnlySpan<byte> block)
     {
         for (var back = 1; back <= Math.Min(3, block.Length); back++)
         {
