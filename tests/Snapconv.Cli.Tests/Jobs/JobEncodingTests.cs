@@ -19,13 +19,17 @@ public class JobEncodingTests
     [Fact]
     public void Parse_EncodingKey_ForcesTheMappingsEncoding()
     {
-        var job = JobFileLoader.Parse("""
+        var jobs = JobFileLoader.Parse("""
+            defaults:
+              encoding: latin1
             jobs:
               - {name: j, pixel_id: p, encoding: Windows-1252, source: {type: local, path: in}}
-            """, "jobs.yaml", "/base").Jobs[0];
+              - {name: k, pixel_id: p, source: {type: local, path: in}}
+            """, "jobs.yaml", "/base").Jobs;
 
-        Assert.Equal("windows-1252", job.Mapping.Encoding!.Name);
-        Assert.True(job.Mapping.ReaderOptions.Encoding!.Forced);
+        Assert.Equal("windows-1252", jobs[0].Mapping.Encoding!.Name);
+        Assert.True(jobs[0].Mapping.ReaderOptions.Encoding!.Forced);
+        Assert.Equal("iso-8859-1", jobs[1].Mapping.ReaderOptions.Encoding!.Name);
     }
 
     [Fact]
