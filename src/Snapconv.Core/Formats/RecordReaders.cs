@@ -184,14 +184,46 @@ public static class RecordReaders
     /// <summary>The encoding of a text file, from its first block (replayed to the reader).</summary>
     private static TextEncoding DetectEncoding(ref Stream stream, string path)
     {
-        var block = Peek(ref stream, path, TextEncodingDetector.BlockBytes);
-        return TextEncodingDetector.Detect(block, complete: block.Length < TextEncodingDetector.BlockBytes, path);
+        var block = new byte[TextEncodingDetector.BlockBytes];
+        var n = 0;
+        var complete = false;
+        try
+        {
+            while (n < block.Length)
+            {
+                var read = stream.Read(block, n, block.Length - n);
+                if (read == 0)
+                {
+                    complete = true;
+                    break;
+                }
+
+                n += read;
+            }
+        }
+        catch (InvalidDataException)
+        {
+            // Corrupt or truncated gzip within the block: detect from what was read. The stream fails again after the
+            // replay, and the reader reports it with the row it reached.
+        }
+        catch (IOException e)
+        {
+            throw new InputException(path, "cannot read the file", inner: e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new InputException(path, "permission denied", inner: e);
+        }
+
+        var head = n == block.Length ? block : block.AsSpan(0, n).ToArray();
+        Replay(ref stream, head);
+        return TextEncodingDetector.Detect(head, complete, path);
     }
 
-    /// <summary>Reads the first <paramref name="size"/> bytes and swaps <paramref name="stream"/> for one that replays them.</summary>
-    private static byte[] Peek(ref Stream stream, string path, int size = SniffBytes)
+    /// <summary>Reads the first bytes and swaps <paramref name="stream"/> for one that replays them.</summary>
+    private static byte[] Peek(ref Stream stream, string path)
     {
-        var buffer = new byte[size];
+        var buffer = new byte[SniffBytes];
         int n;
         try
         {
@@ -210,17 +242,22 @@ public static class RecordReaders
             throw new InputException(path, "permission denied", inner: e);
         }
 
-        var head = n == buffer.Length ? buffer : buffer.AsSpan(0, n).ToArray();
+        var head = buffer.AsSpan(0, n).ToArray();
+        Replay(ref stream, head);
+        return head;
+    }
+
+    /// <summary>Makes <paramref name="stream"/> give <paramref name="head"/> (just read from it) again.</summary>
+    private static void Replay(ref Stream stream, byte[] head)
+    {
         if (stream.CanSeek)
         {
-            stream.Seek(-n, SeekOrigin.Current);
+            stream.Seek(-head.Length, SeekOrigin.Current);
         }
         else
         {
             stream = new PrefixedStream(head, stream);
         }
-
-        return head;
     }
 
     private static uint TrailerSize(Stream file, string path)
