@@ -40,6 +40,10 @@ internal sealed class ConversionOptionSet
     public Option<string?> EventName { get; } = new("--event-name") { Description = "Event of rows that carry none (no event-name column, or a blank cell), e.g. PURCHASE: a plain sales export needs no mapping file." };
     public Option<string?> Locale { get; } = new("--locale") { Description = "How numbers and dates in text cells are written: a culture such as en-US, en-GB, de-DE. Default: none (ambiguous values stop the run)." };
     public Option<string?> Sheet { get; } = new("--sheet") { Description = "Workbook sheet to read. Default: the first." };
+    public Option<string?> Encoding { get; } = new("--encoding")
+    {
+        Description = "Text encoding of CSV/TSV inputs, e.g. windows-1252, iso-8859-1, utf-16le. Default: detected per file (UTF-8 with or without BOM, UTF-16 with BOM, else windows-1252).",
+    };
     public Option<string?> EmailType { get; } = new("--email-type") { Description = "mParticle: the identity sent as e-mail (mParticle's \"Email Type\" setting), e.g. other. Default: email." };
 
     /// <param name="includeInputs">False for <c>demo</c>, whose one input is <c>--input</c> (given to <see cref="Resolve"/>).</param>
@@ -56,7 +60,7 @@ internal sealed class ConversionOptionSet
                     if (t.Value.Length > 1 && t.Value[0] == '-') result.AddError($"Unrecognized command or argument '{t.Value}'.");
             });
         }
-        foreach (var o in new Option[] { Mapping, Preset, PresetOptions, Contacts, Currency, EventName, Locale, Sheet, EmailType, DefaultCountry, TimeZone, MaxEventAgeDays, Report, Rejects, EventsOut })
+        foreach (var o in new Option[] { Mapping, Preset, PresetOptions, Contacts, Currency, EventName, Locale, Sheet, Encoding, EmailType, DefaultCountry, TimeZone, MaxEventAgeDays, Report, Rejects, EventsOut })
             command.Options.Add(o);
         if (includePixel) command.Options.Add(PixelId);
     }
@@ -78,9 +82,12 @@ internal sealed class ConversionOptionSet
         }
         if (r.GetValue(MaxEventAgeDays) is { } age && age is < 1 or > 3650)
             throw new UsageException("--max-event-age-days must be between 1 and 3650.");
+        TextEncoding? encoding = null;
+        if (r.GetValue(Encoding) is { } encodingName && !TextEncoding.TryParse(encodingName, out encoding))
+            throw new UsageException($"--encoding '{encodingName}' is not a text encoding; e.g. {TextEncoding.CommonNames}.");
         var files = inputs ?? InputResolver.Resolve(r.GetValue(Inputs) ?? []);
         OutputChecks.Ensure(this, r, files);
-        var mapping = ResolveMapping(r, files, country);
+        var mapping = ResolveMapping(r, files, country, encoding);
         var options = new ConversionOptions
         {
             PixelId = pixelId ?? r.GetValue(PixelId) ?? "",
@@ -96,9 +103,9 @@ internal sealed class ConversionOptionSet
     /// <summary>
     /// The mapping: <c>--mapping</c>, else <c>--preset</c>, else the preset recognised from the first input's header (one
     /// confident match), else the core's auto-detection; then <c>--locale</c>, <c>--currency</c>, <c>--sheet</c>,
-    /// <c>--email-type</c> and the <c>--contacts</c> join files applied to it.
+    /// <c>--encoding</c>, <c>--email-type</c> and the <c>--contacts</c> join files applied to it.
     /// </summary>
-    private MappingSpec ResolveMapping(ParseResult r, IReadOnlyList<string> files, string? defaultCountry)
+    private MappingSpec ResolveMapping(ParseResult r, IReadOnlyList<string> files, string? defaultCountry, TextEncoding? encoding)
     {
         var mappingPath = r.GetValue(Mapping);
         var presetName = r.GetValue(Preset);
@@ -113,7 +120,7 @@ internal sealed class ConversionOptionSet
                 throw new UsageException($"--preset '{presetName}' is not a preset; presets: {string.Join(", ", PresetCatalog.All.Select(p => p.Name))}.");
             mapping = preset.Spec;
         }
-        else mapping = Recognize(files, sheet);
+        else mapping = Recognize(files, sheet, encoding);
 
         if (r.GetValue(Locale) is { } locale)
         {
@@ -135,6 +142,7 @@ internal sealed class ConversionOptionSet
         if (sheet is not null) mapping = mapping with { Sheet = sheet };
         mapping = ApplyOptions(mapping, r.GetValue(PresetOptions) ?? []);
         if (MissingCurrency(mapping) is { } missing) throw new UsageException(missing);
+        if (encoding is not null) mapping = mapping with { Encoding = encoding };
         if (r.GetValue(EmailType) is { } emailType)
         {
             var type = emailType.Trim().ToLowerInvariant();
@@ -187,11 +195,11 @@ internal sealed class ConversionOptionSet
             ? $"{(mapping.PresetName is { } p ? "preset " + p : "the mapping")} reads an export that carries no currency: give the account's currency with --currency CODE (job key currency), e.g. --currency USD."
             : null;
 
-    private static MappingSpec Recognize(IReadOnlyList<string> files, string? sheet)
+    private static MappingSpec Recognize(IReadOnlyList<string> files, string? sheet, TextEncoding? encoding)
     {
         if (files.Count == 0) return MappingSpec.Empty;
         IReadOnlyList<string> headers;
-        using (var reader = RecordReaders.Open(files[0], new RecordReaderOptions { Sheet = sheet }))
+        using (var reader = RecordReaders.Open(files[0], new RecordReaderOptions { Sheet = sheet, Encoding = encoding }))
             headers = reader.Headers;
         var found = PresetCatalog.Recognize(headers, files[0]);
         if (found.Single is { } preset)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Snapconv.Core.Mapping;
+using Snapconv.Core.Formats;
 using Snapconv.Core.Pipeline;
 using Spectre.Console;
 
@@ -29,10 +30,13 @@ internal static class RunSummary
         table.AddRow("duration", $"{report.DurationSeconds:0.00} s ({rate:N0} rows/s)");
         var coverage = string.Join("  ", new[] { "em", "ph", "madid" }.Select(k => $"{k} {report.Coverage(k):P0}"));
         table.AddRow("identifier coverage", Markup.Escape(coverage));
+        Encodings(table, report.InputFiles);
         Terminal.Err.Write(table);
         foreach (var line in Recognised(report)) Terminal.Err.MarkupLine("[grey]mapping:[/] " + Markup.Escape(line));
         foreach (var f in report.InputFiles.Where(f => f.EveryRowMissedEventName))
             Terminal.Err.MarkupLine($"[yellow]{Markup.Escape(MissingEventNameLine(f))}[/]");
+        foreach (var f in report.InputFiles.Where(f => f.EncodingDetected && f.Encoding == TextEncoding.Windows1252.Name))
+            Terminal.Err.MarkupLine(Markup.Escape($"note: {f.File} is not UTF-8; it was read as windows-1252. If names look wrong in the rejects or events, name its encoding with --encoding."));
         foreach (var (label, path) in new[] { ("report", outputs.ReportPath), ("rejects", outputs.RejectsPath), ("events", outputs.EventsPath), ("output", outputs.PreprocessCsvPath) })
             if (path is not null) Terminal.Err.MarkupLine($"[grey]{label}:[/] {Markup.Escape(path)}");
     }
@@ -80,6 +84,19 @@ internal static class RunSummary
     public static string MissingEventNameLine(FileReport f) =>
         string.Create(CultureInfo.InvariantCulture,
             $"{f.File}: all {f.MissingEventName:N0} rows were rejected as MISSING_EVENT_NAME (the file names no event); pass {DefaultEventName.Suggestion} (or the event these rows are).");
+
+    /// <summary>The text encoding of each CSV/TSV file: one row when every file has the same.</summary>
+    private static void Encodings(Table table, IReadOnlyList<FileReport> files)
+    {
+        var text = files.Where(f => f.Encoding is not null).ToList();
+        if (text.Count == 0) return;
+        if (text.All(f => f.Encoding == text[0].Encoding))
+        {
+            table.AddRow("encoding", Markup.Escape(text[0].Encoding!));
+            return;
+        }
+        foreach (var f in text) table.AddRow(Markup.Escape("encoding " + Path.GetFileName(f.File)), Markup.Escape(f.Encoding!));
+    }
 
     private static void Row(Table t, string label, long n) =>
         t.AddRow(Markup.Escape(label), n.ToString("N0", CultureInfo.InvariantCulture));

@@ -50,7 +50,7 @@ public sealed record JobDefinition
     /// <summary>Reject events older than N days. Default none.</summary>
     public int? MaxEventAgeDays { get; init; }
     /// <summary>The mapping (from <c>mapping_file</c>, inline <c>mapping</c> or <c>preset</c>, with <c>currency</c>,
-    /// <c>locale</c> and <c>sheet</c> applied). Default: auto-detect.</summary>
+    /// <c>locale</c>, <c>sheet</c> and <c>encoding</c> applied). Default: auto-detect.</summary>
     public MappingSpec Mapping { get; init; } = MappingSpec.Empty;
     /// <summary>
     /// <c>contacts: {pattern: …}</c>: glob of the companion file the mapping joins (contacts, contact roles), read from

@@ -20,7 +20,7 @@ public static partial class JobFileLoader
     private static readonly string[] JobKeys =
     [
         "name", "pixel_id", "token_env", "token_file", "endpoint", "schedule", "timezone", "default_country",
-        "max_event_age_days", "mapping_file", "mapping", "preset", "preset_options", "contacts", "currency", "event_name", "locale", "sheet", "delivery",
+        "max_event_age_days", "mapping_file", "mapping", "preset", "preset_options", "contacts", "currency", "event_name", "locale", "sheet", "encoding", "delivery",
         "state_dir", "source",
     ];
     private static readonly string[] ContactsKeys = ["pattern"];
@@ -136,6 +136,7 @@ public static partial class JobFileLoader
         string? name = null, pixel = null, tokenEnv = null, tokenFile = null, schedule = null, country = null;
         string? mappingFile = null, stateDir = null, presetName = null, contacts = null, currency = null, locale = null, sheet = null;
         string? eventName = null;
+        TextEncoding? encoding = null;
         YamlNode? inlineMapping = null;
         Dictionary<string, string>? presetOptions = null;
         Uri endpoint = new("https://tr.snapchat.com");
@@ -202,6 +203,10 @@ public static partial class JobFileLoader
                     if (locale is not null && !TextValues.TryGetCulture(locale, out _)) errors.Add($"{p}: '{locale}' is not a culture name such as en-US, en-GB or de-DE.");
                     break;
                 case "sheet": sheet = Str(v, p, errors); break;
+                case "encoding":
+                    var enc = Str(v, p, errors);
+                    if (enc is not null && !TextEncoding.TryParse(enc, out encoding)) errors.Add($"{p}: '{enc}' is not a text encoding; e.g. {TextEncoding.CommonNames}.");
+                    break;
                 case "delivery": delivery = ParseDelivery(v, p, errors); break;
                 case "state_dir": stateDir = Str(v, p, errors) is { } sd ? Resolve(baseDir, sd) : null; break;
                 case "source": source = ParseSource(v, p, baseDir, errors); break;
@@ -225,7 +230,7 @@ public static partial class JobFileLoader
         {
             errors.Add($"{path}.{(mappingFile is not null ? "mapping_file" : "mapping")}: {e.Message}");
         }
-        // As --locale, --currency and --sheet: applied on top of the mapping or preset.
+        // As --locale, --currency, --sheet and --encoding: applied on top of the mapping or preset.
         if (locale is not null) mapping = mapping with { Locale = locale };
         if (currency is not null) mapping = mapping with { Constants = new Dictionary<TargetField, string>(mapping.Constants) { [TargetField.Currency] = currency } };
         if (sheet is not null) mapping = mapping with { Sheet = sheet };
@@ -237,6 +242,7 @@ public static partial class JobFileLoader
         }
         if (errors.Count == before && mapping.RequiresCurrency && !mapping.Constants.ContainsKey(TargetField.Currency))
             errors.Add($"{path}.currency: required: {(mapping.PresetName is { } pn ? "preset " + pn : "the mapping")} reads an export that carries no currency; give the account's currency, e.g. currency: USD.");
+        if (encoding is not null) mapping = mapping with { Encoding = encoding };
         if (contacts is not null)
         {
             if (mapping.Joins.Count == 0 && errors.Count == before)

@@ -5,7 +5,8 @@ namespace Snapconv.Core.Formats;
 
 /// <summary>
 /// Reads delimited text (CSV, TSV, semicolon, pipe) with Sylvan.Data.Csv: RFC 4180 quoting (embedded delimiters,
-/// doubled quotes, quoted newlines), UTF-8 with or without BOM, CRLF or LF. Blank lines are skipped and not counted.
+/// doubled quotes, quoted newlines), in the given <see cref="Formats.TextEncoding"/> (strict: bytes not valid in it throw
+/// <see cref="InputException"/> naming the row), CRLF or LF. Blank lines are skipped and not counted.
 /// Short rows are padded (missing fields read as null); fields beyond the header are ignored. A malformed quote
 /// throws <see cref="InputException"/> naming the file and data row.
 /// </summary>
@@ -35,11 +36,15 @@ internal sealed class CsvRecordReader : IRecordReader
     /// <param name="sourceName">The file as the user named it, for errors.</param>
     /// <param name="options">Delimiter and header options.</param>
     /// <param name="defaultDelimiter">Delimiter implied by the file name (TSV), used when options give none.</param>
+    /// <param name="encoding">How the bytes are decoded. Default: <see cref="TextEncoding.Utf8"/> (a BOM is skipped).</param>
     /// <exception cref="InputException">The file cannot be read or its header row is malformed.</exception>
-    public CsvRecordReader(Stream stream, string sourceName, RecordReaderOptions options, char? defaultDelimiter = null)
+    public CsvRecordReader(Stream stream, string sourceName, RecordReaderOptions options, char? defaultDelimiter = null, TextEncoding? encoding = null)
     {
         SourceName = sourceName;
-        var text = new StreamReader(stream, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, bufferSize: BufferSize);
+        TextEncoding = encoding ?? TextEncoding.Utf8;
+        // UTF-8 is checked block by block before decoding, so that bad bytes surface at the row that holds them.
+        var bytes = TextEncoding.IsUtf8 ? new Utf8CheckStream(stream) : stream;
+        var text = new StreamReader(bytes, TextEncoding.Decoder, detectEncodingFromByteOrderMarks: false, bufferSize: BufferSize);
         try
         {
             var prefix = new char[SniffChars];
@@ -65,6 +70,11 @@ internal sealed class CsvRecordReader : IRecordReader
             text.Dispose();
             throw new InputException(sourceName, "malformed CSV header: a quote is not closed or is misplaced", row: null);
         }
+        catch (DecoderFallbackException e)
+        {
+            text.Dispose();
+            throw new InputException(sourceName, TextEncoding.InvalidBytesMessage("in the header or the first rows"), row: null, inner: e);
+        }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
             text.Dispose();
@@ -83,6 +93,9 @@ internal sealed class CsvRecordReader : IRecordReader
 
     /// <inheritdoc/>
     public long RowNumber => _row;
+
+    /// <inheritdoc/>
+    public TextEncoding TextEncoding { get; }
 
     /// <summary>The delimiter in use (given or sniffed).</summary>
     internal char Delimiter { get; }
@@ -183,6 +196,13 @@ internal sealed class CsvRecordReader : IRecordReader
             // Never echo the row: it can hold personal data.
             throw new InputException(SourceName, header ? "malformed CSV header: a quote is not closed or is misplaced"
                 : "malformed CSV: a quote is not closed or is misplaced", row: row);
+        }
+        catch (DecoderFallbackException e)
+        {
+            // UTF-8 stops at the row that holds the bad bytes (Utf8CheckStream); other encodings are decoded a buffer
+            // ahead of the row being parsed, so the bytes are in this row or a later one.
+            throw new InputException(SourceName, TextEncoding.InvalidBytesMessage(header ? "in the header"
+                : TextEncoding.IsUtf8 ? "in this row" : "in this row or one of the rows after it"), row: row, inner: e);
         }
         catch (InvalidDataException e)
         {

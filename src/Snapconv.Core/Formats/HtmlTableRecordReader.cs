@@ -7,7 +7,9 @@ namespace Snapconv.Core.Formats;
 /// <summary>
 /// Reads the first HTML table of a file as rows: Bitrix24's "Excel" export is such a table saved as <c>.xls</c>.
 /// The first row (<c>th</c> or <c>td</c> cells) is the header. Cell text has its tags removed, <c>&lt;br&gt;</c> as a
-/// line break and entities decoded. The encoding is the BOM's, else the <c>charset</c> of a <c>meta</c> tag, else UTF-8.
+/// line break and entities decoded. The encoding is the forced one, else the BOM's, else the <c>charset</c> of a
+/// <c>meta</c> tag, else UTF-8 when the whole file is valid UTF-8, else Windows-1252 (the file is read whole, so it is
+/// the first block of <see cref="TextEncodingDetector"/>). Decoding is strict: no replacement characters.
 /// The file is read whole (these exports are list views, not bulk dumps).
 /// </summary>
 internal sealed partial class HtmlTableRecordReader : IRecordReader
@@ -16,7 +18,7 @@ internal sealed partial class HtmlTableRecordReader : IRecordReader
     private readonly string[] _headers;
     private int _next;
 
-    public HtmlTableRecordReader(Stream stream, string sourceName)
+    public HtmlTableRecordReader(Stream stream, string sourceName, TextEncoding? encoding = null)
     {
         SourceName = sourceName;
         string html;
@@ -33,7 +35,15 @@ internal sealed partial class HtmlTableRecordReader : IRecordReader
             {
                 throw new InputException(sourceName, "cannot read the file", inner: e);
             }
-            html = Decode(bytes);
+            TextEncoding = encoding ?? Detect(bytes, sourceName);
+            try
+            {
+                html = TextEncoding.Decoder.GetString(bytes.AsSpan(Preamble(bytes, TextEncoding)));
+            }
+            catch (DecoderFallbackException e)
+            {
+                throw new InputException(sourceName, TextEncoding.InvalidBytesMessage("in the file"), inner: e);
+            }
         }
         var table = TableRegex().Match(html);
         if (!table.Success) throw new InputException(sourceName, "an HTML file (.xls saved as a web page) without a table");
@@ -60,6 +70,7 @@ internal sealed partial class HtmlTableRecordReader : IRecordReader
     public string SourceName { get; }
     public IReadOnlyList<string> Headers => _headers;
     public long RowNumber => _next;
+    public TextEncoding TextEncoding { get; }
 
     public bool Read()
     {
@@ -82,19 +93,23 @@ internal sealed partial class HtmlTableRecordReader : IRecordReader
         return text.Contains("<html") || text.Contains("<table") || text.Contains("<meta") || text.Contains("<!doctype html");
     }
 
-    private static string Decode(byte[] bytes)
+    private static TextEncoding Detect(byte[] bytes, string sourceName)
     {
-        if (bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) return Encoding.UTF8.GetString(bytes, 3, bytes.Length - 3);
+        if (TextEncodingDetector.FromByteOrderMark(bytes) is { } bom) return bom;
         var head = Encoding.ASCII.GetString(bytes, 0, Math.Min(bytes.Length, 2048));
         var m = CharsetRegex().Match(head);
-        if (m.Success && !m.Groups[1].Value.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+        // A declared charset other than UTF-8 wins (Bitrix24 writes windows-1251); a declared UTF-8 is still checked.
+        if (m.Success && !m.Groups[1].Value.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+            && TextEncoding.TryParse(m.Groups[1].Value, out var declared))
         {
-            Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
-            try { return Encoding.GetEncoding(m.Groups[1].Value).GetString(bytes); }
-            catch (ArgumentException) { }
+            return declared.AsDetected();
         }
-        return Encoding.UTF8.GetString(bytes);
+        return TextEncodingDetector.Detect(bytes, complete: true, sourceName);
     }
+
+    /// <summary>The length of the encoding's byte order mark at the start of <paramref name="bytes"/>, else 0.</summary>
+    private static int Preamble(byte[] bytes, TextEncoding encoding) =>
+        bytes.AsSpan().StartsWith(encoding.Decoder.Preamble) ? encoding.Decoder.Preamble.Length : 0;
 
     private static string? CellText(string inner)
     {

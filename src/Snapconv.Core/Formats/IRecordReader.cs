@@ -21,4 +21,8 @@ public interface IRecordReader : IDisposable
 
     /// <summary>The field at <paramref name="ordinal"/> of the current row; null when absent.</summary>
     string? GetString(int ordinal);
+
+    /// <summary>The encoding the file's text was decoded with (detected or forced); null for formats that are not
+    /// decoded as text here (JSON is UTF-8, Parquet, workbooks).</summary>
+    TextEncoding? TextEncoding => null;
 }

@@ -26,4 +26,11 @@ public sealed record RecordReaderOptions
     /// locale reads them back exactly. Default: null, invariant (<c>1234.5</c>). Date cells are always ISO 8601 without zone.
     /// </summary>
     public string? Culture { get; init; }
+
+    /// <summary>
+    /// The text encoding of CSV/TSV and HTML-table (.xls) inputs, and of nothing else (JSON is UTF-8). Default: null,
+    /// detected per file by <see cref="TextEncodingDetector"/> (UTF-8 with or without BOM, UTF-16 with BOM, else
+    /// Windows-1252).
+    /// </summary>
+    public TextEncoding? Encoding { get; init; }
 }

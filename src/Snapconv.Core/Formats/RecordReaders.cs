@@ -13,7 +13,8 @@ public static class RecordReaders
     /// <item><c>.gz</c> (or gzip magic <c>1f 8b</c>) is decompressed on the fly and the inner format is picked from the
     /// name without <c>.gz</c>, then from the content;</item>
     /// <item><c>.csv</c>, <c>.tsv</c> (TAB unless <see cref="RecordReaderOptions.Delimiter"/> says otherwise),
-    /// <c>.txt</c> and unrecognised text are CSV, delimiter sniffed;</item>
+    /// <c>.txt</c> and unrecognised text are CSV, delimiter sniffed, encoding <see cref="RecordReaderOptions.Encoding"/>
+    /// or detected from the first block (<see cref="TextEncodingDetector"/>);</item>
     /// <item><c>.json</c> is a JSON array when its first non-blank character is <c>[</c>, otherwise NDJSON;</item>
     /// <item><c>.ndjson</c> and <c>.jsonl</c> are NDJSON;</item>
     /// <item><c>.parquet</c> (or content starting with <c>PAR1</c>) is Parquet, which returns an
@@ -58,7 +59,7 @@ public static class RecordReaders
                     stream = EnsureSeekable(stream, path);
                     return new WorkbookRecordReader(stream, path, options);
                 case InputFormat.HtmlTable:
-                    return new HtmlTableRecordReader(stream, path);
+                    return new HtmlTableRecordReader(stream, path, options.Encoding);
                 case InputFormat.Mparticle:
                     return new MparticleRecordReader(stream, path);
                 case InputFormat.Parquet:
@@ -70,8 +71,9 @@ public static class RecordReaders
                     return new NdjsonRecordReader(stream, path);
                 default:
                     var tsv = Path.GetExtension(name).Equals(".tsv", StringComparison.OrdinalIgnoreCase) ? '\t' : (char?)null;
+                    var encoding = options.Encoding ?? DetectEncoding(ref stream, path);
                     var footer = HasSalesforceFooter(stream);
-                    var csv = new CsvRecordReader(stream, path, options, tsv);
+                    var csv = new CsvRecordReader(stream, path, options, tsv, encoding);
                     return footer && csv.Headers.Count > 1 ? new ReportFooterReader(csv) : csv;
             }
         }
@@ -179,6 +181,45 @@ public static class RecordReaders
         }
     }
 
+    /// <summary>The encoding of a text file, from its first block (replayed to the reader).</summary>
+    private static TextEncoding DetectEncoding(ref Stream stream, string path)
+    {
+        var block = new byte[TextEncodingDetector.BlockBytes];
+        var n = 0;
+        var complete = false;
+        try
+        {
+            while (n < block.Length)
+            {
+                var read = stream.Read(block, n, block.Length - n);
+                if (read == 0)
+                {
+                    complete = true;
+                    break;
+                }
+
+                n += read;
+            }
+        }
+        catch (InvalidDataException)
+        {
+            // Corrupt or truncated gzip within the block: detect from what was read. The stream fails again after the
+            // replay, and the reader reports it with the row it reached.
+        }
+        catch (IOException e)
+        {
+            throw new InputException(path, "cannot read the file", inner: e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new InputException(path, "permission denied", inner: e);
+        }
+
+        var head = n == block.Length ? block : block.AsSpan(0, n).ToArray();
+        Replay(ref stream, head);
+        return TextEncodingDetector.Detect(head, complete, path);
+    }
+
     /// <summary>Reads the first bytes and swaps <paramref name="stream"/> for one that replays them.</summary>
     private static byte[] Peek(ref Stream stream, string path)
     {
@@ -202,16 +243,21 @@ public static class RecordReaders
         }
 
         var head = buffer.AsSpan(0, n).ToArray();
+        Replay(ref stream, head);
+        return head;
+    }
+
+    /// <summary>Makes <paramref name="stream"/> give <paramref name="head"/> (just read from it) again.</summary>
+    private static void Replay(ref Stream stream, byte[] head)
+    {
         if (stream.CanSeek)
         {
-            stream.Seek(-n, SeekOrigin.Current);
+            stream.Seek(-head.Length, SeekOrigin.Current);
         }
         else
         {
             stream = new PrefixedStream(head, stream);
         }
-
-        return head;
     }
 
     private static uint TrailerSize(Stream file, string path)

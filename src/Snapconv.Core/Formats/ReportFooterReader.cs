@@ -19,6 +19,7 @@ internal sealed partial class ReportFooterReader(CsvRecordReader inner) : IRecor
     public string SourceName => inner.SourceName;
     public IReadOnlyList<string> Headers => inner.Headers;
     public long RowNumber => _releasing?.Row ?? inner.RowNumber;
+    public TextEncoding? TextEncoding => inner.TextEncoding;
 
     public bool Read()
     {

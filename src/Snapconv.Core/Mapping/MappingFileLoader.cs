@@ -27,7 +27,7 @@ public static class MappingFileLoader
         TargetField.ContentCategory, TargetField.Value, TargetField.NumItems,
     ];
 
-    private const string KnownKeys = "columns, constants, timezone, default_country, dob_format, decimal_separator, auto_detect, fold_city_accents, locale, filter, joins, preset, group_by, options, requires_currency";
+    private const string KnownKeys = "columns, constants, timezone, default_country, dob_format, decimal_separator, auto_detect, fold_city_accents, locale, encoding, filter, joins, preset, group_by, options, requires_currency";
 
     public static MappingSpec Load(string path)
     {
@@ -67,6 +67,7 @@ public static class MappingFileLoader
                 "auto_detect" => spec with { AutoDetect = Bool(v, sourceName, key) },
                 "fold_city_accents" => spec with { FoldCityAccents = Bool(v, sourceName, key) },
                 "locale" => spec with { Locale = Culture(v, sourceName, key) },
+                "encoding" => spec with { Encoding = TextEncodingName(v, sourceName, key) },
                 "filter" => spec with { Filter = ParseFilter(v, sourceName) },
                 "joins" => spec with { Joins = ParseJoins(v, sourceName) },
                 "preset" => spec with { Preset = ParsePreset(v, sourceName) },
@@ -314,6 +315,14 @@ public static class MappingFileLoader
     {
         var name = Scalar(node, src, path);
         return TextValues.TryGetCulture(name, out _) ? name : throw Error(src, path, $"'{name}' is not a culture name such as en-US, en-GB or de-DE");
+    }
+
+    private static TextEncoding TextEncodingName(YamlNode node, string src, string path)
+    {
+        var name = Scalar(node, src, path);
+        return TextEncoding.TryParse(name, out var encoding)
+            ? encoding
+            : throw Error(src, path, $"'{name}' is not a text encoding; e.g. {TextEncoding.CommonNames}");
     }
 
     private static Dictionary<TargetField, string> ParseConstants(YamlNode node, string src)

@@ -27,6 +27,11 @@ public sealed record MappingSpec
     /// Default none: plain <c>.</c>-decimal amounts and ISO dates; anything ambiguous stops the run.
     /// </summary>
     public string? Locale { get; init; }
+    /// <summary>
+    /// Text encoding of CSV/TSV inputs (mapping key <c>encoding</c>, e.g. <c>windows-1252</c>); <c>--encoding</c> overrides.
+    /// Default none: detected per file (UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252).
+    /// </summary>
+    public Formats.TextEncoding? Encoding { get; init; }
     /// <summary>Row filter: a row is a conversion only when every rule holds; other rows are counted as filtered. Default: none.</summary>
     public IReadOnlyList<FilterRule> Filter { get; init; } = [];
     /// <summary>Extra files (contacts) joined to each row by key; their identifiers go into the event. Default: none.</summary>
@@ -88,9 +93,11 @@ public sealed record MappingSpec
         return this with { OptionValues = set };
     }
 
-    /// <summary>How readers should open inputs for this mapping (sheet, number culture).</summary>
+    /// <summary>How readers should open inputs for this mapping (sheet, number culture, text encoding).</summary>
     public Formats.RecordReaderOptions ReaderOptions =>
-        Sheet is null && Locale is null ? Formats.RecordReaderOptions.Default : new() { Sheet = Sheet, Culture = Locale };
+        Sheet is null && Locale is null && Encoding is null
+            ? Formats.RecordReaderOptions.Default
+            : new() { Sheet = Sheet, Culture = Locale, Encoding = Encoding };
 }
 
 /// <summary>One column's rule in a mapping file.</summary>

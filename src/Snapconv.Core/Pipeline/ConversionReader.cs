@@ -51,7 +51,7 @@ public static class ConversionReader
                 using var reader = RecordReaders.Open(path, options.Mapping.ReaderOptions);
                 where = reader.SourceName;
                 var mapping = BoundMapping.Bind(options.Mapping, reader.Headers, reader.SourceName);
-                var file = new InputFile(reader.SourceName, reader.Headers, mapping);
+                var file = new InputFile(reader.SourceName, reader.Headers, mapping) { Encoding = reader.TextEncoding };
                 var builder = new EventBuilder(mapping, options, reader.SourceName);
                 var width = reader.Headers.Count;
                 opened = true;

@@ -97,6 +97,8 @@ public sealed class RunAccumulator(TimeProvider clock, SpillingKeySetOptions? de
             {
                 MappedColumns = file.Mapping.Bindings.Select(b => $"{b.Header} → {TargetFields.Name(b.Field)}").ToList(),
                 UnmappedColumns = file.Mapping.Unmapped,
+                Encoding = file.Encoding?.Name,
+                EncodingDetected = file.Encoding is { Forced: false },
             };
             Report.InputFiles.Add(_current);
             Report.Preset ??= file.Mapping.PresetName;

@@ -22,6 +22,13 @@ public sealed class FileReport(string file)
 
     /// <summary>True when the file had rows and every row that was not filtered lacked an event name (#15).</summary>
     public bool EveryRowMissedEventName => MissingEventName > 0 && MissingEventName == Rows - Filtered;
+    /// <summary>
+    /// The text encoding the file was read in (<c>utf-8</c>, <c>utf-8-bom</c>, <c>utf-16le</c>, <c>utf-16be</c>,
+    /// <c>windows-1252</c>, or the name given with <c>--encoding</c>); null for JSON, Parquet and workbooks.
+    /// </summary>
+    public string? Encoding { get; set; }
+    /// <summary>True when <see cref="Encoding"/> was detected rather than named by the user. Not in the JSON.</summary>
+    public bool EncodingDetected { get; set; }
 }
 
 /// <summary>
@@ -127,6 +134,7 @@ public sealed class RunReport
         {
             w.WriteStartObject();
             w.WriteString("file", f.File);
+            if (f.Encoding is not null) w.WriteString("encoding", f.Encoding);
             w.WriteNumber("rows", f.Rows);
             w.WriteNumber("accepted", f.Accepted);
             w.WriteNumber("rejected", f.Rejected);
