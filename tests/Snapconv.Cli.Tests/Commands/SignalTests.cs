@@ -43,12 +43,18 @@ public class SignalTests(LargeInput input, ITestOutputHelper output) : IClassFix
         Assert.DoesNotContain("Unhandled exception", stderr, StringComparison.Ordinal);
     }
 
-    /// <summary>Waits (bounded) until <paramref name="path"/> has data: the run is past start-up and busy with rows.</summary>
+    /// <summary>
+    /// Waits (bounded) until <paramref name="path"/> has data: the run is past start-up and busy with rows. Outputs are
+    /// written to a temporary file beside the target (<c>.NAME.xxxxxxxx.tmp</c>) and renamed when complete, so that is
+    /// the file that grows while the run is busy.
+    /// </summary>
     private static async Task WaitForDataAsync(CliChild child, string path)
     {
-        for (var i = 0; i < 600 && !child.Process.HasExited && !(File.Exists(path) && new FileInfo(path).Length > 0); i++) await Task.Delay(100);
+        bool HasData() => File.Exists(path) && new FileInfo(path).Length > 0
+            || Directory.EnumerateFiles(Path.GetDirectoryName(path)!, "." + Path.GetFileName(path) + ".*.tmp").Any(f => new FileInfo(f).Length > 0);
+        for (var i = 0; i < 600 && !child.Process.HasExited && !HasData(); i++) await Task.Delay(100);
         Assert.False(child.Process.HasExited, "exited before the signal: " + child.Stderr);
-        Assert.True(new FileInfo(path).Length > 0, "no output within 60 s: " + child.Stderr);
+        Assert.True(HasData(), "no output within 60 s: " + child.Stderr);
     }
 
     private async Task<TimeSpan> SignalAndWaitAsync(CliChild child, string signal)
