@@ -28,9 +28,17 @@ internal static class RunSummary
         var coverage = string.Join("  ", new[] { "em", "ph", "madid" }.Select(k => $"{k} {report.Coverage(k):P0}"));
         table.AddRow("identifier coverage", Markup.Escape(coverage));
         Terminal.Err.Write(table);
+        if (report.PhonesInScientificNotation > 0)
+            Terminal.Err.MarkupLine(Markup.Escape(SpreadsheetNote(report.PhonesInScientificNotation)));
         foreach (var (label, path) in new[] { ("report", outputs.ReportPath), ("rejects", outputs.RejectsPath), ("events", outputs.EventsPath), ("output", outputs.PreprocessCsvPath) })
             if (path is not null) Terminal.Err.MarkupLine($"[grey]{label}:[/] {Markup.Escape(path)}");
     }
+
+    /// <summary>The one line that explains every phone a spreadsheet turned into scientific notation (#15).</summary>
+    internal static string SpreadsheetNote(long rows) =>
+        $"{rows.ToString("N0", CultureInfo.InvariantCulture)} {(rows == 1 ? "row has a phone" : "rows have phones")} in scientific notation (like 9.23228E+11): " +
+        "the export was re-saved by a spreadsheet, which lost their digits, so they were left out (INVALID_PHONE). " +
+        "Export the file again from its source and upload it without opening it in a spreadsheet.";
 
     private static void Row(Table t, string label, long n) =>
         t.AddRow(Markup.Escape(label), n.ToString("N0", CultureInfo.InvariantCulture));

@@ -22,6 +22,7 @@ public sealed class RunAccumulator(TimeProvider clock, SpillingKeySetOptions? de
         var f = FileFor(file);
         Report.Rows++;
         f.Rows++;
+        if (row.WarningCount != 0) CountSpreadsheetDamage(row);
         if (row.FilteredBy is { } rule)
         {
             // Not a conversion (a deal not won): counted by rule, never as rejected.
@@ -56,6 +57,17 @@ public sealed class RunAccumulator(TimeProvider clock, SpillingKeySetOptions? de
         }
         Report.CountCoverage(row.CoverageOf(e));
         return RowDisposition.Accepted;
+    }
+
+    /// <summary>A row with a phone a spreadsheet wrote in scientific notation, accepted or not, counts once.</summary>
+    private void CountSpreadsheetDamage(BuiltRow row)
+    {
+        for (var i = 0; i < row.WarningCount; i++)
+        {
+            if (!ReferenceEquals(row.WarningReason(i), Normalization.PhoneNormalizer.ScientificNotation)) continue;
+            Report.PhonesInScientificNotation++;
+            return;
+        }
     }
 
     /// <summary>
