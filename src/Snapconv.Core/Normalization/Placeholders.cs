@@ -4,8 +4,9 @@ namespace Snapconv.Core.Normalization;
 /// The texts exports and spreadsheets write into a cell that has no value (#15): <c>-</c>, <c>–</c>, <c>—</c>,
 /// <c>n/a</c>, <c>#N/A</c>, <c>null</c>, <c>none</c>, <c>undefined</c>, <c>(blank)</c>, in any case, and <c>NA</c> where it
 /// cannot be a value of the field. In an identifier or address cell (and a join key) such a text is no value: not
-/// hashed, not a warning, as if the cell were empty. <c>NA</c> stays a value of <c>country</c> (Namibia's code) and of
-/// first and last names (<c>Na</c> is a family name); every other identifier reads it as a placeholder.
+/// hashed, not a warning, as if the cell were empty. <c>NA</c> stays a value of <c>country</c> (Namibia's code), of
+/// <c>st</c> (Navarra's province code in Spanish exports) and of first and last names (<c>Na</c> is a family name);
+/// every other identifier reads it as a placeholder.
 /// </summary>
 internal static class Placeholders
 {
@@ -21,7 +22,8 @@ internal static class Placeholders
     /// </summary>
     public static bool IsPlaceholder(ReadOnlySpan<char> cleaned, IdentifierKind kind) =>
         cleaned.Length <= MaxLength && IsPlaceholderText(cleaned)
-        && !(kind is IdentifierKind.Country or IdentifierKind.Fn or IdentifierKind.Ln && cleaned.Equals("na", StringComparison.OrdinalIgnoreCase));
+        && !(kind is IdentifierKind.Country or IdentifierKind.St or IdentifierKind.Fn or IdentifierKind.Ln
+             && cleaned.Equals("na", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>True when <paramref name="trimmed"/> is a placeholder for a key (a join key: <c>NA</c> is no key either).</summary>
     public static bool IsPlaceholderKey(ReadOnlySpan<char> trimmed) => trimmed.Length <= MaxLength && IsPlaceholderText(trimmed);

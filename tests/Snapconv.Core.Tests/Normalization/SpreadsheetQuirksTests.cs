@@ -123,7 +123,7 @@ public sealed class SpreadsheetQuirksTests
             IdentifierKind.Country, IdentifierKind.ExternalId, IdentifierKind.Fn, IdentifierKind.Ln, IdentifierKind.Ge, IdentifierKind.Db];
         foreach (var p in placeholders)
             foreach (var k in kinds)
-                if (!(p == "NA" && k is IdentifierKind.Country or IdentifierKind.Fn or IdentifierKind.Ln)) data.Add(p, k);
+                if (!(p == "NA" && k is IdentifierKind.Country or IdentifierKind.St or IdentifierKind.Fn or IdentifierKind.Ln)) data.Add(p, k);
         return data;
     }
 
@@ -147,6 +147,7 @@ public sealed class SpreadsheetQuirksTests
 
     [Theory]
     [InlineData(IdentifierKind.Ln, "Na", "na")]     // a family name
+    [InlineData(IdentifierKind.St, "NA", "na")]     // Navarra in a Spanish export's province column
     [InlineData(IdentifierKind.Fn, "NA", "na")]
     [InlineData(IdentifierKind.Ct, "Nonette", "nonette")]
     [InlineData(IdentifierKind.Zp, "N/A1", "n/a1")]
