@@ -9,7 +9,8 @@ namespace Snapconv.Core.Normalization;
 /// default country (so <c>011</c> works as the US international prefix), else it is invalid (never
 /// assumes US). A trunk <c>0</c> after the country code is dropped. Requires
 /// <c>IsPossibleNumberWithReason == IS_POSSIBLE</c> (local-only numbers are invalid), drops extensions and
-/// returns the E.164 digits without <c>+</c>. Invalid → <see cref="Reason.InvalidPhone"/>.
+/// returns the E.164 digits without <c>+</c>. Invalid → <see cref="Reason.InvalidPhone"/>; a number a spreadsheet
+/// wrote in scientific notation (<c>9.23228E+11</c>) → <see cref="SpreadsheetNumbers.PhoneReason"/>, which names the cause.
 /// </summary>
 public static class PhoneNormalizer
 {
@@ -48,47 +49,18 @@ public static class PhoneNormalizer
         return digits == 0 || digits + letters < 3;
     }
 
-    /// <summary>
-    /// The warning of a phone written in scientific notation (<c>9.23228E+11</c>): a spreadsheet re-saved the export and
-    /// rounded the number, so its digits are gone for good (#15). Named <c>INVALID_PHONE</c> as any dropped phone; the run
-    /// summary counts these once (<see cref="Pipeline.RunReport.PhonesInScientificNotation"/>).
-    /// </summary>
-    public static readonly Reason ScientificNotation = Reason.InvalidPhone with
-    {
-        Message = "phone number is in scientific notation (like 9.23228E+11): the export was re-saved by a spreadsheet, which lost its digits; export it again from the source system",
-    };
-
-    private static readonly NormalizeResult ScientificResult = NormalizeResult.Invalid(ScientificNotation);
+    // A phone in scientific notation lost its digits to a spreadsheet (#15): dropped with a warning that says so.
+    private static readonly NormalizeResult ScientificResult = NormalizeResult.Invalid(SpreadsheetNumbers.PhoneReason);
 
     /// <summary>Normalizes a cleaned (NFC, trimmed, non-empty) value.</summary>
     public static NormalizeResult Normalize(string cleaned, NormalizeContext ctx)
     {
-        if (IsScientificNotation(cleaned)) return ScientificResult;
+        if (SpreadsheetNumbers.IsScientificNotation(cleaned)) return ScientificResult;
         if (!TryPrepare(cleaned, ctx, out var text, out var region)) return InvalidResult;
         if (PhoneFastPath.TryNormalize(text, region, out var fast))
             return fast is null ? InvalidResult : NormalizeResult.Ok(fast);
         return SlowPath(text, region ?? "ZZ");
     }
-
-    /// <summary>
-    /// True for a number a spreadsheet wrote in scientific notation: digits, one decimal mark (<c>.</c> or <c>,</c>) and
-    /// digits, <c>E</c> (any case), an optional sign and digits — <c>9.23228E+11</c>, <c>1.4485E+10</c>,
-    /// <c>9,23228E+11</c>, <c>1E+10</c>. The fast paths decline such text (a letter), so only this path sees it.
-    /// </summary>
-    internal static bool IsScientificNotation(ReadOnlySpan<char> s)
-    {
-        var e = s.IndexOfAny('E', 'e');
-        if (e <= 0 || e == s.Length - 1) return false;
-        var mantissa = s[..e];
-        var mark = mantissa.IndexOfAny('.', ',');
-        if (mark == 0 || mark == mantissa.Length - 1) return false;
-        if (!AllAsciiDigits(mark < 0 ? mantissa : mantissa[..mark]) || (mark > 0 && !AllAsciiDigits(mantissa[(mark + 1)..]))) return false;
-        var exponent = s[(e + 1)..];
-        if (exponent[0] is '+' or '-') exponent = exponent[1..];
-        return !exponent.IsEmpty && AllAsciiDigits(exponent);
-    }
-
-    private static bool AllAsciiDigits(ReadOnlySpan<char> s) => !s.IsEmpty && !s.ContainsAnyExceptInRange('0', '9');
 
     /// <summary>
     /// What both paths read: <paramref name="text"/> (a leading <c>00</c> turned into <c>+</c>) and the region a national

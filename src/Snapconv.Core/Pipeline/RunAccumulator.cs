@@ -64,7 +64,7 @@ public sealed class RunAccumulator(TimeProvider clock, SpillingKeySetOptions? de
     {
         for (var i = 0; i < row.WarningCount; i++)
         {
-            if (!ReferenceEquals(row.WarningReason(i), Normalization.PhoneNormalizer.ScientificNotation)) continue;
+            if (!ReferenceEquals(row.WarningReason(i), Normalization.SpreadsheetNumbers.PhoneReason)) continue;
             Report.PhonesInScientificNotation++;
             return;
         }

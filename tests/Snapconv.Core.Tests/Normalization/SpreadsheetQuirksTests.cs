@@ -184,7 +184,7 @@ public sealed class SpreadsheetQuirksTests
         {
             var r = N(IdentifierKind.Ph, raw, ctx);
             Assert.Equal(NormalizeStatus.Invalid, r.Status);
-            Assert.Same(PhoneNormalizer.ScientificNotation, r.Warning);
+            Assert.Same(SpreadsheetNumbers.PhoneReason, r.Warning);
             Assert.Equal("INVALID_PHONE", r.Warning!.Name);
             Assert.Contains("re-saved by a spreadsheet", r.Warning.Message);
         }
@@ -199,7 +199,7 @@ public sealed class SpreadsheetQuirksTests
     [InlineData("9.E+11")]
     public void Normalize_PhoneNotInScientificNotation_KeepsTheOrdinaryRule(string raw) // #15
     {
-        Assert.NotSame(PhoneNormalizer.ScientificNotation, N(IdentifierKind.Ph, raw).Warning);
+        Assert.NotSame(SpreadsheetNumbers.PhoneReason, N(IdentifierKind.Ph, raw).Warning);
     }
 
     // ---------------------------------------------------------------- country names

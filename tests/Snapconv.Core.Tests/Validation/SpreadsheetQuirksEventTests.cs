@@ -204,6 +204,6 @@ public sealed class SpreadsheetQuirksEventTests
 
         Assert.Equal("MISSING_USER_DATA", r.Rejection!.Value.Reason.Name);
         Assert.Equal("customers.Email Address|customers.Phone Number", r.Rejection.Value.Field);
-        Assert.Same(PhoneNormalizer.ScientificNotation, Assert.Single(r.Warnings!).Reason);
+        Assert.Same(SpreadsheetNumbers.PhoneReason, Assert.Single(r.Warnings!).Reason);
     }
 }
