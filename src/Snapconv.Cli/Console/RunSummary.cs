@@ -37,6 +37,8 @@ internal static class RunSummary
             Terminal.Err.MarkupLine($"[yellow]{Markup.Escape(MissingEventNameLine(f))}[/]");
         foreach (var f in report.InputFiles.Where(f => f.EncodingDetected && f.Encoding == TextEncoding.Windows1252.Name))
             Terminal.Err.MarkupLine(Markup.Escape($"note: {f.File} is not UTF-8; it was read as windows-1252. If names look wrong in the rejects or events, name its encoding with --encoding."));
+        if (report.PhonesInScientificNotation > 0)
+            Terminal.Err.MarkupLine(Markup.Escape(SpreadsheetNote(report.PhonesInScientificNotation)));
         foreach (var (label, path) in new[] { ("report", outputs.ReportPath), ("rejects", outputs.RejectsPath), ("events", outputs.EventsPath), ("output", outputs.PreprocessCsvPath) })
             if (path is not null) Terminal.Err.MarkupLine($"[grey]{label}:[/] {Markup.Escape(path)}");
     }
@@ -97,6 +99,11 @@ internal static class RunSummary
         }
         foreach (var f in text) table.AddRow(Markup.Escape("encoding " + Path.GetFileName(f.File)), Markup.Escape(f.Encoding!));
     }
+    /// <summary>The one line that explains every phone a spreadsheet turned into scientific notation (#15).</summary>
+    internal static string SpreadsheetNote(long rows) =>
+        $"{rows.ToString("N0", CultureInfo.InvariantCulture)} {(rows == 1 ? "row has a phone" : "rows have phones")} in scientific notation (like 9.23228E+11): " +
+        "the export was re-saved by a spreadsheet, which lost their digits, so they were left out (INVALID_PHONE). " +
+        "Export the file again from its source and upload it without opening it in a spreadsheet.";
 
     private static void Row(Table t, string label, long n) =>
         t.AddRow(Markup.Escape(label), n.ToString("N0", CultureInfo.InvariantCulture));

@@ -245,8 +245,9 @@ public sealed class JoinTable
                 values[on] = reader.GetString(on);
                 foreach (var o in ordinals) if (o >= 0) values[o] = reader.GetString(o);
             }
-            var key = Field(values, csv, on).Trim();
-            if (key.IsEmpty) continue;
+            // A spreadsheet's text marker ('5897398649016) is no part of the key, and a placeholder key (-, N/A) no key (#15).
+            var key = TextCleaner.WithoutTextMarker(Field(values, csv, on).Trim());
+            if (key.IsEmpty || Placeholders.IsPlaceholderKey(key)) continue;
 
             // The row: two chars of link (set by AddRow), two of state, the key, then each column's cell as read: the
             // columns kept as read first, then the lazy ones (their outcomes may later overwrite them).
@@ -883,11 +884,14 @@ public sealed class JoinTable
         return Read(chunk, ref at);
     }
 
-    /// <summary>Adds the handles of the rows whose key is <paramref name="key"/> (trimmed) to <paramref name="into"/>, in file order.</summary>
+    /// <summary>
+    /// Adds the handles of the rows whose key is <paramref name="key"/> (trimmed, a spreadsheet's leading apostrophe
+    /// removed) to <paramref name="into"/>, in file order. A placeholder (<c>-</c>, <c>N/A</c>) matches nothing.
+    /// </summary>
     public void Lookup(ReadOnlySpan<char> key, List<int> into)
     {
-        key = key.Trim();
-        if (key.IsEmpty) return;
+        key = TextCleaner.WithoutTextMarker(key.Trim());
+        if (key.IsEmpty || Placeholders.IsPlaceholderKey(key)) return;
         var slot = FindSlot(key, string.GetHashCode(key));
         if (slot == 0) return;
         var start = into.Count;
@@ -915,7 +919,7 @@ public sealed class JoinTable
         var mask = slots.Length - 1;
         foreach (var range in cell.SplitAny(';', ','))
         {
-            var key = cell[range].Trim();
+            var key = TextCleaner.WithoutTextMarker(cell[range].Trim());
             if (key.IsEmpty) continue;
             var hash = string.GetHashCode(key);
             if (!rows)

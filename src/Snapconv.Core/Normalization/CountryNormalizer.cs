@@ -1,12 +1,17 @@
+using System.Globalization;
 using Snapconv.Core.Capi;
 
 namespace Snapconv.Core.Normalization;
 
 /// <summary>
 /// <c>country</c> (spec §3): ISO 3166-1 alpha-2, alpha-3, English short, formal or common name, or an
-/// everyday alias (<c>UK</c>, <c>USA</c>, <c>Vietnam</c>) → lower alpha-2, from an embedded table
-/// (not <c>RegionInfo</c>, which varies by globalization mode). The lookup ignores case, accents, spaces
-/// and punctuation. Unknown → <see cref="Reason.InvalidUserDataField"/>.
+/// everyday alias (<c>UK</c>, <c>USA</c>, <c>Vietnam</c>, <c>EIRE</c>) → lower alpha-2, first from an embedded table
+/// (<see cref="CountryTable"/>: the same answer in every globalization mode), then — for a name it lacks — from the
+/// names .NET's culture data gives (#15): each country's name in its own languages (<c>Deutschland</c>,
+/// <c>Schweiz</c>, <c>Suisse</c>, <c>Éire</c>) and every country's name in the main European languages
+/// (<c>Allemagne</c>, <c>Alemania</c>, <c>Niemcy</c>). That second table is built once, on the first name the first
+/// misses, and is empty where .NET has no culture data (invariant globalization). The lookup ignores case, accents,
+/// spaces and punctuation. Unknown → <see cref="Reason.InvalidUserDataField"/>.
 /// </summary>
 public static class CountryNormalizer
 {
@@ -47,15 +52,105 @@ public static class CountryNormalizer
             alpha2Lower = found;
             return true;
         }
+        if (n > 0 && CultureNames.Lookup.TryGetValue(key[..n], out found))
+        {
+            alpha2Lower = found;
+            return true;
+        }
         alpha2Lower = "";
         return false;
+    }
+
+    /// <summary>
+    /// The main European languages whose names of every country the culture table holds (the display names ICU has in
+    /// each of them): the languages of the EU and EFTA countries and their neighbours that exports are written in.
+    /// </summary>
+    internal static readonly string[] NameLanguages =
+        ["en", "de", "fr", "es", "it", "nl", "pt", "pl", "sv", "da", "nb", "fi", "cs", "sk", "hu", "ro", "hr", "sl", "el", "bg", "tr", "ga"];
+
+    /// <summary>
+    /// Country names from .NET's culture data, keyed as the embedded table is (lookup key → lower alpha-2). Built by the
+    /// type's initializer: once, on first use, thread-safe. A name two countries share in different languages is left out.
+    /// </summary>
+    private static class CultureNames
+    {
+        internal static readonly Dictionary<string, string> Table = Build();
+        internal static readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> Lookup =
+            Table.GetAlternateLookup<ReadOnlySpan<char>>();
+
+        private static Dictionary<string, string> Build()
+        {
+            var codes = CountryTable.Rows.ToDictionary(r => r[..2], r => string.Intern(r[..2].ToLowerInvariant()), StringComparer.Ordinal);
+            var found = new Dictionary<string, string?>(4096, StringComparer.Ordinal);  // null: two countries claim the name
+            var byRegion = new Dictionary<string, (string Culture, string Language)>(StringComparer.Ordinal);
+            try
+            {
+                foreach (var culture in CultureInfo.GetCultures(CultureTypes.SpecificCultures))
+                {
+                    RegionInfo region;
+                    try { region = new RegionInfo(culture.Name); }
+                    catch (ArgumentException) { continue; }
+                    if (!codes.TryGetValue(region.TwoLetterISORegionName, out var code)) continue;  // 001 World, 419 Latin America, XK
+                    Add(found, region.NativeName, code);
+                    Add(found, region.EnglishName, code);
+                    // A culture named language-REGION (no script) shows the region's name in a UI language as "Language (Name)".
+                    var parts = culture.Name.Split('-');
+                    if (parts.Length == 2 && parts[1] == region.TwoLetterISORegionName) byRegion.TryAdd(code, (culture.Name, parts[0]));
+                }
+                AddDisplayNames(found, byRegion);
+            }
+            catch (CultureNotFoundException)
+            {
+                // No culture data (invariant globalization): the embedded table alone.
+            }
+            var table = new Dictionary<string, string>(found.Count, StringComparer.Ordinal);
+            foreach (var (key, code) in found)
+                if (code is not null) table[key] = code;
+            return table;
+        }
+
+        /// <summary>Every region's display name in each of <see cref="NameLanguages"/> (ICU answers in the thread's UI culture).</summary>
+        private static void AddDisplayNames(Dictionary<string, string?> found, Dictionary<string, (string Culture, string Language)> byRegion)
+        {
+            var saved = CultureInfo.CurrentUICulture;
+            try
+            {
+                foreach (var ui in NameLanguages)
+                {
+                    CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(ui);
+                    var languages = new Dictionary<string, string>(StringComparer.Ordinal);
+                    foreach (var (code, (cultureName, language)) in byRegion)
+                    {
+                        if (!languages.TryGetValue(language, out var languageName))
+                            languages[language] = languageName = CultureInfo.GetCultureInfo(language).DisplayName;
+                        var display = CultureInfo.GetCultureInfo(cultureName).DisplayName;
+                        if (display.Length > languageName.Length + 3 && display.StartsWith(languageName + " (", StringComparison.Ordinal) && display.EndsWith(')'))
+                            Add(found, display[(languageName.Length + 2)..^1], code);
+                    }
+                }
+            }
+            finally
+            {
+                CultureInfo.CurrentUICulture = saved;
+            }
+        }
+
+        private static void Add(Dictionary<string, string?> found, string name, string code)
+        {
+            Span<char> key = stackalloc char[MaxKeyLength];
+            var n = TextCleaner.LookupKey(name, key);
+            if (n <= 0) return;
+            var k = key[..n].ToString();
+            if (!found.TryGetValue(k, out var existing)) found[k] = code;
+            else if (existing is not null && !ReferenceEquals(existing, code)) found[k] = null;
+        }
     }
 
     private static Dictionary<string, string> Build()
     {
         var table = new Dictionary<string, string>(2048, StringComparer.Ordinal);
         Span<char> key = stackalloc char[MaxKeyLength];
-        foreach (var row in CountryTable.Rows)
+        foreach (var row in CountryTable.Rows.Concat(CountryTable.Aliases))
         {
             var fields = row.Split('|');
             var code = string.Intern(fields[0].ToLowerInvariant());

@@ -256,4 +256,20 @@ internal static class CountryTable
         "ZM|ZMB|Zambia|Republic of Zambia",
         "ZW|ZWE|Zimbabwe|Republic of Zimbabwe",
     ];
+
+    /// <summary>
+    /// Names exports write that neither ISO nor .NET's culture data have (#15), in the format of <see cref="Rows"/>
+    /// (alpha-2, then names). Checked before the culture data, so they hold in every globalization mode. Add a name here
+    /// only when no culture gives it; <c>Korea</c> alone is South Korea as in ISO's short name "Korea, Republic of".
+    /// </summary>
+    internal static readonly string[] Aliases =
+    [
+        "CZ|Czech Rep.",
+        "GB|Great Britain and Northern Ireland",
+        "IE|EIRE|Republic of Ireland|Southern Ireland",
+        "KP|DPRK",
+        "KR|Korea",
+        "LA|Lao PDR",
+        "MK|Macedonia, the former Yugoslav Republic of|FYROM",
+    ];
 }

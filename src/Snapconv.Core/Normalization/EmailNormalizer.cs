@@ -23,13 +23,14 @@ public static class EmailNormalizer
 
     /// <summary>
     /// The SHA-256 of what <see cref="IdentifierNormalizer.Normalize"/> makes of an ASCII e-mail cell, without making
-    /// the trimmed or lower-cased string: trim, lower-case and check on the stack, hash the ASCII bytes. False (nothing
+    /// the trimmed or lower-cased string: trim (and drop a spreadsheet's leading apostrophe), lower-case and check on the
+    /// stack, hash the ASCII bytes. False (nothing
     /// claimed) for anything else — non-ASCII, blank, 32 or 64 hex characters, invalid, longer than
     /// <see cref="MaxLength"/> — which then takes the general path (tests compare the two).
     /// </summary>
     internal static bool TryHashAscii(string raw, Span<byte> digest)
     {
-        var s = raw.AsSpan().Trim();
+        var s = TextCleaner.WithoutTextMarker(raw.AsSpan().Trim());  // as TextCleaner.Clean: a leading ' is no data (#15)
         if (s.IsEmpty || s.Length > MaxLength || s.Length is 32 or Hashing.Sha256Hex.HexLength || !System.Text.Ascii.IsValid(s)) return false;
         Span<char> lower = stackalloc char[s.Length];
         System.Text.Ascii.ToLower(s, lower, out _);

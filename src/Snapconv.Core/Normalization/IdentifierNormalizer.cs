@@ -5,7 +5,8 @@ namespace Snapconv.Core.Normalization;
 
 /// <summary>
 /// Normalizes one <c>user_data</c> value by the rules of spec §3. Every value is first cleaned (NFC,
-/// Unicode format characters such as BOM and zero-width space removed, trimmed); nothing left →
+/// Unicode format characters such as BOM and zero-width space removed, trimmed, a spreadsheet's leading
+/// apostrophe removed); nothing left, or a placeholder such as <c>-</c> or <c>N/A</c> (<see cref="Placeholders"/>) →
 /// <see cref="NormalizeStatus.Empty"/>. For a hashed kind (<see cref="IdentifierKinds.IsHashed"/>), 64 hex
 /// characters in any case → <see cref="NormalizeStatus.AlreadyHashed"/> lower-cased; with
 /// <see cref="NormalizeContext.AlreadyHashed"/> anything else is invalid; a 32-hex (MD5) value is invalid in
@@ -24,7 +25,7 @@ public static class IdentifierNormalizer
     {
         if (string.IsNullOrEmpty(raw)) return NormalizeResult.Empty;
         var cleaned = TextCleaner.Clean(raw);
-        if (cleaned.Length == 0) return NormalizeResult.Empty;
+        if (cleaned.Length == 0 || Placeholders.IsPlaceholder(cleaned, kind)) return NormalizeResult.Empty;
 
         if (IdentifierKinds.IsHashed(kind))
         {

@@ -9,7 +9,8 @@ namespace Snapconv.Core.Normalization;
 /// default country (so <c>011</c> works as the US international prefix), else it is invalid (never
 /// assumes US). A trunk <c>0</c> after the country code is dropped. Requires
 /// <c>IsPossibleNumberWithReason == IS_POSSIBLE</c> (local-only numbers are invalid), drops extensions and
-/// returns the E.164 digits without <c>+</c>. Invalid → <see cref="Reason.InvalidPhone"/>.
+/// returns the E.164 digits without <c>+</c>. Invalid → <see cref="Reason.InvalidPhone"/>; a number a spreadsheet
+/// wrote in scientific notation (<c>9.23228E+11</c>) → <see cref="SpreadsheetNumbers.PhoneReason"/>, which names the cause.
 /// </summary>
 public static class PhoneNormalizer
 {
@@ -48,9 +49,13 @@ public static class PhoneNormalizer
         return digits == 0 || digits + letters < 3;
     }
 
+    // A phone in scientific notation lost its digits to a spreadsheet (#15): dropped with a warning that says so.
+    private static readonly NormalizeResult ScientificResult = NormalizeResult.Invalid(SpreadsheetNumbers.PhoneReason);
+
     /// <summary>Normalizes a cleaned (NFC, trimmed, non-empty) value.</summary>
     public static NormalizeResult Normalize(string cleaned, NormalizeContext ctx)
     {
+        if (SpreadsheetNumbers.IsScientificNotation(cleaned)) return ScientificResult;
         if (!TryPrepare(cleaned, ctx, out var text, out var region)) return InvalidResult;
         if (PhoneFastPath.TryNormalize(text, region, out var fast))
             return fast is null ? InvalidResult : NormalizeResult.Ok(fast);

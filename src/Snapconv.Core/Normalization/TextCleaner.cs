@@ -5,8 +5,10 @@ namespace Snapconv.Core.Normalization;
 
 /// <summary>
 /// The cleaning every identifier gets first (spec §3): NFC, drop Unicode format characters (Cf: BOM,
-/// zero-width space…) and unpaired surrogates, trim white space. Input below U+0300 without a soft hyphen
-/// (ASCII and Latin text, the common case) only trims and returns the same instance when there is nothing to trim.
+/// zero-width space…) and unpaired surrogates, trim white space, then remove one leading apostrophe — a
+/// spreadsheet's "this is text" marker (<c>'4001</c>, <c>'+14485003012</c>), not data (#15) — and trim again. Input
+/// below U+0300 without a soft hyphen (ASCII and Latin text, the common case) only trims and returns the same instance
+/// when there is nothing to trim or strip.
 /// </summary>
 internal static class TextCleaner
 {
@@ -17,10 +19,24 @@ internal static class TextCleaner
         // composes with nothing before U+0300, so such text is already NFC, and its only format character is the
         // soft hyphen: "josé" only trims, without ICU (tests compare this with CleanUnicode over that range).
         var s = raw.AsSpan();
-        if (System.Text.Ascii.IsValid(s)) return raw.Trim();  // the commonest case first: one vectorized scan
-        if (!s.ContainsAnyExceptInRange('\0', LastPlainChar) && !s.Contains(SoftHyphen)) return raw.Trim();
+        if (System.Text.Ascii.IsValid(s)) return WithoutTextMarker(raw.Trim());  // the commonest case first: one vectorized scan
+        if (!s.ContainsAnyExceptInRange('\0', LastPlainChar) && !s.Contains(SoftHyphen)) return WithoutTextMarker(raw.Trim());
         return CleanUnicode(raw);
     }
+
+    /// <summary>The character a spreadsheet writes before a cell's text to keep it text (<c>'00123</c>).</summary>
+    internal const char TextMarker = '\'';
+
+    /// <summary>
+    /// <paramref name="trimmed"/> without one leading <see cref="TextMarker"/> (and trimmed again after it); the same
+    /// instance when it does not start with one — one length and one character compare on the common path.
+    /// </summary>
+    internal static string WithoutTextMarker(string trimmed) =>
+        trimmed.Length != 0 && trimmed[0] == TextMarker ? trimmed[1..].Trim() : trimmed;
+
+    /// <summary>The span form of <see cref="WithoutTextMarker(string)"/>, for keys read without making a string.</summary>
+    internal static ReadOnlySpan<char> WithoutTextMarker(ReadOnlySpan<char> trimmed) =>
+        trimmed.Length != 0 && trimmed[0] == TextMarker ? trimmed[1..].Trim() : trimmed;
 
     /// <summary>The last character of the range that <see cref="Clean"/> only trims.</summary>
     internal const char LastPlainChar = '\u02FF';
@@ -68,7 +84,7 @@ internal static class TextCleaner
             s = sb.ToString();
         }
         if (!s.IsNormalized(NormalizationForm.FormC)) s = s.Normalize(NormalizationForm.FormC);
-        return s.Trim();
+        return WithoutTextMarker(s.Trim());
     }
 
     /// <summary>True when every character is below U+0080.</summary>

@@ -60,6 +60,12 @@ public sealed class RunReport
     public string? Preset { get; set; }
     public SortedDictionary<string, long> RejectedByReason { get; } = new(StringComparer.Ordinal);
     public SortedDictionary<string, long> WarningsByReason { get; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Rows (accepted or rejected) with a phone in scientific notation (<c>9.23228E+11</c>): the export was re-saved by a
+    /// spreadsheet, which lost the digits. Each such phone is also an <c>INVALID_PHONE</c>; this count lets the summary
+    /// say why once, not once a row (#15). Written to the report only when not zero.
+    /// </summary>
+    public long PhonesInScientificNotation { get; set; }
     public long[] CoverageCounts { get; } = new long[CoverageKeys.Length];
     public List<FileReport> InputFiles { get; } = [];
     public double DurationSeconds { get; set; }
@@ -125,6 +131,7 @@ public sealed class RunReport
         if (Folded > 0) w.WriteNumber("folded", Folded);
         Counts(w, "rejected_by_reason", RejectedByReason);
         Counts(w, "warnings_by_reason", WarningsByReason);
+        if (PhonesInScientificNotation > 0) w.WriteNumber("phones_in_scientific_notation", PhonesInScientificNotation);
         w.WriteStartObject("identifier_coverage");
         foreach (var k in CoverageKeys) w.WriteNumber(k, Math.Round(Coverage(k), 4));
         w.WriteEndObject();

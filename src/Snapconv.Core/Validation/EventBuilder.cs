@@ -33,6 +33,8 @@ public sealed class EventBuilder
     private readonly JoinColumns[] _joins;
     private readonly ThreadLocal<RepeatedValueCache?[]> _caches;  // per worker thread, per identifier column
     private readonly GroupFolder? _groups;                  // group_by: a group's rows folded into its first row's event
+    private readonly string _matchKeyColumns;      // the row's em/ph/madid columns, joined with '|': a MISSING_USER_DATA's field
+    private readonly string _joinMatchKeyColumns;  // the joins' em/ph/madid columns, likewise
 
     private sealed record IdentifierColumn(ColumnBinding Binding, IdentifierKind Kind, NormalizeContext Context)
     {
@@ -116,6 +118,26 @@ public sealed class EventBuilder
         _caches = new ThreadLocal<RepeatedValueCache?[]>(() => cacheable.Select(ok => ok ? new RepeatedValueCache() : null).ToArray());
         _contentIds = contentIds.ToArray();
         if (mapping.GroupByOrdinal >= 0) _groups = new GroupFolder(mapping.GroupByOrdinal, mapping.Bindings);
+        // A column's fallback (shipping after billing) is named too: it was read when the column was blank.
+        _matchKeyColumns = MatchKeyColumns(_identifiers.SelectMany(i => i.Binding.FallbackHeader is { } fb
+            ? new[] { (i.Kind, i.Binding.Header), (i.Kind, fb) } : [(i.Kind, i.Binding.Header)]));
+        _joinMatchKeyColumns = MatchKeyColumns(_joins.SelectMany(j => j.Identifiers.Select(x => (x.Kind, x.Header))));
+    }
+
+    /// <summary>The distinct headers of the match-key (em, ph, madid) columns among <paramref name="columns"/>, joined with <c>|</c>.</summary>
+    private static string MatchKeyColumns(IEnumerable<(IdentifierKind Kind, string Header)> columns) =>
+        string.Join('|', columns.Where(c => c.Kind is IdentifierKind.Em or IdentifierKind.Ph or IdentifierKind.Madid)
+            .Select(c => c.Header).Distinct(StringComparer.Ordinal));
+
+    /// <summary>
+    /// The field of a MISSING_USER_DATA rejection: the match-key columns that were empty or invalid — the row's own, then
+    /// the key of a join that found no contact, else the joined contacts' match-key columns — never an unrelated column (#15).
+    /// </summary>
+    private string MissingUserDataField(string? unmatchedKey)
+    {
+        var joined = unmatchedKey ?? _joinMatchKeyColumns;
+        if (joined.Length == 0) return _matchKeyColumns.Length == 0 ? "em/ph/madid" : _matchKeyColumns;
+        return _matchKeyColumns.Length == 0 ? joined : _matchKeyColumns + "|" + joined;
     }
 
     /// <summary>Builds the event for one row. <paramref name="fields"/> is the row by ordinal.</summary>
@@ -216,7 +238,6 @@ public sealed class EventBuilder
 
         // user_data
         string? rowCountry = null;
-        string? firstInvalidField = null;
         for (var c = 0; c < _identifiers.Length; c++)
         {
             var col = _identifiers[c];
@@ -237,14 +258,14 @@ public sealed class EventBuilder
                 {
                     // "ann@x.com, +1 555 0100": e-mails to em, what remains to ph.
                     var (emails, phone) = ContactsCell.Split(raw);
-                    foreach (var email in emails) AddIdentifier(e, result, IdentifierKind.Em, email, col.Context, rowCountry, header, ref firstInvalidField);
-                    if (phone is not null) AddIdentifier(e, result, IdentifierKind.Ph, phone, col.Context, rowCountry, header, ref firstInvalidField);
+                    foreach (var email in emails) AddIdentifier(e, result, IdentifierKind.Em, email, col.Context, rowCountry, header);
+                    if (phone is not null) AddIdentifier(e, result, IdentifierKind.Ph, phone, col.Context, rowCountry, header);
                     continue;
                 }
                 foreach (var part in TextValues.Split(raw))
                 {
                     var part1 = col.Binding.Extract == ExtractKind.Email ? TextValues.ExtractEmail(part) : part;
-                    if (part1 is not null) AddIdentifier(e, result, col.Kind, part1, col.Context, rowCountry, header, ref firstInvalidField);
+                    if (part1 is not null) AddIdentifier(e, result, col.Kind, part1, col.Context, rowCountry, header);
                 }
                 continue;
             }
@@ -293,16 +314,15 @@ public sealed class EventBuilder
                 case NormalizeStatus.Empty: continue;
                 case NormalizeStatus.Invalid:
                     result.Warn(header, r.Warning ?? Reason.InvalidUserDataField);
-                    firstInvalidField ??= header;
                     continue;
             }
             if (col.Kind == IdentifierKind.Country && r.Status == NormalizeStatus.Normalized) rowCountry ??= r.Value;
             if (!kept) Put(e.UserData, col.Kind, value!);
         }
         string? unmatchedKey = null;
-        if (_joins.Length > 0) unmatchedKey = AddJoined(fields, e, result, rowCountry, ref firstInvalidField);
+        if (_joins.Length > 0) unmatchedKey = AddJoined(fields, e, result, rowCountry);
         if (!e.UserData.HasMatchKey)
-            return result.Reject(firstInvalidField ?? unmatchedKey ?? "em/ph/madid", Reason.MissingUserData);
+            return result.Reject(MissingUserDataField(unmatchedKey), Reason.MissingUserData);
 
         // currency and value
         var isPurchase = e.EventName == EventNames.Purchase;
@@ -459,7 +479,7 @@ public sealed class EventBuilder
     }
 
     /// <summary>Adds the identifiers of every joined row; returns the key column to name when no join matched.</summary>
-    private string? AddJoined(ReadOnlySpan<string?> fields, CapiEvent e, BuiltRow result, string? rowCountry, ref string? firstInvalidField)
+    private string? AddJoined(ReadOnlySpan<string?> fields, CapiEvent e, BuiltRow result, string? rowCountry)
     {
         var matched = t_joined is { } m && m.Length >= _joins.Length ? m : t_joined = new List<int>[_joins.Length];
         var parts = t_parts ??= [];
@@ -491,18 +511,14 @@ public sealed class EventBuilder
                         // Normalized and hashed once per contact, on its first join (the constructor checked the context matches).
                         foreach (var v in join.Table.Values(r, index))
                         {
-                            if (v.Warning is { } warning)
-                            {
-                                result.Warn(header, warning);
-                                firstInvalidField ??= header;
-                            }
+                            if (v.Warning is { } warning) result.Warn(header, warning);
                             else Put(e.UserData, kind, v.Value!);
                         }
                         continue;
                     }
                     JoinTable.SplitCell(join.Table.Cell(r, index), parts);
                     foreach (var part in parts)
-                        AddIdentifier(e, result, kind, part, ctx, rowCountry, header, ref firstInvalidField);
+                        AddIdentifier(e, result, kind, part, ctx, rowCountry, header);
                 }
         }
         parts.Clear();  // no contact's values outlive the row
@@ -516,7 +532,7 @@ public sealed class EventBuilder
             : context with { RowCountry = rowCountry };
 
     private static void AddIdentifier(CapiEvent e, BuiltRow result, IdentifierKind kind, string raw, NormalizeContext context,
-        string? rowCountry, string header, ref string? firstInvalidField)
+        string? rowCountry, string header)
     {
         var r = IdentifierNormalizer.Normalize(kind, raw, ContextFor(context, kind, rowCountry));
         switch (r.Status)
@@ -524,7 +540,6 @@ public sealed class EventBuilder
             case NormalizeStatus.Empty: return;
             case NormalizeStatus.Invalid:
                 result.Warn(header, r.Warning ?? Reason.InvalidUserDataField);
-                firstInvalidField ??= header;
                 return;
         }
         var value = r.Status == NormalizeStatus.Normalized && IdentifierKinds.IsHashed(kind)

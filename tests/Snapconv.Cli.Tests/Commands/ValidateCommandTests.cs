@@ -43,7 +43,7 @@ public class ValidateCommandTests
         Assert.EndsWith(",row,file,reason,field,code,message", lines[0]);
         var text = File.ReadAllText(tmp.File("rej.csv"));
         Assert.Contains($"A-1004,2024-12-19T00:24:50Z,not-an-email,12,", text);
-        Assert.Contains($",4,{Crm},MISSING_USER_DATA,E-Mail,505,", text);
+        Assert.Contains($",4,{Crm},MISSING_USER_DATA,E-Mail|Mobile,505,", text);
         Assert.Contains($",5,{Crm},INVALID_EVENT_TIME,Sale Date,", text);
         Assert.Contains($",8,{Crm},INVALID_EVENT_NAME,Event,516,", text);
         // The quoted multi-line note survives the round trip.

@@ -17,7 +17,11 @@ public sealed class NormalizationPropertyTests
     {
         if (raw is null) return true;
         var first = IdentifierNormalizer.Normalize(kind, raw, ctx);
-        if (first.Status != NormalizeStatus.Normalized) return true;
+        // A value that still starts with an apostrophe came from two ('') and keeps one as data; read again, that one is
+        // the spreadsheet's text marker (#15).
+        if (first.Status != NormalizeStatus.Normalized || first.Value!.StartsWith('\'')) return true;
+        // A value whose rule makes a placeholder of it (state "N.A." → "na") is no value when read again (#15).
+        if (Placeholders.IsPlaceholder(first.Value, kind)) return true;
         var second = IdentifierNormalizer.Normalize(kind, first.Value!, ctx);
         return second.Status == NormalizeStatus.Normalized && second.Value == first.Value;
     }
@@ -116,7 +120,8 @@ public sealed class UnicodeIdempotencyPropertyTests
         {
             var ctx = new NormalizeContext { FoldCityAccents = fold };
             var first = IdentifierNormalizer.Normalize(kind, raw, ctx);
-            if (first.Status != NormalizeStatus.Normalized) continue;
+            if (first.Status != NormalizeStatus.Normalized || first.Value!.StartsWith('\'')
+                || Placeholders.IsPlaceholder(first.Value, kind)) continue;  // see NormalizationPropertyTests.Idempotent (#15)
             var second = IdentifierNormalizer.Normalize(kind, first.Value!, ctx);
             if (second.Status != NormalizeStatus.Normalized || second.Value != first.Value) return false;
         }

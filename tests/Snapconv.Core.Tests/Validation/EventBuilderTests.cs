@@ -75,11 +75,11 @@ public class EventBuilderTests
     }
 
     [Fact]
-    public void Build_OnlyInvalidIdentifiers_IsMissingUserDataNamingTheColumn()
+    public void Build_OnlyInvalidIdentifiers_IsMissingUserDataNamingTheMatchKeyColumns()
     {
         var r = Build(["not-an-email", "", "SIGN_UP", "1734567890", "", "", "", ""]);
         Assert.Equal("MISSING_USER_DATA", r.Rejection!.Value.Reason.Name);
-        Assert.Equal("email", r.Rejection.Value.Field);
+        Assert.Equal("email|phone", r.Rejection.Value.Field);   // #15: every em/ph column, the empty one too
     }
 
     [Fact]
