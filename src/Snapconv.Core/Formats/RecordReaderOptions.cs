@@ -3,6 +3,18 @@ namespace Snapconv.Core.Formats;
 /// <summary>How <see cref="RecordReaders.Open"/> reads a file. Only CSV-like text uses these options.</summary>
 public sealed record RecordReaderOptions
 {
+    /// <summary>The longest value, line, JSON record or workbook cell read: 16 MiB (as text or UTF-8 bytes).</summary>
+    public const int MaxValueLength = 0x1000000;
+
+    /// <summary>The most columns a file may have: 16,384 (Excel's limit, column XFD).</summary>
+    public const int MaxColumns = 16_384;
+
+    /// <summary>The deepest nesting of a JSON record: 64 levels.</summary>
+    public const int MaxJsonDepth = 64;
+
+    /// <summary>Default of <see cref="MaxDecompressedBytes"/>: 50 GiB.</summary>
+    public const long DefaultMaxDecompressedBytes = 50L << 30;
+
     /// <summary>The shared default options.</summary>
     public static readonly RecordReaderOptions Default = new();
 
@@ -26,4 +38,10 @@ public sealed record RecordReaderOptions
     /// locale reads them back exactly. Default: null, invariant (<c>1234.5</c>). Date cells are always ISO 8601 without zone.
     /// </summary>
     public string? Culture { get; init; }
+
+    /// <summary>
+    /// Compressed inputs (<c>.gz</c>): the most bytes one file may decompress to before reading stops with an
+    /// <see cref="InputException"/> (a guard against compression bombs). Default: 50 GiB.
+    /// </summary>
+    public long MaxDecompressedBytes { get; init; } = DefaultMaxDecompressedBytes;
 }

@@ -45,6 +45,7 @@ public static class ConversionReader
                 var size = pipeline.BlockSize;
                 var cells = new string?[size * width];
                 var rows = new long[size];
+                List<(int Index, RowProblem Problem)>? problems = null;
                 var n = 0;
                 while (true)
                 {
@@ -55,6 +56,7 @@ public static class ConversionReader
                         var at = n * width;
                         for (var i = 0; i < width; i++) cells[at + i] = reader.GetString(i);
                         rows[n] = reader.RowNumber;
+                        if (reader.Problem is { } problem) (problems ??= []).Add((n, problem));
                         n++;
                     }
                     if (n == size || !more)
@@ -63,7 +65,9 @@ public static class ConversionReader
                         var blockCells = new BlockCells(cells, width, n);
                         var blockRows = n == size ? rows : rows[..n];
                         var last = !more;
-                        await writer.WriteAsync(Task.Run(() => Build(file, builder, blockCells, blockRows, last), ct), ct)
+                        var blockProblems = problems;
+                        problems = null;
+                        await writer.WriteAsync(Task.Run(() => Build(file, builder, blockCells, blockRows, last, blockProblems), ct), ct)
                             .ConfigureAwait(false);
                         cells = new string?[size * width];
                         rows = new long[size];
@@ -80,8 +84,15 @@ public static class ConversionReader
         }
     }
 
-    private static ProcessedBlock Build(InputFile file, EventBuilder builder, BlockCells cells, long[] rows, bool last)
+    private static ProcessedBlock Build(InputFile file, EventBuilder builder, BlockCells cells, long[] rows, bool last,
+        List<(int Index, RowProblem Problem)>? problems)
     {
-        return new ProcessedBlock(file, builder.BuildBlock(cells, rows), cells, last);
+        var built = builder.BuildBlock(cells, rows);
+        // A row the reader could not use (#15, #16) is one rejected row, whatever the builder made of its null fields.
+        if (problems is not null)
+            foreach (var (i, problem) in problems)
+                built[i] = new BuiltRow(new RowRef(file.Name, rows[i])).Reject(problem.Field,
+                    problem.Kind == RowProblemKind.InvalidEncoding ? Capi.Reason.InvalidEncoding : Capi.Reason.MalformedRecord);
+        return new ProcessedBlock(file, built, cells, last);
     }
 }
