@@ -32,12 +32,13 @@ internal sealed class ConversionOptionSet
     public Option<string?> Currency { get; } = new("--currency") { Description = "Currency (ISO code or English name) of rows whose export carries none, e.g. USD." };
     public Option<string?> Locale { get; } = new("--locale") { Description = "How numbers and dates in text cells are written: a culture such as en-US, en-GB, de-DE. Default: none (ambiguous values stop the run)." };
     public Option<string?> Sheet { get; } = new("--sheet") { Description = "Workbook sheet to read. Default: the first." };
+    public Option<string?> MaxDecompressedSize { get; } = new("--max-decompressed-size") { Description = "Stop reading a compressed input (.gz, workbook) that decompresses to more than this, e.g. 100GiB (a guard against compression bombs). Default: 50GiB." };
     public Option<string?> EmailType { get; } = new("--email-type") { Description = "mParticle: the identity sent as e-mail (mParticle's \"Email Type\" setting), e.g. other. Default: email." };
 
     public void AddTo(Command command, bool includePixel = true)
     {
         command.Arguments.Add(Inputs);
-        foreach (var o in new Option[] { Mapping, Preset, Contacts, Currency, Locale, Sheet, EmailType, DefaultCountry, TimeZone, MaxEventAgeDays, Report, Rejects, EventsOut })
+        foreach (var o in new Option[] { Mapping, Preset, Contacts, Currency, Locale, Sheet, EmailType, DefaultCountry, TimeZone, MaxEventAgeDays, Report, Rejects, EventsOut, MaxDecompressedSize })
             command.Options.Add(o);
         if (includePixel) command.Options.Add(PixelId);
     }
@@ -83,6 +84,13 @@ internal sealed class ConversionOptionSet
         if (mappingPath is not null && presetName is not null)
             throw new UsageException("--mapping and --preset are alternatives: a preset is a mapping file (copy it with `snapconv presets show NAME` to edit it).");
         var sheet = r.GetValue(Sheet);
+        long? maxDecompressed = null;
+        if (r.GetValue(MaxDecompressedSize) is { } rawSize)
+        {
+            if (!ByteSize.TryParse(rawSize, out var bytes))
+                throw new UsageException($"--max-decompressed-size '{rawSize}' is not a size such as 50GiB, 500MiB or 1048576.");
+            maxDecompressed = bytes;
+        }
         MappingSpec mapping;
         if (mappingPath is not null) mapping = MappingFileLoader.Load(mappingPath);
         else if (presetName is not null)
@@ -91,7 +99,8 @@ internal sealed class ConversionOptionSet
                 throw new UsageException($"--preset '{presetName}' is not a preset; presets: {string.Join(", ", PresetCatalog.All.Select(p => p.Name))}.");
             mapping = preset.Spec;
         }
-        else mapping = Recognize(files, sheet);
+        else mapping = Recognize(files, sheet, maxDecompressed);
+        if (maxDecompressed is not null) mapping = mapping with { MaxDecompressedBytes = maxDecompressed };
 
         if (r.GetValue(Locale) is { } locale)
         {
@@ -137,11 +146,12 @@ internal sealed class ConversionOptionSet
         return mapping;
     }
 
-    private static MappingSpec Recognize(IReadOnlyList<string> files, string? sheet)
+    private static MappingSpec Recognize(IReadOnlyList<string> files, string? sheet, long? maxDecompressed)
     {
         if (files.Count == 0) return MappingSpec.Empty;
         IReadOnlyList<string> headers;
-        using (var reader = RecordReaders.Open(files[0], new RecordReaderOptions { Sheet = sheet }))
+        var options = new RecordReaderOptions { Sheet = sheet, MaxDecompressedBytes = maxDecompressed ?? RecordReaderOptions.DefaultMaxDecompressedBytes };
+        using (var reader = RecordReaders.Open(files[0], options))
             headers = reader.Headers;
         var found = PresetCatalog.Recognize(headers, files[0]);
         if (found.Single is { } preset)

@@ -41,11 +41,21 @@ public sealed record MappingSpec
     /// <summary>Run-time: the workbook sheet to read (<c>--sheet</c>). Default: the first.</summary>
     public string? Sheet { get; init; }
 
+    /// <summary>Run-time: the most bytes a compressed input may decompress to (<c>--max-decompressed-size</c>). Default: null, 50 GiB.</summary>
+    public long? MaxDecompressedBytes { get; init; }
+
     public static readonly MappingSpec Empty = new();
 
-    /// <summary>How readers should open inputs for this mapping (sheet, number culture).</summary>
+    /// <summary>How readers should open inputs for this mapping (sheet, number culture, decompression limit).</summary>
     public Formats.RecordReaderOptions ReaderOptions =>
-        Sheet is null && Locale is null ? Formats.RecordReaderOptions.Default : new() { Sheet = Sheet, Culture = Locale };
+        Sheet is null && Locale is null && MaxDecompressedBytes is null
+            ? Formats.RecordReaderOptions.Default
+            : new()
+            {
+                Sheet = Sheet,
+                Culture = Locale,
+                MaxDecompressedBytes = MaxDecompressedBytes ?? Formats.RecordReaderOptions.DefaultMaxDecompressedBytes,
+            };
 }
 
 /// <summary>One column's rule in a mapping file.</summary>
