@@ -31,11 +31,14 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
     {
         SourceName = sourceName;
         _stream = stream;
+        var named = new List<(DataField Field, string Name)>();
         try
         {
             CheckFooter(stream, sourceName);
             _parquet = ParquetReader.CreateAsync(stream, new ParquetOptions { TreatByteArrayAsString = false }, leaveStreamOpen: true)
                 .GetAwaiter().GetResult();
+            // The schema is decoded on first use: a corrupt one throws here (ArgumentException, InvalidOperationException).
+            Collect(_parquet.Schema.Fields, prefix: null, named);
         }
         catch (Exception e) when (IsReadFailure(e))
         {
@@ -48,8 +51,6 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
             throw;
         }
 
-        var named = new List<(DataField Field, string Name)>();
-        Collect(_parquet.Schema.Fields, prefix: null, named);
         _fields = named.Select(f => f.Field).ToArray();
         _headers = HeaderNames.MakeUnique(named.Select(f => (string?)f.Name).ToArray());
         _columns = new object?[_fields.Length][];
