@@ -44,6 +44,7 @@ internal sealed class ConversionOptionSet
     {
         Description = "Text encoding of CSV/TSV inputs, e.g. windows-1252, iso-8859-1, utf-16le. Default: detected per file (UTF-8 with or without BOM, UTF-16 with BOM, else windows-1252).",
     };
+    public Option<string?> MaxDecompressedSize { get; } = new("--max-decompressed-size") { Description = "Stop reading a compressed input (.gz, workbook) that decompresses to more than this, e.g. 100GiB (a guard against compression bombs). Default: 50GiB." };
     public Option<string?> EmailType { get; } = new("--email-type") { Description = "mParticle: the identity sent as e-mail (mParticle's \"Email Type\" setting), e.g. other. Default: email." };
 
     /// <param name="includeInputs">False for <c>demo</c>, whose one input is <c>--input</c> (given to <see cref="Resolve"/>).</param>
@@ -60,7 +61,7 @@ internal sealed class ConversionOptionSet
                     if (t.Value.Length > 1 && t.Value[0] == '-') result.AddError($"Unrecognized command or argument '{t.Value}'.");
             });
         }
-        foreach (var o in new Option[] { Mapping, Preset, PresetOptions, Contacts, Currency, EventName, Locale, Sheet, Encoding, EmailType, DefaultCountry, TimeZone, MaxEventAgeDays, Report, Rejects, EventsOut })
+        foreach (var o in new Option[] { Mapping, Preset, PresetOptions, Contacts, Currency, EventName, Locale, Sheet, Encoding, EmailType, DefaultCountry, TimeZone, MaxEventAgeDays, Report, Rejects, EventsOut, MaxDecompressedSize })
             command.Options.Add(o);
         if (includePixel) command.Options.Add(PixelId);
     }
@@ -112,6 +113,13 @@ internal sealed class ConversionOptionSet
         if (mappingPath is not null && presetName is not null)
             throw new UsageException("--mapping and --preset are alternatives: a preset is a mapping file (copy it with `snapconv presets show NAME` to edit it).");
         var sheet = r.GetValue(Sheet);
+        long? maxDecompressed = null;
+        if (r.GetValue(MaxDecompressedSize) is { } rawSize)
+        {
+            if (!ByteSize.TryParse(rawSize, out var bytes))
+                throw new UsageException($"--max-decompressed-size '{rawSize}' is not a size such as 50GiB, 500MiB or 1048576.");
+            maxDecompressed = bytes;
+        }
         MappingSpec mapping;
         if (mappingPath is not null) mapping = MappingFileLoader.Load(mappingPath);
         else if (presetName is not null)
@@ -120,7 +128,8 @@ internal sealed class ConversionOptionSet
                 throw new UsageException($"--preset '{presetName}' is not a preset; presets: {string.Join(", ", PresetCatalog.All.Select(p => p.Name))}.");
             mapping = preset.Spec;
         }
-        else mapping = Recognize(files, sheet, encoding);
+        else mapping = Recognize(files, sheet, encoding, maxDecompressed);
+        if (maxDecompressed is not null) mapping = mapping with { MaxDecompressedBytes = maxDecompressed };
 
         if (r.GetValue(Locale) is { } locale)
         {
@@ -195,11 +204,11 @@ internal sealed class ConversionOptionSet
             ? $"{(mapping.PresetName is { } p ? "preset " + p : "the mapping")} reads an export that carries no currency: give the account's currency with --currency CODE (job key currency), e.g. --currency USD."
             : null;
 
-    private static MappingSpec Recognize(IReadOnlyList<string> files, string? sheet, TextEncoding? encoding)
+    private static MappingSpec Recognize(IReadOnlyList<string> files, string? sheet, TextEncoding? encoding, long? maxDecompressed)
     {
         if (files.Count == 0) return MappingSpec.Empty;
         IReadOnlyList<string> headers;
-        using (var reader = RecordReaders.Open(files[0], new RecordReaderOptions { Sheet = sheet, Encoding = encoding }))
+        using (var reader = RecordReaders.Open(files[0], new RecordReaderOptions { Sheet = sheet, Encoding = encoding, MaxDecompressedBytes = maxDecompressed ?? RecordReaderOptions.DefaultMaxDecompressedBytes }))
             headers = reader.Headers;
         var found = PresetCatalog.Recognize(headers, files[0]);
         if (found.Single is { } preset)

@@ -21,7 +21,7 @@ public static partial class JobFileLoader
     [
         "name", "pixel_id", "token_env", "token_file", "endpoint", "schedule", "timezone", "default_country",
         "max_event_age_days", "mapping_file", "mapping", "preset", "preset_options", "contacts", "currency", "event_name", "locale", "sheet", "encoding", "delivery",
-        "state_dir", "source",
+        "state_dir", "source", "max_decompressed_size",
     ];
     private static readonly string[] ContactsKeys = ["pattern"];
     private static readonly string[] DeliveryKeys = ["batch_size", "concurrency", "qps", "sample_gate", "dry_run", "test_event_code", "auth"];
@@ -41,7 +41,13 @@ public static partial class JobFileLoader
     public static JobFile Load(string path)
     {
         string text;
-        try { text = File.ReadAllText(path); }
+        try
+        {
+            // A huge file is refused before it is read whole (#16).
+            if (new FileInfo(path).Length > SafeYaml.MaxFileBytes)
+                throw new JobFileException(path, [$"the job file is longer than {SafeYaml.MaxFileBytes >> 20} MiB (the limit)"]);
+            text = File.ReadAllText(path);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new InputException(path, "cannot read the job file (" + e.GetType().Name + ")", inner: e);
@@ -53,12 +59,7 @@ public static partial class JobFileLoader
     public static JobFile Parse(string text, string sourceName, string baseDir)
     {
         var errors = new List<string>();
-        var stream = new YamlStream();
-        try { stream.Load(new StringReader(text)); }
-        catch (YamlDotNet.Core.YamlException e)
-        {
-            throw new JobFileException(sourceName, [$"not valid YAML or JSON at line {e.Start.Line}: {e.Message}"]);
-        }
+        var stream = SafeYaml.TryLoad(text, out var problem) ?? throw new JobFileException(sourceName, [problem!]);
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new JobFileException(sourceName, ["a job file is an object with 'jobs' (and optional 'defaults')."]);
 
@@ -88,7 +89,7 @@ public static partial class JobFileLoader
         if (jobs is null || jobs.Children.Count == 0)
         {
             if (jobs is not null || errors.Count == 0) errors.Add("jobs: required, at least one job.");
-            throw new JobFileException(sourceName, errors);
+            throw new JobFileException(sourceName, errors.Select(SafeYaml.Clip).ToList());
         }
 
         var list = new List<JobDefinition>();
@@ -107,7 +108,8 @@ public static partial class JobFileLoader
             if (!names.Add(def.Name)) errors.Add($"{path}.name: '{def.Name}' is used by another job.");
             list.Add(def);
         }
-        if (errors.Count > 0) throw new JobFileException(sourceName, errors);
+        // Values and keys are quoted at most 80 characters long (#16).
+        if (errors.Count > 0) throw new JobFileException(sourceName, errors.Select(SafeYaml.Clip).ToList());
         return new JobFile(sourceName, list);
     }
 
@@ -139,6 +141,7 @@ public static partial class JobFileLoader
         TextEncoding? encoding = null;
         YamlNode? inlineMapping = null;
         Dictionary<string, string>? presetOptions = null;
+        long? maxDecompressed = null;
         Uri endpoint = new("https://tr.snapchat.com");
         TimeZoneInfo zone = TimeZoneInfo.Utc;
         CronExpression? cron = null;
@@ -207,6 +210,11 @@ public static partial class JobFileLoader
                     var enc = Str(v, p, errors);
                     if (enc is not null && !TextEncoding.TryParse(enc, out encoding)) errors.Add($"{p}: '{enc}' is not a text encoding; e.g. {TextEncoding.CommonNames}.");
                     break;
+                case "max_decompressed_size":
+                    var size = Str(v, p, errors);
+                    if (size is not null && ByteSize.TryParse(size, out var bytes)) maxDecompressed = bytes;
+                    else if (size is not null) errors.Add($"{p}: '{size}' is not a size such as 50GiB, 500MiB or 1048576.");
+                    break;
                 case "delivery": delivery = ParseDelivery(v, p, errors); break;
                 case "state_dir": stateDir = Str(v, p, errors) is { } sd ? Resolve(baseDir, sd) : null; break;
                 case "source": source = ParseSource(v, p, baseDir, errors); break;
@@ -243,6 +251,7 @@ public static partial class JobFileLoader
         if (errors.Count == before && mapping.RequiresCurrency && !mapping.Constants.ContainsKey(TargetField.Currency))
             errors.Add($"{path}.currency: required: {(mapping.PresetName is { } pn ? "preset " + pn : "the mapping")} reads an export that carries no currency; give the account's currency, e.g. currency: USD.");
         if (encoding is not null) mapping = mapping with { Encoding = encoding };
+        if (maxDecompressed is not null) mapping = mapping with { MaxDecompressedBytes = maxDecompressed };
         if (contacts is not null)
         {
             if (mapping.Joins.Count == 0 && errors.Count == before)

@@ -30,6 +30,10 @@ public sealed record Reason(string Name, string Code, string Message, bool IsWar
         "custom_data.value is not a non-negative number.");
     public static readonly Reason UnhashedUserData = new("UNHASHED_USER_DATA", "UNHASHED_USER_DATA",
         "user_data.{0} must be a SHA-256 hex digest.");
+    public static readonly Reason MalformedRecord = new("MALFORMED_RECORD", "MALFORMED_RECORD",
+        "the record could not be read: it is not well-formed (e.g. an NDJSON line that is not a JSON object).");
+    public static readonly Reason InvalidEncoding = new("INVALID_ENCODING", "INVALID_ENCODING",
+        "a text value is not valid Unicode (a lone surrogate or an invalid UTF-8 byte sequence).");
     public static readonly Reason InvalidPixelId = new("INVALID_PIXEL_ID", "INVALID_PIXEL_ID", "Pixel ID is not authorized.");
     public static readonly Reason Unauthorized = new("UNAUTHORIZED", "401", "Unauthorized resources");
     public static readonly Reason RateLimited = new("RATE_LIMITED", "429", "Too many requests.");

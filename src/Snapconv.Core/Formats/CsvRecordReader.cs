@@ -63,7 +63,7 @@ internal sealed class CsvRecordReader : IRecordReader
                 OwnsReader = true,
                 StringFactory = new ShortStringCache().GetString,
             };
-            _csv = CsvDataReader.Create(new PrefixedTextReader(prefix, n, text), csvOptions);
+            _csv = CsvDataReader.Create(new ColumnGuardReader(new PrefixedTextReader(prefix, n, text), delimiter, sourceName), csvOptions);
         }
         catch (Exception e) when (e is CsvFormatException)
         {

@@ -11,6 +11,8 @@ internal static class HeaderNames
     {
         var result = new string[raw.Count];
         var taken = new HashSet<string>(StringComparer.Ordinal);
+        // The next suffix to try per repeated name: a name repeated n times costs n tries, not n² (#16).
+        Dictionary<string, int>? nextSuffix = null;
         for (var i = 0; i < raw.Count; i++)
         {
             var name = (raw[i] ?? "").Replace("\uFEFF", "", StringComparison.Ordinal).Trim();
@@ -21,12 +23,14 @@ internal static class HeaderNames
 
             if (!taken.Add(name))
             {
-                var n = 2;
+                nextSuffix ??= new Dictionary<string, int>(StringComparer.Ordinal);
+                var n = nextSuffix.GetValueOrDefault(name, 2);
                 while (!taken.Add($"{name}_{n}"))
                 {
                     n++;
                 }
 
+                nextSuffix[name] = n + 1;
                 name = $"{name}_{n}";
             }
 

@@ -14,6 +14,9 @@ namespace Snapconv.Core.Formats;
 /// </summary>
 internal sealed partial class HtmlTableRecordReader : IRecordReader
 {
+    /// <summary>The largest HTML table file read (it is held in memory whole): 128 MiB.</summary>
+    internal const int MaxBytes = 128 << 20;
+
     private readonly List<string?[]> _rows = [];
     private readonly string[] _headers;
     private int _next;
@@ -27,8 +30,16 @@ internal sealed partial class HtmlTableRecordReader : IRecordReader
             byte[] bytes;
             try
             {
+                // The table is parsed whole (regexes over the text): bound what is loaded (#16).
                 using var ms = new MemoryStream();
-                stream.CopyTo(ms);
+                var buffer = new byte[1 << 16];
+                int read;
+                while ((read = stream.Read(buffer)) > 0)
+                {
+                    if (ms.Length + read > MaxBytes)
+                        throw new InputException(sourceName, $"an HTML table export larger than {MaxBytes >> 20} MiB (the limit for this format); export CSV instead");
+                    ms.Write(buffer, 0, read);
+                }
                 bytes = ms.ToArray();
             }
             catch (Exception e) when (e is IOException or InvalidDataException)

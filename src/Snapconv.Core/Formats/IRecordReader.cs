@@ -25,4 +25,23 @@ public interface IRecordReader : IDisposable
     /// <summary>The encoding the file's text was decoded with (detected or forced); null for formats that are not
     /// decoded as text here (JSON is UTF-8, Parquet, workbooks).</summary>
     TextEncoding? TextEncoding => null;
+
+    /// <summary>
+    /// Why the current row cannot be used, or null for a usable row. A row with a problem is one rejected row (the run
+    /// goes on); its fields read as null. Default: null (readers that stop at any bad input never report one).
+    /// </summary>
+    RowProblem? Problem => null;
+}
+
+/// <summary>A row a reader could read past but not use: which field (empty when the whole record) and why.</summary>
+public readonly record struct RowProblem(string Field, RowProblemKind Kind);
+
+/// <summary>The kinds of <see cref="RowProblem"/>.</summary>
+public enum RowProblemKind
+{
+    /// <summary>The record is not well-formed (e.g. an NDJSON line that is not a JSON object).</summary>
+    Malformed,
+
+    /// <summary>A text value is not valid Unicode (a lone surrogate, invalid UTF-8).</summary>
+    InvalidEncoding,
 }

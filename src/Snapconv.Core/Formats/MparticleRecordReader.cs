@@ -40,6 +40,7 @@ internal sealed class MparticleRecordReader : IRecordReader
     private readonly Queue<string?[]> _pending = new();
     private string?[] _current = new string?[Columns.Length];
     private long _line;
+    private readonly StringBuilder _lineBuffer = new();
     private long _row;
 
     public MparticleRecordReader(Stream stream, string sourceName)
@@ -57,7 +58,7 @@ internal sealed class MparticleRecordReader : IRecordReader
         while (_pending.Count == 0)
         {
             string? line;
-            try { line = _text.ReadLine(); }
+            try { line = ReadBoundedLine(); }
             catch (Exception e) when (e is IOException or InvalidDataException)
             {
                 throw new InputException(SourceName, "cannot read the file (corrupt or truncated data)", _row + 1, inner: e);
@@ -73,6 +74,23 @@ internal sealed class MparticleRecordReader : IRecordReader
     }
 
     public string? GetString(int ordinal) => _current[ordinal];
+
+    /// <summary>As <see cref="TextReader.ReadLine"/> (LF or CRLF), but a line over 16 MiB stops the file (#16).</summary>
+    private string? ReadBoundedLine()
+    {
+        _lineBuffer.Clear();
+        int c;
+        while ((c = _text.Read()) >= 0)
+        {
+            if (c == '\n') break;
+            if (_lineBuffer.Length == RecordReaderOptions.MaxValueLength)
+                throw new InputException(SourceName, $"line {(_line + 1).ToString(CultureInfo.InvariantCulture)} is longer than {RecordReaderOptions.MaxValueLength >> 20} MiB (the limit)", _row + 1);
+            _lineBuffer.Append((char)c);
+        }
+        if (c < 0 && _lineBuffer.Length == 0) return null;
+        if (_lineBuffer.Length > 0 && _lineBuffer[^1] == '\r') _lineBuffer.Length--;
+        return _lineBuffer.ToString();
+    }
 
     public void Dispose() => _text.Dispose();
 

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using Parquet;
@@ -30,19 +31,26 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
     {
         SourceName = sourceName;
         _stream = stream;
+        var named = new List<(DataField Field, string Name)>();
         try
         {
+            CheckFooter(stream, sourceName);
             _parquet = ParquetReader.CreateAsync(stream, new ParquetOptions { TreatByteArrayAsString = false }, leaveStreamOpen: true)
                 .GetAwaiter().GetResult();
+            // The schema is decoded on first use: a corrupt one throws here (ArgumentException, InvalidOperationException).
+            Collect(_parquet.Schema.Fields, prefix: null, named);
         }
         catch (Exception e) when (IsReadFailure(e))
         {
             stream.Dispose();
             throw new InputException(sourceName, "not a readable Parquet file", inner: e);
         }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
 
-        var named = new List<(DataField Field, string Name)>();
-        Collect(_parquet.Schema.Fields, prefix: null, named);
         _fields = named.Select(f => f.Field).ToArray();
         _headers = HeaderNames.MakeUnique(named.Select(f => (string?)f.Name).ToArray());
         _columns = new object?[_fields.Length][];
@@ -290,6 +298,46 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
         }
     }
 
+    /// <summary>
+    /// Parquet.Net allocates the footer length a file claims before reading it (0x7fffffff: an OutOfMemoryException), so
+    /// the claim is checked against the file's size first (#16).
+    /// </summary>
+    private static void CheckFooter(Stream stream, string sourceName)
+    {
+        long length;
+        Span<byte> tail = stackalloc byte[8];
+        try
+        {
+            length = stream.Length;
+            if (length < 12)
+            {
+                throw new InputException(sourceName, "not a readable Parquet file: it is too short");
+            }
+
+            var position = stream.Position;
+            stream.Seek(-8, SeekOrigin.End);
+            stream.ReadExactly(tail);
+            stream.Position = position;
+        }
+        catch (IOException e)
+        {
+            throw new InputException(sourceName, "cannot read the file", inner: e);
+        }
+
+        if (!tail[4..].SequenceEqual("PAR1"u8))
+        {
+            throw new InputException(sourceName, "not a readable Parquet file: it does not end with the PAR1 marker (truncated?)");
+        }
+
+        var footer = BinaryPrimitives.ReadInt32LittleEndian(tail);
+        if (footer <= 0 || footer > length - 12)
+        {
+            throw new InputException(sourceName,
+                $"not a readable Parquet file: its footer length ({footer} bytes) does not fit in the file ({length} bytes)");
+        }
+    }
+
+    // An OutOfMemoryException here comes from a size a corrupt file claims (a page, a row count), not from the machine.
     private static bool IsReadFailure(Exception e) =>
-        e is not (InputException or OutOfMemoryException or OperationCanceledException);
+        e is not (InputException or OperationCanceledException);
 }

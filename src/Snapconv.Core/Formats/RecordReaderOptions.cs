@@ -3,6 +3,18 @@ namespace Snapconv.Core.Formats;
 /// <summary>How <see cref="RecordReaders.Open"/> reads a file. Only CSV-like text uses these options.</summary>
 public sealed record RecordReaderOptions
 {
+    /// <summary>The longest value, line, JSON record or workbook cell read: 16 MiB (as text or UTF-8 bytes).</summary>
+    public const int MaxValueLength = 0x1000000;
+
+    /// <summary>The most columns a file may have: 16,384 (Excel's limit, column XFD).</summary>
+    public const int MaxColumns = 16_384;
+
+    /// <summary>The deepest nesting of a JSON record: 64 levels.</summary>
+    public const int MaxJsonDepth = 64;
+
+    /// <summary>Default of <see cref="MaxDecompressedBytes"/>: 50 GiB.</summary>
+    public const long DefaultMaxDecompressedBytes = 50L << 30;
+
     /// <summary>The shared default options.</summary>
     public static readonly RecordReaderOptions Default = new();
 
@@ -33,4 +45,10 @@ public sealed record RecordReaderOptions
     /// Windows-1252).
     /// </summary>
     public TextEncoding? Encoding { get; init; }
+
+    /// <summary>
+    /// Compressed inputs (<c>.gz</c>): the most bytes one file may decompress to before reading stops with an
+    /// <see cref="InputException"/> (a guard against compression bombs). Default: 50 GiB.
+    /// </summary>
+    public long MaxDecompressedBytes { get; init; } = DefaultMaxDecompressedBytes;
 }

@@ -44,7 +44,8 @@ public static class RecordReaders
                 }
 
                 var expectedSize = TrailerSize(stream, path);
-                stream = new GzipSizeCheckStream(new GZipStream(stream, CompressionMode.Decompress, leaveOpen: false), expectedSize);
+                stream = new GzipSizeCheckStream(new GZipStream(stream, CompressionMode.Decompress, leaveOpen: false), expectedSize,
+                    options.MaxDecompressedBytes, path);
                 head = Peek(ref stream, path);
             }
             else if (name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))

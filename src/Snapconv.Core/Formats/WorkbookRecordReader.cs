@@ -29,6 +29,15 @@ internal sealed class WorkbookRecordReader : IRecordReader
         _culture = options.Culture is { } c && Mapping.TextValues.TryGetCulture(c, out var ci) ? ci : CultureInfo.InvariantCulture;
         try
         {
+            if (stream.CanSeek) WorkbookLimits.Check(stream, sourceName, options.MaxDecompressedBytes);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+        try
+        {
             _excel = ExcelReaderFactory.CreateReader(stream, new ExcelReaderConfiguration { LeaveOpen = false });
         }
         catch (Exception e) when (e is not OperationCanceledException)

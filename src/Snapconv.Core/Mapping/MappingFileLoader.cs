@@ -32,7 +32,13 @@ public static class MappingFileLoader
     public static MappingSpec Load(string path)
     {
         string text;
-        try { text = File.ReadAllText(path); }
+        try
+        {
+            // A huge file is refused before it is read whole (#16).
+            if (new FileInfo(path).Length > SafeYaml.MaxFileBytes)
+                throw new InputException(path, $"the mapping file is longer than {SafeYaml.MaxFileBytes >> 20} MiB (the limit)");
+            text = File.ReadAllText(path);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new InputException(path, "cannot read the mapping file (" + e.GetType().Name + ")", inner: e);
@@ -42,12 +48,7 @@ public static class MappingFileLoader
 
     public static MappingSpec Parse(string text, string sourceName)
     {
-        var stream = new YamlStream();
-        try { stream.Load(new StringReader(text)); }
-        catch (YamlDotNet.Core.YamlException e)
-        {
-            throw new InputException(sourceName, $"not valid YAML or JSON at line {e.Start.Line}: {e.Message}", inner: e);
-        }
+        var stream = SafeYaml.TryLoad(text, out var problem) ?? throw new InputException(sourceName, problem!);
         if (stream.Documents.Count == 0) return MappingSpec.Empty;
         if (stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new InputException(sourceName, "a mapping file is an object with keys such as 'columns' and 'constants'");
@@ -363,6 +364,7 @@ public static class MappingFileLoader
         return s is "." or "," ? s[0] : throw Error(src, path, "expected \".\" or \",\"");
     }
 
+    // Values and keys are quoted at most 80 characters long (#16).
     private static InputException Error(string src, string path, string message) =>
-        new(src, string.Create(CultureInfo.InvariantCulture, $"{(path.Length > 0 ? path + ": " : "")}{message}"));
+        new(src, SafeYaml.Clip(string.Create(CultureInfo.InvariantCulture, $"{(path.Length > 0 ? path + ": " : "")}{message}")));
 }

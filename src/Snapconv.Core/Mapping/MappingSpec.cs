@@ -62,6 +62,9 @@ public sealed record MappingSpec
     /// <summary>Run-time: the workbook sheet to read (<c>--sheet</c>). Default: the first.</summary>
     public string? Sheet { get; init; }
 
+    /// <summary>Run-time: the most bytes a compressed input may decompress to (<c>--max-decompressed-size</c>). Default: null, 50 GiB.</summary>
+    public long? MaxDecompressedBytes { get; init; }
+
     public static readonly MappingSpec Empty = new();
 
     /// <summary>The value of switch <paramref name="name"/>: set, else its declared default, else false.</summary>
@@ -93,11 +96,17 @@ public sealed record MappingSpec
         return this with { OptionValues = set };
     }
 
-    /// <summary>How readers should open inputs for this mapping (sheet, number culture, text encoding).</summary>
+    /// <summary>How readers should open inputs for this mapping (sheet, number culture, text encoding, decompression limit).</summary>
     public Formats.RecordReaderOptions ReaderOptions =>
-        Sheet is null && Locale is null && Encoding is null
+        Sheet is null && Locale is null && Encoding is null && MaxDecompressedBytes is null
             ? Formats.RecordReaderOptions.Default
-            : new() { Sheet = Sheet, Culture = Locale, Encoding = Encoding };
+            : new()
+            {
+                Sheet = Sheet,
+                Culture = Locale,
+                Encoding = Encoding,
+                MaxDecompressedBytes = MaxDecompressedBytes ?? Formats.RecordReaderOptions.DefaultMaxDecompressedBytes,
+            };
 }
 
 /// <summary>One column's rule in a mapping file.</summary>

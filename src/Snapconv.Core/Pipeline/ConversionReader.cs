@@ -58,6 +58,7 @@ public static class ConversionReader
                 var size = pipeline.BlockSize;
                 var cells = new string?[size * width];
                 var rows = new long[size];
+                List<(int Index, RowProblem Problem)>? problems = null;
                 var n = 0;
                 while (true)
                 {
@@ -69,6 +70,7 @@ public static class ConversionReader
                         var at = n * width;
                         for (var i = 0; i < width; i++) cells[at + i] = reader.GetString(i);
                         lastRow = rows[n] = reader.RowNumber;
+                        if (reader.Problem is { } problem) (problems ??= []).Add((n, problem));
                         n++;
                     }
                     if (n == rows.Length || !more)
@@ -89,7 +91,18 @@ public static class ConversionReader
                         var blockCells = new BlockCells(cells, width, n - carry);
                         var blockRows = n == rows.Length && carry == 0 ? rows : rows[..(n - carry)];
                         var last = !more;
-                        await writer.WriteAsync(Task.Run(() => Build(file, builder, blockCells, blockRows, last), ct), ct)
+                        var blockProblems = problems;
+                        problems = null;
+                        if (carry > 0 && blockProblems is not null)
+                        {
+                            // Problem rows among the carried group move with it, renumbered for the next block.
+                            var cut = n - carry;
+                            problems = blockProblems.Where(x => x.Index >= cut).Select(x => (x.Index - cut, x.Problem)).ToList();
+                            blockProblems = blockProblems.Where(x => x.Index < cut).ToList();
+                            if (problems.Count == 0) problems = null;
+                            if (blockProblems.Count == 0) blockProblems = null;
+                        }
+                        await writer.WriteAsync(Task.Run(() => Build(file, builder, blockCells, blockRows, last, blockProblems), ct), ct)
                             .ConfigureAwait(false);
                         var capacity = size;
                         while (capacity <= carry) capacity *= 2;
@@ -120,11 +133,18 @@ public static class ConversionReader
         }
     }
 
-    private static ProcessedBlock Build(InputFile file, EventBuilder builder, BlockCells cells, long[] rows, bool last)
+    private static ProcessedBlock Build(InputFile file, EventBuilder builder, BlockCells cells, long[] rows, bool last,
+        List<(int Index, RowProblem Problem)>? problems)
     {
         try
         {
-            return new ProcessedBlock(file, builder.BuildBlock(cells, rows), cells, last);
+            var built = builder.BuildBlock(cells, rows);
+            // A row the reader could not use (#15, #16) is one rejected row, whatever the builder made of its null fields.
+            if (problems is not null)
+                foreach (var (i, problem) in problems)
+                    built[i] = new BuiltRow(new RowRef(file.Name, rows[i])).Reject(problem.Field,
+                        problem.Kind == RowProblemKind.InvalidEncoding ? Capi.Reason.InvalidEncoding : Capi.Reason.MalformedRecord);
+            return new ProcessedBlock(file, built, cells, last);
         }
         catch (Exception e) when (IsUnexpected(e) && rows.Length > 0)
         {

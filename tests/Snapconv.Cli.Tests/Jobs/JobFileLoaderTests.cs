@@ -65,6 +65,35 @@ public class JobFileLoaderTests
     }
 
     [Fact]
+    public void Parse_MaxDecompressedSize_ReachesTheReaderOptions()
+    {
+        // #16
+        var file = Parse("""
+            jobs:
+              - name: m
+                pixel_id: p
+                max_decompressed_size: 100GiB
+                source: {type: local, path: x}
+            """);
+
+        Assert.Equal(100L << 30, file.Jobs[0].Mapping.ReaderOptions.MaxDecompressedBytes);
+    }
+
+    [Fact]
+    public void Parse_AliasKeyOrLongValue_IsRefusedNamingTheJobFileAndQuotingAtMost80Characters()
+    {
+        // #16
+        var alias = Assert.Throws<JobFileException>(() => Parse("a: &a {x: y}\njobs:\n  - {? *a : b}\n"));
+        var junk = new string('z', 3000);
+        var longValue = Assert.Throws<JobFileException>(() => Parse($"jobs:\n  - name: m\n    pixel_id: p\n    max_decompressed_size: {junk}\n    source: {{type: local, path: x}}\n"));
+
+        Assert.StartsWith("jobs.yaml: ", alias.Message, StringComparison.Ordinal);
+        Assert.Contains("cannot be a key", alias.Message, StringComparison.Ordinal);
+        Assert.Contains("'" + new string('z', 80) + "…'", longValue.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(new string('z', 81), longValue.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_InlineMapping_IsTheMappingFileFormat()
     {
         var file = Parse("""

@@ -41,20 +41,25 @@ public sealed class JsonRecordReaderTests
     }
 
     [Fact]
-    public void Open_MalformedNdjsonLine_ThrowsInputExceptionWithRowAndNoContent()
+    public void Read_MalformedNdjsonLine_IsOneMalformedRowAndTheRestIsRead()
     {
+        // #15: a bad NDJSON line is one rejected row, as a ragged CSV row is; the next line starts afresh.
         var path = FormatFixtures.Nasty("malformed.ndjson");
+        using var reader = RecordReaders.Open(path);
 
-        // The first 1,000 records are read up front for the headers, so the error surfaces at open.
-        var e = Assert.Throws<InputException>(() => RecordReaders.Open(path));
+        var problems = new List<(long Row, RowProblem? Problem)>();
+        while (reader.Read())
+        {
+            problems.Add((reader.RowNumber, reader.Problem));
+        }
 
-        Assert.Equal(path, e.File);
-        Assert.Equal(2, e.Row);
-        Assert.DoesNotContain("example.com", e.ToString(), StringComparison.Ordinal);
+        Assert.Equal(2, problems.Count);
+        Assert.Null(problems[0].Problem);
+        Assert.Equal((2L, new RowProblem("", RowProblemKind.Malformed)), (problems[1].Row, problems[1].Problem));
     }
 
     [Fact]
-    public void Read_MalformedNdjsonAfterHeaderSample_ThrowsWithThatRow()
+    public void Read_MalformedNdjsonAfterHeaderSample_IsThatRowOnly()
     {
         using var dir = new TempDir();
         var text = new StringBuilder();
@@ -63,16 +68,24 @@ public sealed class JsonRecordReaderTests
             text.Append("{\"n\":").Append(i).Append("}\n");
         }
 
-        text.Append("{\"n\": oops}\n");
+        text.Append("{\"n\": oops}\n[1, 2]\n{\"n\": 7}\n");
         using var reader = RecordReaders.Open(dir.File("big.jsonl", text.ToString()));
         for (var i = 0; i < JsonRecordReader.HeaderSampleSize + 5; i++)
         {
             Assert.True(reader.Read());
+            Assert.Null(reader.Problem);
         }
 
-        var e = Assert.Throws<InputException>(() => reader.Read());
-
-        Assert.Equal(JsonRecordReader.HeaderSampleSize + 6, e.Row);
+        Assert.True(reader.Read());
+        Assert.Equal(JsonRecordReader.HeaderSampleSize + 6, reader.RowNumber);
+        Assert.Equal(RowProblemKind.Malformed, reader.Problem?.Kind);
+        Assert.Null(reader.GetString(0));
+        Assert.True(reader.Read()); // a line that is JSON but not an object
+        Assert.Equal(RowProblemKind.Malformed, reader.Problem?.Kind);
+        Assert.True(reader.Read());
+        Assert.Null(reader.Problem);
+        Assert.Equal("7", reader.GetString(0));
+        Assert.False(reader.Read());
     }
 
     [Fact]
