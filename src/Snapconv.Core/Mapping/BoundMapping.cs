@@ -20,6 +20,8 @@ public sealed record ColumnBinding(int Ordinal, string Header, TargetField Field
     public int TimeOrdinal { get; init; } = -1;
     /// <summary>event_time: the zone-name column (<see cref="ColumnRule.ZoneColumn"/>); -1: none.</summary>
     public int ZoneOrdinal { get; init; } = -1;
+    /// <summary>Bound by its header's common name (<see cref="HeaderAutoDetect"/>), not by a mapping rule.</summary>
+    public bool AutoDetected { get; init; }
 }
 
 /// <summary>A filter condition bound to a column ordinal.</summary>
@@ -157,7 +159,7 @@ public sealed class BoundMapping
             if (used[i] || IsSystemColumn(headers[i])) continue;
             if (detected[i] is { } d && Wins(d.Field, d.Rank, best, taken))
             {
-                bindings.Add(new ColumnBinding(i, headers[i], d.Field, d.Hashed, false, null));
+                bindings.Add(new ColumnBinding(i, headers[i], d.Field, d.Hashed, false, null) { AutoDetected = true });
                 taken[(int)d.Field] = true;
             }
             else unmapped.Add(headers[i]);

@@ -204,7 +204,8 @@ public sealed class EventBuilder
         // event_name
         var (rawName, nameField) = Value(fields, TargetField.EventName);
         if (rawName is null) return result.Reject(nameField, Reason.MissingEventName);
-        if (!EventNames.TryNormalizeClient(rawName, out var name)) return result.Reject(nameField, Reason.InvalidEventName);
+        if (!EventNames.TryNormalizeClient(rawName, out var name) && !TryConstantEventName(out name))
+            return result.Reject(nameField, Reason.InvalidEventName);
         e.EventName = name!;
 
         // event_time
@@ -562,6 +563,18 @@ public sealed class EventBuilder
             && fields[b.FallbackOrdinal] is { } fv && TextCleaner.Clean(fv) is { Length: > 0 } fallbackCleaned)
             return (fallbackCleaned, b.FallbackHeader!);
         return _fallback[(int)field];
+    }
+
+    /// <summary>
+    /// The event name of a row whose auto-detected event-name column holds no Snap event name: the constant
+    /// (<c>--event-name</c>, the mapping's <c>event_name</c>). A column found only by its header (Square's <c>Event Type</c>:
+    /// Payment, Refund) is no word of the user's, who said what the rows are; a column a rule names still rejects (#15).
+    /// </summary>
+    private bool TryConstantEventName(out string? name)
+    {
+        name = null;
+        return _single[(int)TargetField.EventName] is { AutoDetected: true }
+            && _fallback[(int)TargetField.EventName].Value is { } constant && EventNames.TryNormalizeClient(constant, out name);
     }
 
     /// <summary>The first or the last word of a full name; the last of a one-word name is none.</summary>

@@ -128,3 +128,53 @@ public class EventBuilderTests
         Assert.Equal(["7b17fb0bd173f625b58636fb796407c22b3d16fc78302d79f0fd30c2fc2fc068"], r.Event!.UserData.Em!);
     }
 }
+
+public class EventBuilderAutoDetectedEventNameTests
+{
+    // A Square transactions export read without its preset: "Event Type" is found by its header, its values are no Snap names.
+    private static readonly string[] SquareHeaders = ["Date", "Time", "Time Zone", "Transaction ID", "Event Type", "Total Collected", "Customer Email"];
+    private static readonly FakeTimeProvider Clock = new(DateTimeOffset.FromUnixTimeSeconds(1734567890 + 3600));
+
+    private static BuiltRow Build(string eventType, MappingSpec spec)
+    {
+        var options = new ConversionOptions { DefaultCountry = "US", Clock = Clock, Mapping = spec with { Constants = new Dictionary<TargetField, string>(spec.Constants) { [TargetField.Currency] = "USD" } } };
+        var bound = BoundMapping.Bind(options.Mapping, SquareHeaders, "square.csv");
+        return new EventBuilder(bound, options, "square.csv").Build(["2024-12-18", "", "", "T1", eventType, "12.50", "ann@example.com"], 2);
+    }
+
+    [Fact]
+    public void Build_AutoDetectedEventTypeNotASnapName_WithEventNameOption_TakesTheOption()
+    {
+        // #15: every row of a Square file was INVALID_EVENT_NAME even with --event-name PURCHASE.
+        var r = Build("Payment", DefaultEventName.Apply(MappingSpec.Empty, EventNames.Purchase));
+        Assert.Null(r.Rejection);
+        Assert.Equal(EventNames.Purchase, Assert.IsType<CapiEvent>(r.Event).EventName);
+        Assert.Equal(12.5m, r.Event!.CustomData.Value);
+    }
+
+    [Fact]
+    public void Build_AutoDetectedEventTypeWithASnapName_WithEventNameOption_KeepsTheColumns()
+    {
+        var r = Build("sign up", DefaultEventName.Apply(MappingSpec.Empty, EventNames.Purchase));
+        Assert.Null(r.Rejection);
+        Assert.Equal("SIGN_UP", Assert.IsType<CapiEvent>(r.Event).EventName);
+    }
+
+    [Fact]
+    public void Build_AutoDetectedEventTypeNotASnapName_WithoutEventNameOption_IsInvalidEventName()
+    {
+        var r = Build("Payment", MappingSpec.Empty);
+        Assert.Equal("INVALID_EVENT_NAME", r.Rejection!.Value.Reason.Name);
+        Assert.Equal("Event Type", r.Rejection.Value.Field);
+    }
+
+    [Fact]
+    public void Build_MappedEventTypeNotASnapName_WithEventNameOption_IsInvalidEventName()
+    {
+        // A column the user's mapping names is the user's word: a value that is no Snap name is an error, not replaced.
+        var spec = DefaultEventName.Apply(new MappingSpec { Columns = [new ColumnRule("Event Type", TargetField.EventName)] }, EventNames.Purchase);
+        var r = Build("Payment", spec);
+        Assert.Equal("INVALID_EVENT_NAME", r.Rejection!.Value.Reason.Name);
+        Assert.Equal("Event Type", r.Rejection.Value.Field);
+    }
+}
