@@ -1,4 +1,5 @@
 using Snapconv.Core.Formats;
+using Snapconv.Core.Normalization;
 
 namespace Snapconv.Core.Mapping;
 
@@ -40,11 +41,14 @@ public sealed record BoundJoin(JoinSpec Spec, int JoinIndex, IReadOnlyList<Bound
 /// <summary>A join key: a main-file column (<see cref="Ordinal"/> ≥ 0) or column <see cref="Column"/> of the rows join <see cref="FromJoin"/> matched.</summary>
 public sealed record BoundJoinKey(string Label, int Ordinal, int FromJoin, int Column);
 
-/// <summary>A case-insensitive set of trimmed filter values; <c>""</c> in the set matches a blank or missing cell.</summary>
+/// <summary>
+/// A case-insensitive set of trimmed filter values; <c>""</c> in the set matches a blank or missing cell. A cell is read
+/// as every other: trimmed, without a spreadsheet's leading text marker (<c>'Paid</c>, #15).
+/// </summary>
 public sealed class FrozenSetOfValues(IEnumerable<string> values)
 {
     private readonly HashSet<string> _set = new(values.Select(v => v.Trim()), StringComparer.OrdinalIgnoreCase);
-    public bool Contains(string? value) => _set.Contains(value?.Trim() ?? "");
+    public bool Contains(string? value) => _set.Contains(TextCleaner.WithoutTextMarker(value?.Trim() ?? ""));
 }
 
 /// <summary>

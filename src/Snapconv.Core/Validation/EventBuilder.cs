@@ -369,9 +369,7 @@ public sealed class EventBuilder
             else result.Warn(itemsField, InvalidNumItems);
         }
         foreach (var b in _contentIds)
-            if (Cell(fields, b.Ordinal) is { } ids)
-                foreach (var id in ids.Split([';', ',', '|'], StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-                    (e.CustomData.ContentIds ??= []).Add(id);
+            if (Cell(fields, b.Ordinal) is { } ids) AddContentIds(e.CustomData, ids);
 
         // ids: the source's event id, else its transaction/order id, else a stable content hash
         var (orderId, _) = Value(fields, TargetField.OrderId);
@@ -575,6 +573,16 @@ public sealed class EventBuilder
         name = null;
         return _single[(int)TargetField.EventName] is { AutoDetected: true }
             && _fallback[(int)TargetField.EventName].Value is { } constant && EventNames.TryNormalizeClient(constant, out name);
+    }
+
+    /// <summary>
+    /// Adds the items of a <c>content_ids</c> cell (<c>a;b</c>, <c>a,b</c>, <c>a|b</c>), each trimmed and without a spreadsheet's
+    /// text marker (<c>'00123</c>, see <see cref="TextCleaner.WithoutTextMarker(string)"/>), as every other cell is read (#15).
+    /// </summary>
+    internal static void AddContentIds(CustomData data, string cell)
+    {
+        foreach (var item in cell.Split([';', ',', '|'], StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            if (TextCleaner.WithoutTextMarker(item) is { Length: > 0 } id) (data.ContentIds ??= []).Add(id);
     }
 
     /// <summary>The first or the last word of a full name; the last of a one-word name is none.</summary>
