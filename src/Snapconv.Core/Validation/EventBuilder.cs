@@ -47,6 +47,8 @@ public sealed class EventBuilder
     {
         /// <summary>The join's keys as an array: read per row, where a foreach over the list allocated an enumerator.</summary>
         public BoundJoinKey[] Keys { get; } = [.. Join.Keys];
+        /// <summary>full_name columns (kept as read by the index): the first word is fn, the last ln, as in the main file.</summary>
+        public (int Index, NormalizeContext Context, string Header)[] Names { get; init; } = [];
     }
 
     public EventBuilder(BoundMapping mapping, ConversionOptions options, string sourceName)
@@ -103,7 +105,12 @@ public sealed class EventBuilder
                     AlreadyHashed = x.c.AlreadyHashed,
                     FoldCityAccents = options.Mapping.FoldCityAccents,
                     Clock = options.Clock,
-                }, j.Spec.Name + "." + x.c.Column)).ToArray())).ToArray();
+                }, j.Spec.Name + "." + x.c.Column)).ToArray())
+        {
+            Names = j.Spec.Columns.Select((c, i) => (i, c)).Where(x => x.c.Field == TargetField.FullName)
+                .Select(x => (x.i, new NormalizeContext { DefaultCountry = defaultCountry, FoldCityAccents = options.Mapping.FoldCityAccents, Clock = options.Clock },
+                    j.Spec.Name + "." + x.c.Column)).ToArray(),
+        }).ToArray();
         foreach (var join in _joins) CheckJoinNormalized(join, identifiers.Any(i => i.Kind == IdentifierKind.Country));
         // The row's country decides how phones, states and zips are read, so it is normalized first.
         identifiers.Sort((a, b) => (a.Kind == IdentifierKind.Country ? 0 : 1).CompareTo(b.Kind == IdentifierKind.Country ? 0 : 1));
@@ -518,6 +525,16 @@ public sealed class EventBuilder
                     JoinTable.SplitCell(join.Table.Cell(r, index), parts);
                     foreach (var part in parts)
                         AddIdentifier(e, result, kind, part, ctx, rowCountry, header);
+                }
+            foreach (var r in rows)
+                foreach (var (index, ctx, header) in join.Names)
+                {
+                    // One name a cell, read as the main file's full_name: not split into a list as other joined cells.
+                    var cell = join.Table.Cell(r, index);
+                    if (cell.IsWhiteSpace()) continue;
+                    var name = cell.ToString();
+                    if (NameWord(name, first: true) is { } fn) AddIdentifier(e, result, IdentifierKind.Fn, fn, ctx, rowCountry, header);
+                    if (NameWord(name, first: false) is { } ln) AddIdentifier(e, result, IdentifierKind.Ln, ln, ctx, rowCountry, header);
                 }
         }
         parts.Clear();  // no contact's values outlive the row
