@@ -1,4 +1,5 @@
 using Snapconv.Core.Formats;
+using Snapconv.Core.Normalization;
 
 namespace Snapconv.Core.Mapping;
 
@@ -20,6 +21,8 @@ public sealed record ColumnBinding(int Ordinal, string Header, TargetField Field
     public int TimeOrdinal { get; init; } = -1;
     /// <summary>event_time: the zone-name column (<see cref="ColumnRule.ZoneColumn"/>); -1: none.</summary>
     public int ZoneOrdinal { get; init; } = -1;
+    /// <summary>Bound by its header's common name (<see cref="HeaderAutoDetect"/>), not by a mapping rule.</summary>
+    public bool AutoDetected { get; init; }
 }
 
 /// <summary>A filter condition bound to a column ordinal.</summary>
@@ -38,11 +41,14 @@ public sealed record BoundJoin(JoinSpec Spec, int JoinIndex, IReadOnlyList<Bound
 /// <summary>A join key: a main-file column (<see cref="Ordinal"/> ≥ 0) or column <see cref="Column"/> of the rows join <see cref="FromJoin"/> matched.</summary>
 public sealed record BoundJoinKey(string Label, int Ordinal, int FromJoin, int Column);
 
-/// <summary>A case-insensitive set of trimmed filter values; <c>""</c> in the set matches a blank or missing cell.</summary>
+/// <summary>
+/// A case-insensitive set of trimmed filter values; <c>""</c> in the set matches a blank or missing cell. A cell is read
+/// as every other: trimmed, without a spreadsheet's leading text marker (<c>'Paid</c>, #15).
+/// </summary>
 public sealed class FrozenSetOfValues(IEnumerable<string> values)
 {
     private readonly HashSet<string> _set = new(values.Select(v => v.Trim()), StringComparer.OrdinalIgnoreCase);
-    public bool Contains(string? value) => _set.Contains(value?.Trim() ?? "");
+    public bool Contains(string? value) => _set.Contains(TextCleaner.WithoutTextMarker(value?.Trim() ?? ""));
 }
 
 /// <summary>
@@ -157,7 +163,7 @@ public sealed class BoundMapping
             if (used[i] || IsSystemColumn(headers[i])) continue;
             if (detected[i] is { } d && Wins(d.Field, d.Rank, best, taken))
             {
-                bindings.Add(new ColumnBinding(i, headers[i], d.Field, d.Hashed, false, null));
+                bindings.Add(new ColumnBinding(i, headers[i], d.Field, d.Hashed, false, null) { AutoDetected = true });
                 taken[(int)d.Field] = true;
             }
             else unmapped.Add(headers[i]);

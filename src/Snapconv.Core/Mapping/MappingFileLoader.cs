@@ -271,8 +271,8 @@ public static class MappingFileLoader
             if (on is null) throw Error(src, path + ".on", "required: the extra file's key column");
             if (columns is null) throw Error(src, path + ".columns", "required");
             foreach (var c in columns)
-                if (c.Field != TargetField.Ignore && TargetFields.ToIdentifier(c.Field) is null)
-                    throw Error(src, path + ".columns." + c.Column, "a joined column fills a user_data field (em, ph, fn …) or is ignore");
+                if (c.Field is not (TargetField.Ignore or TargetField.FullName) && TargetFields.ToIdentifier(c.Field) is null)
+                    throw Error(src, path + ".columns." + c.Column, "a joined column fills a user_data field (em, ph, fn …, full_name) or is ignore");
             joins.Add(new JoinSpec(name, keys, on) { Headers = headers ?? [], Columns = columns, Description = description });
         }
         foreach (var j in joins)

@@ -47,6 +47,8 @@ public sealed class EventBuilder
     {
         /// <summary>The join's keys as an array: read per row, where a foreach over the list allocated an enumerator.</summary>
         public BoundJoinKey[] Keys { get; } = [.. Join.Keys];
+        /// <summary>full_name columns (kept as read by the index): the first word is fn, the last ln, as in the main file.</summary>
+        public (int Index, NormalizeContext Context, string Header)[] Names { get; init; } = [];
     }
 
     public EventBuilder(BoundMapping mapping, ConversionOptions options, string sourceName)
@@ -103,7 +105,12 @@ public sealed class EventBuilder
                     AlreadyHashed = x.c.AlreadyHashed,
                     FoldCityAccents = options.Mapping.FoldCityAccents,
                     Clock = options.Clock,
-                }, j.Spec.Name + "." + x.c.Column)).ToArray())).ToArray();
+                }, j.Spec.Name + "." + x.c.Column)).ToArray())
+        {
+            Names = j.Spec.Columns.Select((c, i) => (i, c)).Where(x => x.c.Field == TargetField.FullName)
+                .Select(x => (x.i, new NormalizeContext { DefaultCountry = defaultCountry, FoldCityAccents = options.Mapping.FoldCityAccents, Clock = options.Clock },
+                    j.Spec.Name + "." + x.c.Column)).ToArray(),
+        }).ToArray();
         foreach (var join in _joins) CheckJoinNormalized(join, identifiers.Any(i => i.Kind == IdentifierKind.Country));
         // The row's country decides how phones, states and zips are read, so it is normalized first.
         identifiers.Sort((a, b) => (a.Kind == IdentifierKind.Country ? 0 : 1).CompareTo(b.Kind == IdentifierKind.Country ? 0 : 1));
@@ -204,7 +211,8 @@ public sealed class EventBuilder
         // event_name
         var (rawName, nameField) = Value(fields, TargetField.EventName);
         if (rawName is null) return result.Reject(nameField, Reason.MissingEventName);
-        if (!EventNames.TryNormalizeClient(rawName, out var name)) return result.Reject(nameField, Reason.InvalidEventName);
+        if (!EventNames.TryNormalizeClient(rawName, out var name) && !TryConstantEventName(out name))
+            return result.Reject(nameField, Reason.InvalidEventName);
         e.EventName = name!;
 
         // event_time
@@ -368,9 +376,7 @@ public sealed class EventBuilder
             else result.Warn(itemsField, InvalidNumItems);
         }
         foreach (var b in _contentIds)
-            if (Cell(fields, b.Ordinal) is { } ids)
-                foreach (var id in ids.Split([';', ',', '|'], StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-                    (e.CustomData.ContentIds ??= []).Add(id);
+            if (Cell(fields, b.Ordinal) is { } ids) AddContentIds(e.CustomData, ids);
 
         // ids: the source's event id, else its transaction/order id, else a stable content hash
         var (orderId, _) = Value(fields, TargetField.OrderId);
@@ -520,6 +526,16 @@ public sealed class EventBuilder
                     foreach (var part in parts)
                         AddIdentifier(e, result, kind, part, ctx, rowCountry, header);
                 }
+            foreach (var r in rows)
+                foreach (var (index, ctx, header) in join.Names)
+                {
+                    // One name a cell, read as the main file's full_name: not split into a list as other joined cells.
+                    var cell = join.Table.Cell(r, index);
+                    if (cell.IsWhiteSpace()) continue;
+                    var name = cell.ToString();
+                    if (NameWord(name, first: true) is { } fn) AddIdentifier(e, result, IdentifierKind.Fn, fn, ctx, rowCountry, header);
+                    if (NameWord(name, first: false) is { } ln) AddIdentifier(e, result, IdentifierKind.Ln, ln, ctx, rowCountry, header);
+                }
         }
         parts.Clear();  // no contact's values outlive the row
         return unmatched;
@@ -562,6 +578,28 @@ public sealed class EventBuilder
             && fields[b.FallbackOrdinal] is { } fv && TextCleaner.Clean(fv) is { Length: > 0 } fallbackCleaned)
             return (fallbackCleaned, b.FallbackHeader!);
         return _fallback[(int)field];
+    }
+
+    /// <summary>
+    /// The event name of a row whose auto-detected event-name column holds no Snap event name: the constant
+    /// (<c>--event-name</c>, the mapping's <c>event_name</c>). A column found only by its header (Square's <c>Event Type</c>:
+    /// Payment, Refund) is no word of the user's, who said what the rows are; a column a rule names still rejects (#15).
+    /// </summary>
+    private bool TryConstantEventName(out string? name)
+    {
+        name = null;
+        return _single[(int)TargetField.EventName] is { AutoDetected: true }
+            && _fallback[(int)TargetField.EventName].Value is { } constant && EventNames.TryNormalizeClient(constant, out name);
+    }
+
+    /// <summary>
+    /// Adds the items of a <c>content_ids</c> cell (<c>a;b</c>, <c>a,b</c>, <c>a|b</c>), each trimmed and without a spreadsheet's
+    /// text marker (<c>'00123</c>, see <see cref="TextCleaner.WithoutTextMarker(string)"/>), as every other cell is read (#15).
+    /// </summary>
+    internal static void AddContentIds(CustomData data, string cell)
+    {
+        foreach (var item in cell.Split([';', ',', '|'], StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            if (TextCleaner.WithoutTextMarker(item) is { Length: > 0 } id) (data.ContentIds ??= []).Add(id);
     }
 
     /// <summary>The first or the last word of a full name; the last of a one-word name is none.</summary>

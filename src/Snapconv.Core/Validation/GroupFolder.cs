@@ -52,9 +52,7 @@ internal sealed class GroupFolder
         if (head.Event is { } e)
         {
             foreach (var b in _contentIds)
-                if (Cell(row, b.Ordinal) is { } ids)
-                    foreach (var id in ids.Split([';', ',', '|'], StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-                        (e.CustomData.ContentIds ??= []).Add(id);
+                if (Cell(row, b.Ordinal) is { } ids) EventBuilder.AddContentIds(e.CustomData, ids);
             if (_numItems is not null && Cell(row, _numItems.Ordinal) is { } raw)
             {
                 if (TryQuantity(raw, out var n)) e.CustomData.NumItems = (int)Math.Min((long)(e.CustomData.NumItems ?? 0) + n, int.MaxValue);

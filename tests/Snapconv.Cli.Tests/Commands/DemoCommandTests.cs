@@ -46,4 +46,25 @@ public class DemoCommandTests
         using var tmp = new TempDir();
         Assert.Equal(2, await CliApp.RunAsync(["demo", "--input", tmp.File("nope.csv"), "--dir", tmp.Path]));
     }
+
+    [Fact]
+    public async Task Demo_InputWithEncodingOption_ReadsTheFileInThatEncoding()
+    {
+        // #15: demo --input reads a file as upload does, --encoding too. C3 A9 is "é" in UTF-8 (what detection would
+        // say) and "Ã©" in windows-1252 (what the user says).
+        using var tmp = new TempDir();
+        var input = tmp.File("in.csv");
+        var time = DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds();
+        File.WriteAllBytes(input, [.. System.Text.Encoding.ASCII.GetBytes("email,external_id,event_name,event_time,currency,value\nm@example.com,K"),
+            0xC3, 0xA9, .. System.Text.Encoding.ASCII.GetBytes($"7,PURCHASE,{time},EUR,10\n")]);
+
+        var code = await CliApp.RunAsync(["demo", "--input", input, "--encoding", "windows-1252", "--dir", tmp.Path, "--events-out", tmp.File("ev.ndjson")]);
+
+        Assert.Equal(0, code);
+        var user = JsonDocument.Parse(File.ReadAllLines(tmp.File("ev.ndjson")).Single()).RootElement.GetProperty("user_data");
+        Assert.Equal(EncodingCommandTests.Sha256("k\u00e3\u00a97"), user.GetProperty("external_id").GetString());
+        using var report = JsonDocument.Parse(File.ReadAllBytes(tmp.File("report.json")));
+        Assert.Equal(1, report.RootElement.GetProperty("acknowledged").GetInt64());
+        Assert.Equal("windows-1252", report.RootElement.GetProperty("input_files")[0].GetProperty("encoding").GetString());
+    }
 }

@@ -30,6 +30,24 @@ public class PlainExportTests
         return path;
     }
 
+    [Fact]
+    public async Task Validate_SquareLikeFileWithoutPresetAndEventName_GivesThatEvent() // #15
+    {
+        // Square's Event Type (Payment, Refund) is found by its header but names no Snap event: --event-name decides.
+        using var tmp = new TempDir();
+        var day = DateTimeOffset.UtcNow.AddDays(-2).ToString("yyyy-MM-dd");
+        var path = tmp.File("transactions.csv");
+        File.WriteAllLines(path, ["Date,Time,Transaction ID,Event Type,Total Collected,Customer Email",
+            $"{day},10:00:00,T1,Payment,12.50,ann@example.com", $"{day},11:00:00,T2,Payment,8.00,bo@example.com"]);
+
+        var (code, _, _) = await Run("validate", path, "--event-name", "PURCHASE", "--currency", "USD",
+            "--events-out", tmp.File("ev.ndjson"), "--report", tmp.File("r.json"));
+
+        Assert.Equal(0, code);
+        var names = File.ReadAllLines(tmp.File("ev.ndjson")).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("event_name").GetString());
+        Assert.Equal(["PURCHASE", "PURCHASE"], names);
+    }
+
     public static TheoryData<string[]> EveryCommand() => new()
     {
         new[] { "demo" }, new[] { "validate", "x.csv" }, new[] { "preprocess", "x.csv", "-o", "y.csv" },

@@ -128,3 +128,119 @@ public class EventBuilderTests
         Assert.Equal(["7b17fb0bd173f625b58636fb796407c22b3d16fc78302d79f0fd30c2fc2fc068"], r.Event!.UserData.Em!);
     }
 }
+
+public class EventBuilderAutoDetectedEventNameTests
+{
+    // A Square transactions export read without its preset: "Event Type" is found by its header, its values are no Snap names.
+    private static readonly string[] SquareHeaders = ["Date", "Time", "Time Zone", "Transaction ID", "Event Type", "Total Collected", "Customer Email"];
+    private static readonly FakeTimeProvider Clock = new(DateTimeOffset.FromUnixTimeSeconds(1734567890 + 3600));
+
+    private static BuiltRow Build(string eventType, MappingSpec spec)
+    {
+        var options = new ConversionOptions { DefaultCountry = "US", Clock = Clock, Mapping = spec with { Constants = new Dictionary<TargetField, string>(spec.Constants) { [TargetField.Currency] = "USD" } } };
+        var bound = BoundMapping.Bind(options.Mapping, SquareHeaders, "square.csv");
+        return new EventBuilder(bound, options, "square.csv").Build(["2024-12-18", "", "", "T1", eventType, "12.50", "ann@example.com"], 2);
+    }
+
+    [Fact]
+    public void Build_AutoDetectedEventTypeNotASnapName_WithEventNameOption_TakesTheOption()
+    {
+        // #15: every row of a Square file was INVALID_EVENT_NAME even with --event-name PURCHASE.
+        var r = Build("Payment", DefaultEventName.Apply(MappingSpec.Empty, EventNames.Purchase));
+        Assert.Null(r.Rejection);
+        Assert.Equal(EventNames.Purchase, Assert.IsType<CapiEvent>(r.Event).EventName);
+        Assert.Equal(12.5m, r.Event!.CustomData.Value);
+    }
+
+    [Fact]
+    public void Build_AutoDetectedEventTypeWithASnapName_WithEventNameOption_KeepsTheColumns()
+    {
+        var r = Build("sign up", DefaultEventName.Apply(MappingSpec.Empty, EventNames.Purchase));
+        Assert.Null(r.Rejection);
+        Assert.Equal("SIGN_UP", Assert.IsType<CapiEvent>(r.Event).EventName);
+    }
+
+    [Fact]
+    public void Build_AutoDetectedEventTypeNotASnapName_WithoutEventNameOption_IsInvalidEventName()
+    {
+        var r = Build("Payment", MappingSpec.Empty);
+        Assert.Equal("INVALID_EVENT_NAME", r.Rejection!.Value.Reason.Name);
+        Assert.Equal("Event Type", r.Rejection.Value.Field);
+    }
+
+    [Fact]
+    public void Build_MappedEventTypeNotASnapName_WithEventNameOption_IsInvalidEventName()
+    {
+        // A column the user's mapping names is the user's word: a value that is no Snap name is an error, not replaced.
+        var spec = DefaultEventName.Apply(new MappingSpec { Columns = [new ColumnRule("Event Type", TargetField.EventName)] }, EventNames.Purchase);
+        var r = Build("Payment", spec);
+        Assert.Equal("INVALID_EVENT_NAME", r.Rejection!.Value.Reason.Name);
+        Assert.Equal("Event Type", r.Rejection.Value.Field);
+    }
+}
+
+public class EventBuilderJoinedFullNameTests
+{
+    private static readonly FakeTimeProvider Clock = new(new DateTimeOffset(2026, 11, 2, 0, 0, 0, TimeSpan.Zero));
+    private static string H(string normalized) => Snapconv.Core.Hashing.Sha256Hex.Hash(normalized);
+
+    private const string Mapping = """
+        columns: {Date: event_time, Amount: value, Card Name: full_name}
+        constants: {event_name: PURCHASE, currency: USD}
+        auto_detect: false
+        joins:
+          - name: customers
+            keys: [Customer ID]
+            on: id
+            columns:
+              Email: em
+              Name: {field: full_name, optional: true}
+        """;
+
+    private static BuiltRow Build(string contacts, string customerId, string cardName = "")
+    {
+        using var dir = new Snapconv.Core.Tests.Formats.TempDir();
+        var spec = MappingFileLoader.Parse(Mapping, "m.yaml");
+        spec = spec with { JoinData = JoinSet.Load(spec, [dir.File("customers.csv", contacts)], defaultCountry: "US") };
+        var options = new ConversionOptions { Mapping = spec, Clock = Clock, DefaultCountry = "US" };
+        var builder = new EventBuilder(BoundMapping.Bind(spec, ["Date", "Amount", "Customer ID", "Card Name"], "payments.csv"), options, "payments.csv");
+        return builder.Build(["2026-11-01 10:00:00 +0000", "10", customerId, cardName], 2);
+    }
+
+    private const string Customers = "id,Email,Name\ncus_1,ann@example.com,Ann Marie  Lee\ncus_2,cher@example.com,Cher\ncus_3,bo@example.com,\n";
+
+    [Fact]
+    public void Build_JoinedFullName_FirstWordIsFnLastWordIsLn()
+    {
+        // #15: Stripe's customers export has one Name column; it is read as the main file's full_name.
+        var e = Build(Customers, "cus_1").Event!;
+        Assert.Equal([H("ann")], e.UserData.Fn!);
+        Assert.Equal([H("lee")], e.UserData.Ln!);
+    }
+
+    [Theory]
+    [InlineData("cus_2", "cher", null)]
+    [InlineData("cus_3", null, null)]
+    public void Build_JoinedOneWordOrBlankName_FnOnlyOrNothing(string id, string? fn, string? ln)
+    {
+        var e = Build(Customers, id).Event!;
+        Assert.Equal(fn is null ? null : [H(fn)], e.UserData.Fn);
+        Assert.Equal(ln is null ? null : [H(ln)], e.UserData.Ln);
+    }
+
+    [Fact]
+    public void Build_JoinedNameSameAsRowsName_OneValueEach()
+    {
+        var e = Build(Customers, "cus_1", cardName: "ANN LEE").Event!;
+        Assert.Equal([H("ann")], e.UserData.Fn!);
+        Assert.Equal([H("lee")], e.UserData.Ln!);
+    }
+
+    [Fact]
+    public void Parse_JoinColumnNotUserData_IsRejected()
+    {
+        var ex = Assert.Throws<Snapconv.Core.Formats.InputException>(() => MappingFileLoader.Parse(
+            "joins: [{name: c, keys: [Customer ID], on: id, columns: {Total: value}}]", "m.yaml"));
+        Assert.Contains("full_name", ex.Message);
+    }
+}

@@ -75,6 +75,17 @@ public class GroupFolderTests
     }
 
     [Fact]
+    public async Task GroupBy_MarkedSkusOfFoldedRows_WithoutTheMarker()
+    {
+        // #15: a spreadsheet's text marker ('00123) is no part of an id, in a folded row as in the first.
+        var csv = "Order,Email,Date,Total,Sku,Qty\n#1,a@example.com,2026-10-20,1,'00123,1\n#1,,,,'00456;'0789,1\n";
+        var (report, events) = await Run(csv);
+        Assert.Equal(1, report.Folded);
+        var ids = Assert.Single(events).GetProperty("custom_data").GetProperty("content_ids").EnumerateArray().Select(x => x.GetString());
+        Assert.Equal(["00123", "00456", "0789"], ids);
+    }
+
+    [Fact]
     public async Task GroupBy_FirstRowFiltered_ItsItemsAreFoldedNotFiltered()
     {
         // An order the filter leaves out counts once under its rule (orders, not line items); its items are folded.

@@ -206,4 +206,40 @@ public sealed class SpreadsheetQuirksEventTests
         Assert.Equal("customers.Email Address|customers.Phone Number", r.Rejection.Value.Field);
         Assert.Same(SpreadsheetNumbers.PhoneReason, Assert.Single(r.Warnings!).Reason);
     }
+
+    private static BuiltRow BuildItems(string status, string items)
+    {
+        var spec = MappingFileLoader.Parse("""
+            columns: {Email: em, Date: event_time, Items: content_ids}
+            constants: {event_name: SIGN_UP}
+            filter:
+              - {name: not paid, column: Status, in: [Paid, Test]}
+              - {name: test order, column: Status, not_in: [Test]}
+            auto_detect: false
+            """, "m.yaml");
+        var options = new ConversionOptions { Clock = Clock, Mapping = spec, DefaultCountry = "US" };
+        return new EventBuilder(BoundMapping.Bind(spec, ["Email", "Date", "Status", "Items"], "orders.csv"), options, "orders.csv")
+            .Build(["ann@example.com", "2026-11-01 10:00:00 +0000", status, items], 2);
+    }
+
+    [Fact]
+    public void Build_MarkedContentIdItems_WithoutTheMarker()
+    {
+        // #15: '00123 is the spreadsheet's way to keep a SKU's zeros; the marker is no part of the id.
+        var r = BuildItems("Paid", "'00123; ' 0456 ,789,'");
+        Assert.Equal(["00123", "0456", "789"], r.Event!.CustomData.ContentIds!);
+    }
+
+    [Theory]
+    [InlineData("'Paid", null)]
+    [InlineData(" 'paid ", null)]
+    [InlineData("'Refunded", "not paid")]
+    [InlineData("'Test", "test order")]
+    public void Build_MarkedFilterCell_MatchedWithoutTheMarker(string status, string? filteredBy)
+    {
+        // #15: a filter reads a marked cell as every other field does.
+        var r = BuildItems(status, "A");
+        Assert.Equal(filteredBy, r.FilteredBy);
+        Assert.Equal(filteredBy is null, r.Event is not null);
+    }
 }
