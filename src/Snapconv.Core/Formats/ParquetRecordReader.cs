@@ -16,6 +16,10 @@ namespace Snapconv.Core.Formats;
 /// </summary>
 internal sealed class ParquetRecordReader : ITypedRecordReader
 {
+    // The footer check's time budget: a fixed part, then 100 ms a MB (valid footers decode many times faster).
+    private static readonly TimeSpan MetadataDecodeBase = TimeSpan.FromSeconds(2);
+    private const double MetadataBytesPerMillisecond = 10_000;
+
     private readonly Stream _stream;
     private readonly ParquetReader _parquet;
     private readonly DataField[] _fields;
@@ -363,14 +367,35 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
             throw new InputException(sourceName, "cannot read the file", inner: e);
         }
 
-        try
+        // The decoder also skips unknown list fields of booleans without reading a byte per element, so a claimed count of
+        // 2^31 spins for seconds (nested: hours) inside the footer's bytes. A valid footer decodes at many MB/s; one that
+        // takes longer than its budget is refused, and its decoding is left to end on a background thread.
+        Exception? failure = null;
+        var decode = new Thread(() =>
         {
-            var protocol = Activator.CreateInstance(FooterDecoder.ProtocolReader, [new EndCheckedStream(bytes)])!;
-            FooterDecoder.ReadFileMetaData.Invoke(null, [protocol]);
+            try
+            {
+                var protocol = Activator.CreateInstance(FooterDecoder.ProtocolReader, [new EndCheckedStream(bytes)])!;
+                FooterDecoder.ReadFileMetaData.Invoke(null, [protocol]);
+            }
+            catch (TargetInvocationException e)
+            {
+                failure = e.InnerException ?? e;
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        }) { IsBackground = true, Name = "parquet footer check" };
+        decode.Start();
+        if (!decode.Join(MetadataDecodeBase + TimeSpan.FromMilliseconds(footer / MetadataBytesPerMillisecond)))
+        {
+            throw new InputException(sourceName, "the Parquet file's structure is invalid: its metadata (footer) does not decode in time");
         }
-        catch (TargetInvocationException e) when (e.InnerException is { } inner && IsReadFailure(inner))
+
+        if (failure is not null)
         {
-            throw new InputException(sourceName, "the Parquet file's structure is invalid: its metadata (footer) does not decode", inner: inner);
+            throw new InputException(sourceName, "the Parquet file's structure is invalid: its metadata (footer) does not decode", inner: failure);
         }
     }
 

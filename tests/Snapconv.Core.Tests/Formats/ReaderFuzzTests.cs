@@ -131,6 +131,21 @@ public class ReaderFuzzTests
         Assert.Equal(path, e.File);
     }
 
+    [Fact]
+    public void Open_ParquetFooterSkippingBillionsOfBooleans_StopsWithinTheBudget() // #16
+    {
+        // Footer: an unknown field 15 holding a list of 2^31-1 booleans, which Parquet.Net 6.1 skips without reading a
+        // byte each (seconds of spinning; nested lists, hours).
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "booleans.parquet");
+        File.WriteAllBytes(path, Convert.FromHexString("50415231" + "F9F1FFFFFFFF0700" + "08000000" + "50415231"));
+
+        var e = Bounded(() => Assert.Throws<InputException>(() => RecordReaders.Open(path).Dispose()));
+
+        Assert.Equal(path, e.File);
+        Assert.Contains("does not decode in time", e.Message, StringComparison.Ordinal);
+    }
+
     private static byte[] Mutate(Random random, byte[] original)
     {
         var bytes = new List<byte>(original);
