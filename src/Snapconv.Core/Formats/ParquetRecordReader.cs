@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Reflection;
 using System.Text;
 using Parquet;
 using Parquet.Data;
@@ -15,6 +16,10 @@ namespace Snapconv.Core.Formats;
 /// </summary>
 internal sealed class ParquetRecordReader : ITypedRecordReader
 {
+    // The footer check's time budget: a fixed part, then 100 ms a MB (valid footers decode many times faster).
+    private static readonly TimeSpan MetadataDecodeBase = TimeSpan.FromSeconds(2);
+    private const double MetadataBytesPerMillisecond = 10_000;
+
     private readonly Stream _stream;
     private readonly ParquetReader _parquet;
     private readonly DataField[] _fields;
@@ -34,8 +39,9 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
         var named = new List<(DataField Field, string Name)>();
         try
         {
-            CheckFooter(stream, sourceName);
-            _parquet = ParquetReader.CreateAsync(stream, new ParquetOptions { TreatByteArrayAsString = false }, leaveStreamOpen: true)
+            var footer = CheckFooter(stream, sourceName);
+            CheckMetadata(stream, sourceName, footer);
+            _parquet = ParquetReader.CreateAsync(new EndCheckedFileStream(stream), new ParquetOptions { TreatByteArrayAsString = false }, leaveStreamOpen: true)
                 .GetAwaiter().GetResult();
             // The schema is decoded on first use: a corrupt one throws here (ArgumentException, InvalidOperationException).
             Collect(_parquet.Schema.Fields, prefix: null, named);
@@ -302,7 +308,8 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
     /// Parquet.Net allocates the footer length a file claims before reading it (0x7fffffff: an OutOfMemoryException), so
     /// the claim is checked against the file's size first (#16).
     /// </summary>
-    private static void CheckFooter(Stream stream, string sourceName)
+    /// <returns>The footer's length in bytes.</returns>
+    private static int CheckFooter(Stream stream, string sourceName)
     {
         long length;
         Span<byte> tail = stackalloc byte[8];
@@ -335,6 +342,135 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
             throw new InputException(sourceName,
                 $"not a readable Parquet file: its footer length ({footer} bytes) does not fit in the file ({length} bytes)");
         }
+
+        return footer;
+    }
+
+    /// <summary>
+    /// Parquet.Net 6.1 decodes the footer's Thrift from a buffer without noticing the buffer's end: a varint cut off by
+    /// the end reads the end marker (-1) as 0xFF, a continuation byte, forever (#16). So the footer is decoded here first,
+    /// by Parquet.Net's own decoder (the same code, so it reads the same bytes the same way) over a stream that throws at
+    /// its end; a footer that decodes within its bytes cannot reach the end when Parquet.Net decodes it again.
+    /// </summary>
+    private static void CheckMetadata(Stream stream, string sourceName, int footer)
+    {
+        var bytes = new byte[footer];
+        try
+        {
+            var position = stream.Position;
+            stream.Seek(-8L - footer, SeekOrigin.End);
+            stream.ReadExactly(bytes);
+            stream.Position = position;
+        }
+        catch (IOException e)
+        {
+            throw new InputException(sourceName, "cannot read the file", inner: e);
+        }
+
+        // The decoder also skips unknown list fields of booleans without reading a byte per element, so a claimed count of
+        // 2^31 spins for seconds (nested: hours) inside the footer's bytes. A valid footer decodes at many MB/s; one that
+        // takes longer than its budget is refused, and its decoding is left to end on a background thread.
+        Exception? failure = null;
+        var decode = new Thread(() =>
+        {
+            try
+            {
+                var protocol = Activator.CreateInstance(FooterDecoder.ProtocolReader, [new EndCheckedStream(bytes)])!;
+                FooterDecoder.ReadFileMetaData.Invoke(null, [protocol]);
+            }
+            catch (TargetInvocationException e)
+            {
+                failure = e.InnerException ?? e;
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        }) { IsBackground = true, Name = "parquet footer check" };
+        decode.Start();
+        if (!decode.Join(MetadataDecodeBase + TimeSpan.FromMilliseconds(footer / MetadataBytesPerMillisecond)))
+        {
+            throw new InputException(sourceName, "the Parquet file's structure is invalid: its metadata (footer) does not decode in time");
+        }
+
+        if (failure is not null)
+        {
+            throw new InputException(sourceName, "the Parquet file's structure is invalid: its metadata (footer) does not decode", inner: failure);
+        }
+    }
+
+    /// <summary>Parquet.Net's Thrift footer decoder (internal to it; the version is pinned in Directory.Packages.props).</summary>
+    private static class FooterDecoder
+    {
+        public static readonly Type ProtocolReader = typeof(Parquet.Meta.FileMetaData).Assembly
+            .GetType("Parquet.Meta.Proto.ThriftCompactProtocolReader", throwOnError: true)!;
+
+        public static readonly MethodInfo ReadFileMetaData = typeof(Parquet.Meta.FileMetaData)
+            .GetMethod("Read", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static, [ProtocolReader])
+            ?? throw new MissingMethodException(typeof(Parquet.Meta.FileMetaData).FullName, "Read");
+    }
+
+    /// <summary>A buffer that throws at its end where a <see cref="MemoryStream"/> answers -1 or seeks beyond it.</summary>
+    private sealed class EndCheckedStream(byte[] buffer) : MemoryStream(buffer, writable: false)
+    {
+        public override int ReadByte()
+        {
+            var b = base.ReadByte();
+            return b >= 0 ? b : throw new EndOfStreamException("the Parquet metadata ends inside a value");
+        }
+
+        public override long Seek(long offset, SeekOrigin loc)
+        {
+            var to = base.Seek(offset, loc);
+            return to <= Length ? to : throw new EndOfStreamException("the Parquet metadata ends inside a value");
+        }
+    }
+
+    /// <summary>
+    /// The file as Parquet.Net reads it, throwing where a read finds the file's end. Parquet.Net 6.1 decodes page headers
+    /// byte by byte and takes the end (-1) for 0xFF, a continuation byte, forever (#16); every size a valid file gives it
+    /// ends within the file, so a read that finds nothing is a corrupt file.
+    /// </summary>
+    private sealed class EndCheckedFileStream(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => true;
+
+        public override bool CanWrite => false;
+
+        public override long Length => inner.Length;
+
+        public override long Position { get => inner.Position; set => inner.Position = value; }
+
+        public override int Read(byte[] buffer, int offset, int count) => Checked(inner.Read(buffer, offset, count), count);
+
+        public override int Read(Span<byte> buffer) => Checked(inner.Read(buffer), buffer.Length);
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Checked(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false), buffer.Length);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int ReadByte()
+        {
+            var b = inner.ReadByte();
+            return b >= 0 ? b : throw new EndOfStreamException("the Parquet file ends inside a value");
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+
+        public override void Flush()
+        {
+        }
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        private static int Checked(int read, int asked) =>
+            read > 0 || asked == 0 ? read : throw new EndOfStreamException("the Parquet file ends inside a value");
     }
 
     // An OutOfMemoryException here comes from a size a corrupt file claims (a page, a row count), not from the machine.
