@@ -6,13 +6,14 @@ namespace Snapconv.Core.Formats;
 /// by 32 entries at a time, so one very wide line costs time quadratic in its width (200,000 columns: 36 s, #16).
 /// </summary>
 /// <remarks>
-/// Counts delimiters per physical line with vectorized counts over each block read (a few passes over memory already in
-/// cache, next to nothing beside parsing); a delimiter inside quotes counts too, so a line is judged by an upper bound
-/// of its fields.
+/// Counts delimiters per physical line, with a vectorized count only where a line is long enough in characters to reach
+/// the limit (and for the line still open at a block's end); a delimiter inside quotes counts too, so a line is judged by
+/// an upper bound of its fields.
 /// </remarks>
 internal sealed class ColumnGuardReader(TextReader inner, char delimiter, string sourceName) : TextReader
 {
-    private int _sinceNewline;
+    private int _sinceNewline;   // delimiters of the open line, counted where it could reach the limit
+    private long _lineChars;     // characters of the open line so far
     private long _line = 1;
 
     public override int Peek() => inner.Peek();
@@ -24,10 +25,12 @@ internal sealed class ColumnGuardReader(TextReader inner, char delimiter, string
         {
             _line++;
             _sinceNewline = 0;
+            _lineChars = 0;
         }
-        else if (c == delimiter && ++_sinceNewline >= RecordReaderOptions.MaxColumns)
+        else if (c >= 0)
         {
-            throw TooWide(_line);
+            _lineChars++;
+            if (c == delimiter && ++_sinceNewline >= RecordReaderOptions.MaxColumns) throw TooWide(_line);
         }
 
         return c;
@@ -50,36 +53,30 @@ internal sealed class ColumnGuardReader(TextReader inner, char delimiter, string
 
     private void Check(ReadOnlySpan<char> chunk)
     {
-        var first = chunk.IndexOf('\n');
-        if (first < 0)
+        // A line shorter than the limit in characters cannot have more delimiters than that, so only a line that is long
+        // enough, and the open line at the chunk's end (it may go on in the next chunk), have their delimiters counted:
+        // one search for each newline instead of several passes over the whole chunk.
+        var pos = 0;
+        while (true)
         {
-            _sinceNewline += chunk.Count(delimiter);
-            if (_sinceNewline >= RecordReaderOptions.MaxColumns) throw TooWide(_line);
-            return;
-        }
-
-        if (_sinceNewline + chunk[..first].Count(delimiter) >= RecordReaderOptions.MaxColumns) throw TooWide(_line);
-        var last = chunk.LastIndexOf('\n');
-        _line++;
-        if (last > first)
-        {
-            var middle = chunk[(first + 1)..last];
-            if (middle.Count(delimiter) >= RecordReaderOptions.MaxColumns)
+            var nl = chunk[pos..].IndexOf('\n');
+            var end = nl < 0 ? chunk.Length : pos + nl;
+            var length = end - pos;
+            if (nl < 0 || _lineChars + length >= RecordReaderOptions.MaxColumns)
             {
-                // Some whole line inside the block may be too wide: find which (rare, so line by line).
-                var line = _line;
-                foreach (var range in middle.Split('\n'))
-                {
-                    if (middle[range].Count(delimiter) >= RecordReaderOptions.MaxColumns) throw TooWide(line);
-                    line++;
-                }
+                _sinceNewline += chunk[pos..end].Count(delimiter);
+                if (_sinceNewline >= RecordReaderOptions.MaxColumns) throw TooWide(_line);
             }
-
-            _line += middle.Count('\n') + 1;
+            if (nl < 0)
+            {
+                _lineChars += length;
+                return;
+            }
+            _line++;
+            _lineChars = 0;
+            _sinceNewline = 0;
+            pos = end + 1;
         }
-
-        _sinceNewline = chunk[(last + 1)..].Count(delimiter);
-        if (_sinceNewline >= RecordReaderOptions.MaxColumns) throw TooWide(_line);
     }
 
     private InputException TooWide(long line) =>
