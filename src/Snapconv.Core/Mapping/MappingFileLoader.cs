@@ -46,9 +46,11 @@ public static class MappingFileLoader
         return Parse(text, path);
     }
 
-    public static MappingSpec Parse(string text, string sourceName)
+    /// <param name="embedded">True for the presets shipped inside snapconv: written by us, so the hostile-input screen
+    /// (<see cref="SafeYaml"/>, a second pass over the text) is skipped; start-up parses every preset.</param>
+    public static MappingSpec Parse(string text, string sourceName, bool embedded = false)
     {
-        var stream = SafeYaml.TryLoad(text, out var problem) ?? throw new InputException(sourceName, problem!);
+        var stream = embedded ? LoadEmbedded(text) : SafeYaml.TryLoad(text, out var problem) ?? throw new InputException(sourceName, problem!);
         if (stream.Documents.Count == 0) return MappingSpec.Empty;
         if (stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new InputException(sourceName, "a mapping file is an object with keys such as 'columns' and 'constants'");
@@ -83,6 +85,13 @@ public static class MappingFileLoader
                 if (option is not null && !spec.Options.Any(o => o.Name == option))
                     throw Error(sourceName, "filter." + rule.Name, $"names option '{option}', which 'options' does not declare");
         return spec;
+    }
+
+    private static YamlStream LoadEmbedded(string text)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(text));
+        return stream;
     }
 
     private static List<MappingOption> ParseOptions(YamlNode node, string src)

@@ -70,7 +70,7 @@ public static class PresetCatalog
             using var reader = new StreamReader(stream);
             var yaml = reader.ReadToEnd();
             var name = resource[ResourcePrefix.Length..^".yaml".Length];
-            var spec = MappingFileLoader.Parse(yaml, "preset " + name);
+            var spec = MappingFileLoader.Parse(yaml, "preset " + name, embedded: true);
             var info = spec.Preset ?? throw new InvalidOperationException($"preset {name} has no 'preset:' section");
             if (info.Name != name) throw new InvalidOperationException($"preset {name} names itself '{info.Name}'");
             presets.Add(new Preset(name, info, spec with { PresetName = name }, yaml));
