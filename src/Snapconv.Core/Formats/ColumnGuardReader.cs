@@ -1,20 +1,22 @@
 namespace Snapconv.Core.Formats;
 
 /// <summary>
-/// Passes delimited text through and stops it with an <see cref="InputException"/> at a line with more than
-/// <see cref="RecordReaderOptions.MaxColumns"/> fields, before the CSV parser sees the line: Sylvan grows its field table
+/// Passes delimited text through and stops it with an <see cref="InputException"/> at a record with more than
+/// <see cref="RecordReaderOptions.MaxColumns"/> fields, before the CSV parser sees it: Sylvan grows its field table
 /// by 32 entries at a time, so one very wide line costs time quadratic in its width (200,000 columns: 36 s, #16).
 /// </summary>
 /// <remarks>
-/// Counts delimiters per physical line, with a vectorized count only where a line is long enough in characters to reach
-/// the limit (and for the line still open at a block's end); a delimiter inside quotes counts too, so a line is judged by
-/// an upper bound of its fields.
+/// Counts delimiters per record (a newline inside quotes does not end one), with a vectorized count only where a record
+/// is long enough in characters to reach the limit or goes on past a line; a delimiter inside quotes counts too, so a
+/// record is judged by an upper bound of its fields.
 /// </remarks>
 internal sealed class ColumnGuardReader(TextReader inner, char delimiter, string sourceName) : TextReader
 {
-    private int _sinceNewline;   // delimiters of the open line, counted where it could reach the limit
-    private long _lineChars;     // characters of the open line so far
-    private long _line = 1;
+    private int _recordDelims;   // delimiters of the open record, counted where it could reach the limit
+    private long _recordChars;   // characters of the open record so far
+    private bool _inQuotes;      // the quote parity at the current position: a newline inside quotes does not end a record
+    private long _line = 1;      // the physical line of the current position
+    private long _recordLine = 1;
 
     public override int Peek() => inner.Peek();
 
@@ -24,13 +26,13 @@ internal sealed class ColumnGuardReader(TextReader inner, char delimiter, string
         if (c == '\n')
         {
             _line++;
-            _sinceNewline = 0;
-            _lineChars = 0;
+            EndLine();
         }
         else if (c >= 0)
         {
-            _lineChars++;
-            if (c == delimiter && ++_sinceNewline >= RecordReaderOptions.MaxColumns) throw TooWide(_line);
+            _recordChars++;
+            if (c == '"') _inQuotes = !_inQuotes;
+            else if (c == delimiter && ++_recordDelims >= RecordReaderOptions.MaxColumns) throw TooWide();
         }
 
         return c;
@@ -53,34 +55,47 @@ internal sealed class ColumnGuardReader(TextReader inner, char delimiter, string
 
     private void Check(ReadOnlySpan<char> chunk)
     {
-        // A line shorter than the limit in characters cannot have more delimiters than that, so only a line that is long
-        // enough, and the open line at the chunk's end (it may go on in the next chunk), have their delimiters counted:
-        // one search for each newline instead of several passes over the whole chunk.
+        // A record shorter than the limit in characters cannot have more delimiters than that, so delimiters are counted
+        // only for a line that is long enough, a line of a record that goes on past it (a newline inside quotes, or the
+        // chunk's end): one newline search and one quote count a line instead of passes over the whole chunk (#16).
         var pos = 0;
         while (true)
         {
             var nl = chunk[pos..].IndexOf('\n');
             var end = nl < 0 ? chunk.Length : pos + nl;
-            var length = end - pos;
-            if (nl < 0 || _lineChars + length >= RecordReaderOptions.MaxColumns)
+            var segment = chunk[pos..end];
+            var startedInQuotes = _inQuotes;
+            if ((segment.Count('"') & 1) == 1) _inQuotes = !_inQuotes;
+            if (nl < 0 || _inQuotes || startedInQuotes || _recordChars + segment.Length >= RecordReaderOptions.MaxColumns)
             {
-                _sinceNewline += chunk[pos..end].Count(delimiter);
-                if (_sinceNewline >= RecordReaderOptions.MaxColumns) throw TooWide(_line);
+                _recordDelims += segment.Count(delimiter);
+                if (_recordDelims >= RecordReaderOptions.MaxColumns) throw TooWide();
             }
-            if (nl < 0)
-            {
-                _lineChars += length;
-                return;
-            }
+            _recordChars += segment.Length;
+            if (nl < 0) return;
             _line++;
-            _lineChars = 0;
-            _sinceNewline = 0;
+            EndLine();
             pos = end + 1;
         }
     }
 
-    private InputException TooWide(long line) =>
-        new(sourceName, $"line {line} has more than {RecordReaderOptions.MaxColumns:N0} columns (the limit)");
+    /// <summary>After a newline: the record ends there unless the newline is inside quotes.</summary>
+    private void EndLine()
+    {
+        if (_inQuotes)
+        {
+            _recordChars++;
+            return;
+        }
+        _recordChars = 0;
+        _recordDelims = 0;
+        _recordLine = _line;
+    }
+
+    private InputException TooWide() =>
+        new(sourceName, _recordLine == _line
+            ? $"line {_line} has more than {RecordReaderOptions.MaxColumns:N0} columns (the limit)"
+            : $"the record starting at line {_recordLine} has more than {RecordReaderOptions.MaxColumns:N0} columns (the limit)");
 
     protected override void Dispose(bool disposing)
     {

@@ -55,3 +55,46 @@ public class ColumnGuardReaderTests
         Assert.Contains("line 1", e.Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>A record whose fields run over many lines inside quotes is judged as one record (#16).</summary>
+public class ColumnGuardReaderMultiLineTests
+{
+    /// <summary>A record of <paramref name="fields"/> fields, a quoted newline every 1,000 fields: no line is wide.</summary>
+    private static string MultiLineRecord(int fields) =>
+        string.Join(',', Enumerable.Range(0, fields).Select(i => i % 1000 == 999 ? "\"a\nb\"" : "a"));
+
+    [Theory]
+    [InlineData(7)]
+    [InlineData(4096)]
+    [InlineData(1 << 20)]
+    public void Read_RecordOverTheLimitAcrossQuotedNewlines_StopsNamingWhereItStarts(int chunk)
+    {
+        var text = "h1,h2\nx,y\n" + MultiLineRecord(RecordReaderOptions.MaxColumns + 1) + "\nz,w\n";
+        using var guard = new ColumnGuardReader(new StringReader(text), ',', "wide.csv");
+        var buffer = new char[chunk];
+        var e = Assert.Throws<InputException>(() => { while (guard.Read(buffer.AsSpan()) > 0) { } });
+        Assert.Contains("the record starting at line 3 has more than 16,384 columns", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(7)]
+    [InlineData(1 << 20)]
+    public void Read_ManyShortRecordsWithQuotedNewlines_Pass(int chunk)
+    {
+        var record = "\"note\nwith, a comma\",\"x\"\"y\",2";
+        var text = "a,b,c\n" + string.Join('\n', Enumerable.Repeat(record, 20_000)) + "\n";
+        using var guard = new ColumnGuardReader(new StringReader(text), ',', "notes.csv");
+        var buffer = new char[chunk];
+        long total = 0;
+        int n;
+        while ((n = guard.Read(buffer.AsSpan())) > 0) total += n;
+        Assert.Equal(text.Length, total);
+    }
+
+    [Fact]
+    public void Read_RecordOverTheLimitCharByChar_Stops()
+    {
+        using var guard = new ColumnGuardReader(new StringReader(MultiLineRecord(RecordReaderOptions.MaxColumns + 1)), ',', "wide.csv");
+        Assert.Throws<InputException>(() => { while (guard.Read() >= 0) { } });
+    }
+}
