@@ -25,6 +25,7 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
     private readonly DataField[] _fields;
     private readonly string[] _headers;
     private readonly object?[][] _columns;
+    private readonly long _dataEnd;
     private int _group = -1;
     private long _groupRows;
     private long _index;
@@ -41,6 +42,7 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
         {
             var footer = CheckFooter(stream, sourceName);
             CheckMetadata(stream, sourceName, footer);
+            _dataEnd = stream.Length - 8 - footer;
             _parquet = ParquetReader.CreateAsync(new EndCheckedFileStream(stream), new ParquetOptions { TreatByteArrayAsString = false }, leaveStreamOpen: true)
                 .GetAwaiter().GetResult();
             // The schema is decoded on first use: a corrupt one throws here (ArgumentException, InvalidOperationException).
@@ -160,6 +162,7 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
     {
         try
         {
+            CheckPages(group);
             using var rg = _parquet.OpenRowGroupReader(group);
             var rows = checked((int)rg.RowCount);
             for (var i = 0; i < _fields.Length; i++)
@@ -173,6 +176,10 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
         catch (NotSupportedException)
         {
             throw new InputException(SourceName, "a column has an unsupported Parquet type", row: _row + 1);
+        }
+        catch (InputException)
+        {
+            throw;
         }
         catch (Exception e) when (IsReadFailure(e))
         {
@@ -397,6 +404,218 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
         {
             throw new InputException(sourceName, "the Parquet file's structure is invalid: its metadata (footer) does not decode", inner: failure);
         }
+    }
+
+    /// <summary>
+    /// Parquet.Net 6.1 allocates every length a page header claims before reading it (a statistics value of 2 GB in a
+    /// 500-byte file: a 2 GB array), and a page's uncompressed size before decompressing it (#16). So the page headers
+    /// Parquet.Net will read in a row group are walked here first, without allocating: every length must end within the
+    /// file's data, and a page may not decompress to more than <see cref="RecordReaderOptions.MaxParquetPageBytes"/>.
+    /// </summary>
+    private void CheckPages(int group)
+    {
+        var chunks = _parquet.Metadata?.RowGroups is { } groups && group < groups.Count ? groups[group].Columns : null;
+        if (chunks is null)
+        {
+            return; // Parquet.Net refuses a missing row group itself, without reading pages
+        }
+
+        var position = _stream.Position;
+        try
+        {
+            foreach (var chunk in chunks)
+            {
+                if (chunk.MetaData is { } meta)
+                {
+                    CheckChunk(group, meta);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            throw new InputException(SourceName, $"corrupt Parquet row group {group}: a page header does not decode", row: _row + 1, inner: e);
+        }
+        finally
+        {
+            _stream.Position = position;
+        }
+    }
+
+    private void CheckChunk(int group, Parquet.Meta.ColumnMetaData meta)
+    {
+        var start = meta.DictionaryPageOffset is > 0 and var d && d < meta.DataPageOffset ? d : meta.DataPageOffset;
+        var end = start + Math.Max(0, meta.TotalCompressedSize);
+        if (start < 4 || start >= _dataEnd)
+        {
+            throw new InputException(SourceName, $"corrupt Parquet row group {group}: a column starts outside the file's data", row: _row + 1);
+        }
+
+        // Parquet.Net reads pages until it has the chunk's values; the walk covers those and the chunk's declared bytes.
+        var header = new PageHeaderWalker(_stream, _dataEnd);
+        long values = 0;
+        for (var at = start; (at < end || values < meta.NumValues) && at < _dataEnd;)
+        {
+            _stream.Position = at;
+            var page = header.Read();
+            if (page.Uncompressed > RecordReaderOptions.MaxParquetPageBytes)
+            {
+                throw new InputException(SourceName, string.Create(CultureInfo.InvariantCulture,
+                    $"Parquet row group {group} has a page of {page.Uncompressed:N0} bytes uncompressed, over the limit of "
+                    + $"{RecordReaderOptions.MaxParquetPageBytes:N0} (write the file with smaller pages or row groups)"), row: _row + 1);
+            }
+
+            if (page.Uncompressed < 0 || page.Compressed < 0 || page.Compressed > _dataEnd - _stream.Position)
+            {
+                throw new InputException(SourceName, $"corrupt Parquet row group {group}: a page's size does not fit in the file", row: _row + 1);
+            }
+
+            values += page.Values;
+            at = _stream.Position + page.Compressed;
+        }
+    }
+
+    /// <summary>
+    /// Walks one Thrift compact-encoded page header from a stream's position, checking that every length in it ends before
+    /// <c>end</c>; skips binaries by seeking, so it allocates nothing whatever the header claims.
+    /// </summary>
+    private sealed class PageHeaderWalker(Stream stream, long end)
+    {
+        private const int MaxDepth = 32;
+
+        /// <summary>The header's uncompressed and compressed page sizes, and its data page's value count.</summary>
+        public (long Uncompressed, long Compressed, long Values) Read()
+        {
+            long uncompressed = 0, compressed = 0, values = 0;
+            short id = 0;
+            while (NextField(ref id) is var type and not 0)
+            {
+                if (id is 2 or 3 && type == 5)
+                {
+                    var size = ZigZag(Varint());
+                    if (id == 2) uncompressed = size; else compressed = size;
+                }
+                else if (id is 5 or 8 && type == 12)
+                {
+                    values = Struct(depth: 1, valuesField: true); // data page (v1 or v2): field 1 is its value count
+                }
+                else
+                {
+                    Skip(type, depth: 1);
+                }
+            }
+
+            return (uncompressed, compressed, values);
+        }
+
+        private int NextField(ref short id)
+        {
+            var b = Byte();
+            if (b == 0)
+            {
+                return 0;
+            }
+
+            var delta = b >> 4;
+            id = delta == 0 ? (short)ZigZag(Varint()) : (short)(id + delta);
+            return b & 0x0F;
+        }
+
+        private long Struct(int depth, bool valuesField = false)
+        {
+            if (depth > MaxDepth)
+            {
+                throw new InvalidDataException("a Parquet page header nests too deep");
+            }
+
+            long values = 0;
+            short id = 0;
+            while (NextField(ref id) is var type and not 0)
+            {
+                if (valuesField && id == 1 && type == 5)
+                {
+                    values = ZigZag(Varint());
+                }
+                else
+                {
+                    Skip(type, depth + 1);
+                }
+            }
+
+            return values;
+        }
+
+        private void Skip(int type, int depth)
+        {
+            switch (type)
+            {
+                case 1 or 2: break; // a boolean field: the value is in the type
+                case 3: Byte(); break;
+                case 4 or 5 or 6: Varint(); break;
+                case 7: Advance(8); break;
+                case 8: Advance(Varint()); break;
+                case 9 or 10:
+                    var list = Byte();
+                    var count = (long)(list >> 4);
+                    if (count == 15) count = Varint();
+                    for (long i = 0; i < count; i++) Skip((list & 0x0F) is 1 or 2 ? 3 : list & 0x0F, depth + 1); // list booleans take a byte each
+                    break;
+                case 11:
+                    var entries = Varint();
+                    if (entries > 0)
+                    {
+                        var kinds = Byte();
+                        for (long i = 0; i < entries; i++)
+                        {
+                            Skip((kinds >> 4) is 1 or 2 ? 3 : kinds >> 4, depth + 1);
+                            Skip((kinds & 0x0F) is 1 or 2 ? 3 : kinds & 0x0F, depth + 1);
+                        }
+                    }
+
+                    break;
+                case 12: Struct(depth); break;
+                default: throw new InvalidDataException($"a Parquet page header holds an unknown Thrift type {type}");
+            }
+        }
+
+        private int Byte()
+        {
+            if (stream.Position >= end)
+            {
+                throw new EndOfStreamException("a Parquet page header runs past the file's data");
+            }
+
+            var b = stream.ReadByte();
+            return b >= 0 ? b : throw new EndOfStreamException("a Parquet page header runs past the file's end");
+        }
+
+        private long Varint()
+        {
+            ulong value = 0;
+            for (var shift = 0; shift < 64; shift += 7)
+            {
+                var b = Byte();
+                value |= (ulong)(b & 0x7F) << shift;
+                if (b < 0x80)
+                {
+                    return (long)value;
+                }
+            }
+
+            throw new InvalidDataException("a Parquet page header holds a varint longer than 64 bits");
+        }
+
+        private void Advance(long count)
+        {
+            if (count < 0 || count > end - stream.Position)
+            {
+                throw new EndOfStreamException(string.Create(CultureInfo.InvariantCulture,
+                    $"a Parquet page header claims a value of {count:N0} bytes, past the file's data"));
+            }
+
+            stream.Position += count;
+        }
+
+        private static long ZigZag(long n) => (long)((ulong)n >> 1) ^ -(n & 1);
     }
 
     /// <summary>Parquet.Net's Thrift footer decoder (internal to it; the version is pinned in Directory.Packages.props).</summary>
