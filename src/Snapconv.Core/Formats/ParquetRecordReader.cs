@@ -19,6 +19,7 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
     // The footer check's time budget: a fixed part, then 100 ms a MB (valid footers decode many times faster).
     private static readonly TimeSpan MetadataDecodeBase = TimeSpan.FromSeconds(2);
     private const double MetadataBytesPerMillisecond = 10_000;
+    private const int SnappyCodec = 1; // Parquet's CompressionCodec.SNAPPY
 
     private readonly Stream _stream;
     private readonly ParquetReader _parquet;
@@ -469,13 +470,31 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
                 throw new InputException(SourceName, $"corrupt Parquet row group {group}: a page's size does not fit in the file", row: _row + 1);
             }
 
+            // Snappy allocates the length its block declares, whatever the page header says (a 4-byte claim: 100 MB
+            // and more); in a valid page it is the page's uncompressed size less the (uncompressed) levels of a v2 page.
+            if ((int)meta.Codec == SnappyCodec && page.Compressed > page.Levels && page.Levels >= 0)
+            {
+                var data = _stream.Position;
+                _stream.Position = data + page.Levels;
+                var declared = new PageHeaderWalker(_stream, data + page.Compressed).ReadVarint();
+                if (declared < 0 || declared > page.Uncompressed)
+                {
+                    throw new InputException(SourceName, string.Create(CultureInfo.InvariantCulture,
+                        $"corrupt Parquet row group {group}: a page's compressed data claims {declared:N0} bytes, more than its header's {page.Uncompressed:N0}"),
+                        row: _row + 1);
+                }
+
+                _stream.Position = data;
+            }
+
             values += page.Values;
             at = _stream.Position + page.Compressed;
         }
     }
 
     /// <summary>
-    /// Walks one Thrift compact-encoded page header from a stream's position, checking that every length in it ends before
+    /// Walks one Thrift compact-encoded page header (Levels: a v2 data page's level bytes, -1 when its data is stored
+    /// uncompressed) from a stream's position, checking that every length in it ends before
     /// <c>end</c>; skips binaries by seeking, so it allocates nothing whatever the header claims.
     /// </summary>
     private sealed class PageHeaderWalker(Stream stream, long end)
@@ -483,9 +502,12 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
         private const int MaxDepth = 32;
 
         /// <summary>The header's uncompressed and compressed page sizes, and its data page's value count.</summary>
-        public (long Uncompressed, long Compressed, long Values) Read()
+        /// <summary>Reads a varint at the stream's position, within <c>end</c> (a Snappy block's declared length).</summary>
+        public long ReadVarint() => Varint();
+
+        public (long Uncompressed, long Compressed, long Values, long Levels) Read()
         {
-            long uncompressed = 0, compressed = 0, values = 0;
+            long uncompressed = 0, compressed = 0, values = 0, levels = 0;
             short id = 0;
             while (NextField(ref id) is var type and not 0)
             {
@@ -496,7 +518,8 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
                 }
                 else if (id is 5 or 8 && type == 12)
                 {
-                    values = Struct(depth: 1, valuesField: true); // data page (v1 or v2): field 1 is its value count
+                    // A data page (v1 or v2): field 1 is its value count; v2's fields 5 and 6 the uncompressed levels' bytes.
+                    (values, levels) = Struct(depth: 1, dataPage: true);
                 }
                 else
                 {
@@ -504,7 +527,7 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
                 }
             }
 
-            return (uncompressed, compressed, values);
+            return (uncompressed, compressed, values, levels);
         }
 
         private int NextField(ref short id)
@@ -520,20 +543,29 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
             return b & 0x0F;
         }
 
-        private long Struct(int depth, bool valuesField = false)
+        private (long Values, long Levels) Struct(int depth, bool dataPage = false)
         {
             if (depth > MaxDepth)
             {
                 throw new InvalidDataException("a Parquet page header nests too deep");
             }
 
-            long values = 0;
+            long values = 0, levels = 0;
+            var stored = false;
             short id = 0;
             while (NextField(ref id) is var type and not 0)
             {
-                if (valuesField && id == 1 && type == 5)
+                if (dataPage && id == 1 && type == 5)
                 {
                     values = ZigZag(Varint());
+                }
+                else if (dataPage && id is 5 or 6 && type == 5)
+                {
+                    levels += ZigZag(Varint());
+                }
+                else if (dataPage && id == 7 && type == 2)
+                {
+                    stored = true; // a v2 page whose data is not compressed
                 }
                 else
                 {
@@ -541,7 +573,7 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
                 }
             }
 
-            return values;
+            return (values, stored ? -1 : levels);
         }
 
         private void Skip(int type, int depth)
