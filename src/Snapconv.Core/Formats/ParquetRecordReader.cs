@@ -493,41 +493,49 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
     }
 
     /// <summary>
-    /// Walks one Thrift compact-encoded page header (Levels: a v2 data page's level bytes, -1 when its data is stored
-    /// uncompressed) from a stream's position, checking that every length in it ends before
-    /// <c>end</c>; skips binaries by seeking, so it allocates nothing whatever the header claims.
+    /// Walks one Thrift compact-encoded page header from a stream's position, checking that every length in it ends before
+    /// <c>end</c>; skips binaries by seeking, so it allocates nothing whatever the header claims. Levels: a v2 data page's
+    /// level bytes (stored uncompressed before its data), -1 when its data is not compressed at all.
     /// </summary>
     private sealed class PageHeaderWalker(Stream stream, long end)
     {
         private const int MaxDepth = 32;
 
-        /// <summary>The header's uncompressed and compressed page sizes, and its data page's value count.</summary>
         /// <summary>Reads a varint at the stream's position, within <c>end</c> (a Snappy block's declared length).</summary>
         public long ReadVarint() => Varint();
 
+        /// <summary>The header's uncompressed and compressed page sizes, its data page's value count and level bytes.</summary>
         public (long Uncompressed, long Compressed, long Values, long Levels) Read()
         {
+            // Parquet.Net reads a field it knows as the type it expects, whatever type the file declares (a binary read
+            // of a field declared i32 allocates its varint), so known fields are walked as Parquet.Net reads them.
             long uncompressed = 0, compressed = 0, values = 0, levels = 0;
             short id = 0;
             while (NextField(ref id) is var type and not 0)
             {
-                if (id is 2 or 3 && type == 5)
+                switch (id)
                 {
-                    var size = ZigZag(Varint());
-                    if (id == 2) uncompressed = size; else compressed = size;
-                }
-                else if (id is 5 or 8 && type == 12)
-                {
-                    // A data page (v1 or v2): field 1 is its value count; v2's fields 5 and 6 the uncompressed levels' bytes.
-                    (values, levels) = Struct(depth: 1, dataPage: true);
-                }
-                else
-                {
-                    Skip(type, depth: 1);
+                    case 1 or 4: Varint(); break;
+                    case 2: uncompressed = ZigZag(Varint()); break;
+                    case 3: compressed = ZigZag(Varint()); break;
+                    case 5: (values, levels) = Known(Page.DataV1); break;
+                    case 6: Known(Page.Other); break;
+                    case 7: Known(Page.Dictionary); break;
+                    case 8: (values, levels) = Known(Page.DataV2); break;
+                    default: Skip(type, depth: 1); break;
                 }
             }
 
             return (uncompressed, compressed, values, levels);
+        }
+
+        private enum Page
+        {
+            DataV1,
+            DataV2,
+            Dictionary,
+            Statistics,
+            Other,
         }
 
         private int NextField(ref short id)
@@ -543,37 +551,43 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
             return b & 0x0F;
         }
 
-        private (long Values, long Levels) Struct(int depth, bool dataPage = false)
+        /// <summary>A page header's struct, its fields read as Parquet.Net reads them: value count and v2 level bytes.</summary>
+        private (long Values, long Levels) Known(Page kind)
+        {
+            long values = 0, levels = 0;
+            var stored = false;
+            short id = 0;
+            while (NextField(ref id) is var type and not 0)
+            {
+                switch (kind, id)
+                {
+                    case (Page.DataV1 or Page.DataV2, 1): values = ZigZag(Varint()); break;
+                    case (Page.DataV1, 2 or 3 or 4) or (Page.DataV2, 2 or 3 or 4) or (Page.Dictionary, 1 or 2): Varint(); break;
+                    case (Page.DataV2, 5 or 6): levels += ZigZag(Varint()); break;
+                    case (Page.DataV2, 7): stored = type == 2; break; // a v2 page whose data is not compressed
+                    case (Page.Dictionary, 3) or (Page.Statistics, 7 or 8): break; // booleans: the value is in the type
+                    case (Page.DataV1, 5) or (Page.DataV2, 8): Known(Page.Statistics); break;
+                    case (Page.Statistics, 1 or 2 or 5 or 6): Advance(Varint()); break;
+                    case (Page.Statistics, 3 or 4): Varint(); break;
+                    default: Skip(type, depth: 2); break;
+                }
+            }
+
+            return (values, stored ? -1 : levels);
+        }
+
+        private void Struct(int depth)
         {
             if (depth > MaxDepth)
             {
                 throw new InvalidDataException("a Parquet page header nests too deep");
             }
 
-            long values = 0, levels = 0;
-            var stored = false;
             short id = 0;
             while (NextField(ref id) is var type and not 0)
             {
-                if (dataPage && id == 1 && type == 5)
-                {
-                    values = ZigZag(Varint());
-                }
-                else if (dataPage && id is 5 or 6 && type == 5)
-                {
-                    levels += ZigZag(Varint());
-                }
-                else if (dataPage && id == 7 && type == 2)
-                {
-                    stored = true; // a v2 page whose data is not compressed
-                }
-                else
-                {
-                    Skip(type, depth + 1);
-                }
+                Skip(type, depth + 1);
             }
-
-            return (values, stored ? -1 : levels);
         }
 
         private void Skip(int type, int depth)
