@@ -19,12 +19,14 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
     // The footer check's time budget: a fixed part, then 100 ms a MB (valid footers decode many times faster).
     private static readonly TimeSpan MetadataDecodeBase = TimeSpan.FromSeconds(2);
     private const double MetadataBytesPerMillisecond = 10_000;
+    private const int SnappyCodec = 1; // Parquet's CompressionCodec.SNAPPY
 
     private readonly Stream _stream;
     private readonly ParquetReader _parquet;
     private readonly DataField[] _fields;
     private readonly string[] _headers;
     private readonly object?[][] _columns;
+    private readonly long _dataEnd;
     private int _group = -1;
     private long _groupRows;
     private long _index;
@@ -41,6 +43,7 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
         {
             var footer = CheckFooter(stream, sourceName);
             CheckMetadata(stream, sourceName, footer);
+            _dataEnd = stream.Length - 8 - footer;
             _parquet = ParquetReader.CreateAsync(new EndCheckedFileStream(stream), new ParquetOptions { TreatByteArrayAsString = false }, leaveStreamOpen: true)
                 .GetAwaiter().GetResult();
             // The schema is decoded on first use: a corrupt one throws here (ArgumentException, InvalidOperationException).
@@ -160,6 +163,7 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
     {
         try
         {
+            CheckPages(group);
             using var rg = _parquet.OpenRowGroupReader(group);
             var rows = checked((int)rg.RowCount);
             for (var i = 0; i < _fields.Length; i++)
@@ -173,6 +177,10 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
         catch (NotSupportedException)
         {
             throw new InputException(SourceName, "a column has an unsupported Parquet type", row: _row + 1);
+        }
+        catch (InputException)
+        {
+            throw;
         }
         catch (Exception e) when (IsReadFailure(e))
         {
@@ -397,6 +405,263 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
         {
             throw new InputException(sourceName, "the Parquet file's structure is invalid: its metadata (footer) does not decode", inner: failure);
         }
+    }
+
+    /// <summary>
+    /// Parquet.Net 6.1 allocates every length a page header claims before reading it (a statistics value of 2 GB in a
+    /// 500-byte file: a 2 GB array), and a page's uncompressed size before decompressing it (#16). So the page headers
+    /// Parquet.Net will read in a row group are walked here first, without allocating: every length must end within the
+    /// file's data, and a page may not decompress to more than <see cref="RecordReaderOptions.MaxParquetPageBytes"/>.
+    /// </summary>
+    private void CheckPages(int group)
+    {
+        var chunks = _parquet.Metadata?.RowGroups is { } groups && group < groups.Count ? groups[group].Columns : null;
+        if (chunks is null)
+        {
+            return; // Parquet.Net refuses a missing row group itself, without reading pages
+        }
+
+        var position = _stream.Position;
+        try
+        {
+            foreach (var chunk in chunks)
+            {
+                if (chunk.MetaData is { } meta)
+                {
+                    CheckChunk(group, meta);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            throw new InputException(SourceName, $"corrupt Parquet row group {group}: a page header does not decode", row: _row + 1, inner: e);
+        }
+        finally
+        {
+            _stream.Position = position;
+        }
+    }
+
+    private void CheckChunk(int group, Parquet.Meta.ColumnMetaData meta)
+    {
+        var start = meta.DictionaryPageOffset is > 0 and var d && d < meta.DataPageOffset ? d : meta.DataPageOffset;
+        var end = start + Math.Max(0, meta.TotalCompressedSize);
+        if (start < 4 || start >= _dataEnd)
+        {
+            throw new InputException(SourceName, $"corrupt Parquet row group {group}: a column starts outside the file's data", row: _row + 1);
+        }
+
+        // Parquet.Net reads pages until it has the chunk's values; the walk covers those and the chunk's declared bytes.
+        var header = new PageHeaderWalker(_stream, _dataEnd);
+        long values = 0;
+        for (var at = start; (at < end || values < meta.NumValues) && at < _dataEnd;)
+        {
+            _stream.Position = at;
+            var page = header.Read();
+            if (page.Uncompressed > RecordReaderOptions.MaxParquetPageBytes)
+            {
+                throw new InputException(SourceName, string.Create(CultureInfo.InvariantCulture,
+                    $"Parquet row group {group} has a page of {page.Uncompressed:N0} bytes uncompressed, over the limit of "
+                    + $"{RecordReaderOptions.MaxParquetPageBytes:N0} (write the file with smaller pages or row groups)"), row: _row + 1);
+            }
+
+            if (page.Uncompressed < 0 || page.Compressed < 0 || page.Compressed > _dataEnd - _stream.Position)
+            {
+                throw new InputException(SourceName, $"corrupt Parquet row group {group}: a page's size does not fit in the file", row: _row + 1);
+            }
+
+            // Snappy allocates the length its block declares, whatever the page header says (a 4-byte claim: 100 MB
+            // and more); in a valid page it is the page's uncompressed size less the (uncompressed) levels of a v2 page.
+            if ((int)meta.Codec == SnappyCodec && page.Compressed > page.Levels && page.Levels >= 0)
+            {
+                var data = _stream.Position;
+                _stream.Position = data + page.Levels;
+                var declared = new PageHeaderWalker(_stream, data + page.Compressed).ReadVarint();
+                if (declared < 0 || declared > page.Uncompressed)
+                {
+                    throw new InputException(SourceName, string.Create(CultureInfo.InvariantCulture,
+                        $"corrupt Parquet row group {group}: a page's compressed data claims {declared:N0} bytes, more than its header's {page.Uncompressed:N0}"),
+                        row: _row + 1);
+                }
+
+                _stream.Position = data;
+            }
+
+            values += page.Values;
+            at = _stream.Position + page.Compressed;
+        }
+    }
+
+    /// <summary>
+    /// Walks one Thrift compact-encoded page header from a stream's position, checking that every length in it ends before
+    /// <c>end</c>; skips binaries by seeking, so it allocates nothing whatever the header claims. Levels: a v2 data page's
+    /// level bytes (stored uncompressed before its data), -1 when its data is not compressed at all.
+    /// </summary>
+    private sealed class PageHeaderWalker(Stream stream, long end)
+    {
+        private const int MaxDepth = 32;
+
+        /// <summary>Reads a varint at the stream's position, within <c>end</c> (a Snappy block's declared length).</summary>
+        public long ReadVarint() => Varint();
+
+        /// <summary>The header's uncompressed and compressed page sizes, its data page's value count and level bytes.</summary>
+        public (long Uncompressed, long Compressed, long Values, long Levels) Read()
+        {
+            // Parquet.Net reads a field it knows as the type it expects, whatever type the file declares (a binary read
+            // of a field declared i32 allocates its varint), so known fields are walked as Parquet.Net reads them.
+            long uncompressed = 0, compressed = 0, values = 0, levels = 0;
+            short id = 0;
+            while (NextField(ref id) is var type and not 0)
+            {
+                switch (id)
+                {
+                    case 1 or 4: Varint(); break;
+                    case 2: uncompressed = ZigZag(Varint()); break;
+                    case 3: compressed = ZigZag(Varint()); break;
+                    case 5: (values, levels) = Known(Page.DataV1); break;
+                    case 6: Known(Page.Other); break;
+                    case 7: Known(Page.Dictionary); break;
+                    case 8: (values, levels) = Known(Page.DataV2); break;
+                    default: Skip(type, depth: 1); break;
+                }
+            }
+
+            return (uncompressed, compressed, values, levels);
+        }
+
+        private enum Page
+        {
+            DataV1,
+            DataV2,
+            Dictionary,
+            Statistics,
+            Other,
+        }
+
+        private int NextField(ref short id)
+        {
+            var b = Byte();
+            if (b == 0)
+            {
+                return 0;
+            }
+
+            var delta = b >> 4;
+            id = delta == 0 ? (short)ZigZag(Varint()) : (short)(id + delta);
+            return b & 0x0F;
+        }
+
+        /// <summary>A page header's struct, its fields read as Parquet.Net reads them: value count and v2 level bytes.</summary>
+        private (long Values, long Levels) Known(Page kind)
+        {
+            long values = 0, levels = 0;
+            var stored = false;
+            short id = 0;
+            while (NextField(ref id) is var type and not 0)
+            {
+                switch (kind, id)
+                {
+                    case (Page.DataV1 or Page.DataV2, 1): values = ZigZag(Varint()); break;
+                    case (Page.DataV1, 2 or 3 or 4) or (Page.DataV2, 2 or 3 or 4) or (Page.Dictionary, 1 or 2): Varint(); break;
+                    case (Page.DataV2, 5 or 6): levels += ZigZag(Varint()); break;
+                    case (Page.DataV2, 7): stored = type == 2; break; // a v2 page whose data is not compressed
+                    case (Page.Dictionary, 3) or (Page.Statistics, 7 or 8): break; // booleans: the value is in the type
+                    case (Page.DataV1, 5) or (Page.DataV2, 8): Known(Page.Statistics); break;
+                    case (Page.Statistics, 1 or 2 or 5 or 6): Advance(Varint()); break;
+                    case (Page.Statistics, 3 or 4): Varint(); break;
+                    default: Skip(type, depth: 2); break;
+                }
+            }
+
+            return (values, stored ? -1 : levels);
+        }
+
+        private void Struct(int depth)
+        {
+            if (depth > MaxDepth)
+            {
+                throw new InvalidDataException("a Parquet page header nests too deep");
+            }
+
+            short id = 0;
+            while (NextField(ref id) is var type and not 0)
+            {
+                Skip(type, depth + 1);
+            }
+        }
+
+        private void Skip(int type, int depth)
+        {
+            switch (type)
+            {
+                case 1 or 2: break; // a boolean field: the value is in the type
+                case 3: Byte(); break;
+                case 4 or 5 or 6: Varint(); break;
+                case 7: Advance(8); break;
+                case 8: Advance(Varint()); break;
+                case 9 or 10:
+                    var list = Byte();
+                    var count = (long)(list >> 4);
+                    if (count == 15) count = Varint();
+                    for (long i = 0; i < count; i++) Skip((list & 0x0F) is 1 or 2 ? 3 : list & 0x0F, depth + 1); // list booleans take a byte each
+                    break;
+                case 11:
+                    var entries = Varint();
+                    if (entries > 0)
+                    {
+                        var kinds = Byte();
+                        for (long i = 0; i < entries; i++)
+                        {
+                            Skip((kinds >> 4) is 1 or 2 ? 3 : kinds >> 4, depth + 1);
+                            Skip((kinds & 0x0F) is 1 or 2 ? 3 : kinds & 0x0F, depth + 1);
+                        }
+                    }
+
+                    break;
+                case 12: Struct(depth); break;
+                default: throw new InvalidDataException($"a Parquet page header holds an unknown Thrift type {type}");
+            }
+        }
+
+        private int Byte()
+        {
+            if (stream.Position >= end)
+            {
+                throw new EndOfStreamException("a Parquet page header runs past the file's data");
+            }
+
+            var b = stream.ReadByte();
+            return b >= 0 ? b : throw new EndOfStreamException("a Parquet page header runs past the file's end");
+        }
+
+        private long Varint()
+        {
+            ulong value = 0;
+            for (var shift = 0; shift < 64; shift += 7)
+            {
+                var b = Byte();
+                value |= (ulong)(b & 0x7F) << shift;
+                if (b < 0x80)
+                {
+                    return (long)value;
+                }
+            }
+
+            throw new InvalidDataException("a Parquet page header holds a varint longer than 64 bits");
+        }
+
+        private void Advance(long count)
+        {
+            if (count < 0 || count > end - stream.Position)
+            {
+                throw new EndOfStreamException(string.Create(CultureInfo.InvariantCulture,
+                    $"a Parquet page header claims a value of {count:N0} bytes, past the file's data"));
+            }
+
+            stream.Position += count;
+        }
+
+        private static long ZigZag(long n) => (long)((ulong)n >> 1) ^ -(n & 1);
     }
 
     /// <summary>Parquet.Net's Thrift footer decoder (internal to it; the version is pinned in Directory.Packages.props).</summary>

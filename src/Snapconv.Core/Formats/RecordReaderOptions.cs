@@ -12,6 +12,12 @@ public sealed record RecordReaderOptions
     /// <summary>The deepest nesting of a JSON record: 64 levels.</summary>
     public const int MaxJsonDepth = 64;
 
+    /// <summary>
+    /// The largest Parquet page read, uncompressed: 256 MiB. Parquet.Net holds a whole page (and its values) in memory;
+    /// a row group of 1M rows of 100-byte text is a 100 MB page at most, and the limit keeps a read well under 1 GB.
+    /// </summary>
+    public const int MaxParquetPageBytes = 256 << 20;
+
     /// <summary>Default of <see cref="MaxDecompressedBytes"/>: 50 GiB.</summary>
     public const long DefaultMaxDecompressedBytes = 50L << 30;
 

@@ -146,6 +146,105 @@ public class ReaderFuzzTests
         Assert.Contains("does not decode in time", e.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Mutated Parquet files (#16) that made Parquet.Net 6.1 allocate what they claim before reading it: seed 292079, a page
+    /// header's statistics value of 2,104,942,773 bytes (2.1 GB allocated); seed 54763, a Snappy block declaring 100 MB in
+    /// a 44-byte page (135 MB); seed 112322, a statistics value declared i32 that Parquet.Net reads as a binary of 117 MB.
+    /// </summary>
+    public static TheoryData<string, string> ParquetClaimingGigabytes => new()
+    {
+        {
+            "5041523115001518151C2C15061500150615061C18040300000018040100000016002804030000001804010000000000000C2C0100000002"
+            + "0000000300000015001558155A2C15061500150615061C180D63406578616D706C652E636F6D180D61406578616D706C652E636F6D160228"
+            + "B5C1DBEB07B9CEC3A61B10780D63406578616D706C652E636F6D180D61406578616D706C652E636F6D0000002C6806000000020102000201"
+            + "0D00000061406578616D706C652E636F6D01113063406578616D706C652E636F6D1502193C4804726F6F7415040015022500180269642522"
+            + "4CAC132011000000150C25021802656D25004C1C0000001606191C192C26081C1502192500061918026964150216061672167626083C1804"
+            + "030000001804010000001600280403000000180401000000000000267E1C150C19250006191802656D1502160616FA0116FC01267E3C180D"
+            + "63406578616D706C652E636F6D180D61406578616D706C652E636F6D1602280D63406578616D706C652E636F6D180D61406578616D706C65"
+            + "2E636F6D00000016EC02160636F20200284A506172717565742E4E65742076657273696F6E20362E312E3020286275696C64206331373964"
+            + "393762643235343962356634346139323431653732396638363964343934376565353929001C01000050415231",
+            "claims a value of 2,104,942,773 bytes"
+        },
+        {
+            "5041523115001518151C2C15061500150615061C18040300000018040100000016002804030000001804010000000000000C2C0100000002"
+            + "0000000300000015001558155A2C15061500150615061C180D63406578616D706C652E636F6D180D61406578616D706C652E636F6D160228"
+            + "0D63406578616D706C652E636F6D180D61406578616D706C652E636F6D000000EBD3D52F13302C68060000000201020002010D0000006140"
+            + "6578616D706C652E636F6D01113063406578616D706C652E636F6D1502193C4804726F6F74150400150225001802696425224CAC13201100"
+            + "0000150C25021802656D25004C1C0000001606191C192C26081C1502192500061918026964150216061672167626083C1804030000001804"
+            + "010000001600280403000000180401000000000000267E1C150C19250006191802656D1502160616FA0116FC01267E3C180D63406578616D"
+            + "706C652E636F6D180D61406578616D706C652E636F6D1602280D63406578616D706C652E636F6D180D61406578616D706C652E636F6D0000"
+            + "0016EC02160636F20200284A506172717565742E4E65742076657273696F6E20362E312E3020286275696C64206331373964393762643235"
+            + "343962356634346139323431653732396638363964343934376565353929001C01000050415231",
+            "compressed data claims 99,969,515 bytes"
+        },
+        {
+            "5041523115001518151C2C15061500150615061C18040300000018040100000016002804030000001804010000000000000C2C0100000002"
+            + "0000000300000015001558155A2C15061500150615061C180D63406578616D70FC8287A3152256E0829438776F8F6C652E636F6D180D6140"
+            + "6578616D706C652E636F6D1602280D63406578616D706C652E2C01000000020000000300000015001558155A2C15061500150615061C180D"
+            + "63406578616D70FC8287A3152256E0829438776F8F6C652E636F6D180D61406578616D706C652E636F6D1602280D63406578616D706C652E"
+            + "636F6D180D61406578616D706C652E636F6D0000002C6806636F6D180D61406578616D706C652E636F6D0000002C68060000000201020002"
+            + "010D00000061406578616D706C652E636F6D01113063406578616D706C652E636F6D1502193C4804726F6F74150400150225001802696425"
+            + "224CAC132011000000150C25021802656D25004C1C0000001606191C192C26081C1502192500061918026964150216061672167626083C18"
+            + "04030000001804010000001600280403000000180401000000000000267E1C150C19250006191802656D1502160616FA0116FC01267E3C18"
+            + "0D63406578616D706C652E636F6D180D61406578616D706C652E636F6D1602280D63406578616D706C652E636F6D180D61406578616D706C"
+            + "652E636F6D00000016EC02160636F20200284A506172717565742E4E65742076657273696F6E20362E312E3020286275696C642063313739"
+            + "64393762643235343962356634346139323431653732396638363964343934376565353929001C01000050415231",
+            "claims a value of 117,768,544 bytes"
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(ParquetClaimingGigabytes))]
+    public void Open_ParquetClaimingGigabytes_StopsWithoutAllocatingThem(string hex, string expected) // #16
+    {
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "claims.parquet");
+        File.WriteAllBytes(path, Convert.FromHexString(hex));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        var e = Assert.Throws<InputException>(() =>
+        {
+            using var reader = RecordReaders.Open(path);
+            while (reader.Read())
+            {
+            }
+        });
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(path, e.File);
+        Assert.Contains("row group 0", e.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, (e.InnerException?.Message ?? "") + e.Message, StringComparison.Ordinal);
+        Assert.True(allocated < 64 << 20, $"allocated {allocated:N0} bytes");
+    }
+
+    [Fact]
+    public async Task Open_ParquetPageOverThePageLimit_StopsNamingTheRowGroup() // #16
+    {
+        // The first page of a valid file, made to claim 300 MiB uncompressed (zigzag varint 808080AC02); its statistics
+        // are rewritten 4 bytes shorter (one 20-byte value) so that every offset in the file still holds.
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "bigpage.parquet");
+        await InputLimitsTests.WriteParquet(path);
+        var hex = Convert.ToHexString(await File.ReadAllBytesAsync(path));
+        const string Page = "50415231" + "1500" + "1518" + "151C" + "2C15061500150615061C";
+        const string Statistics = "18040300000018040100000016002804030000001804010000000000";
+        Assert.StartsWith(Page + Statistics, hex, StringComparison.Ordinal);
+        var claiming = "50415231" + "1500" + "15808080AC02" + "151C" + "2C15061500150615061C" + "1814" + new string('0', 40) + "00" + "00";
+        await File.WriteAllBytesAsync(path, Convert.FromHexString(claiming + hex[(Page + Statistics).Length..]));
+
+        var e = Assert.Throws<InputException>(() =>
+        {
+            using var reader = RecordReaders.Open(path);
+            while (reader.Read())
+            {
+            }
+        });
+
+        Assert.Equal(path, e.File);
+        Assert.Contains("row group 0 has a page of 314,572,800 bytes", e.Message, StringComparison.Ordinal);
+        Assert.Contains(RecordReaderOptions.MaxParquetPageBytes.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), e.Message, StringComparison.Ordinal);
+    }
+
     private static byte[] Mutate(Random random, byte[] original)
     {
         var bytes = new List<byte>(original);
