@@ -200,7 +200,7 @@ internal sealed class ConversionOptionSet
 
     /// <summary>The message for a mapping whose export carries no currency run without one (<c>requires_currency</c>); else null.</summary>
     internal static string? MissingCurrency(MappingSpec mapping) =>
-        mapping.RequiresCurrency && !mapping.Constants.ContainsKey(TargetField.Currency)
+        mapping.LacksRequiredCurrency
             ? $"{(mapping.PresetName is { } p ? "preset " + p : "the mapping")} reads an export that carries no currency: give the account's currency with --currency CODE (job key currency), e.g. --currency USD."
             : null;
 

@@ -248,7 +248,7 @@ public static partial class JobFileLoader
             try { mapping = mapping.WithOptions(presetOptions); }
             catch (ArgumentException e) { errors.Add($"{path}.preset_options: {e.Message}."); }
         }
-        if (errors.Count == before && mapping.RequiresCurrency && !mapping.Constants.ContainsKey(TargetField.Currency))
+        if (errors.Count == before && mapping.LacksRequiredCurrency)
             errors.Add($"{path}.currency: required: {(mapping.PresetName is { } pn ? "preset " + pn : "the mapping")} reads an export that carries no currency; give the account's currency, e.g. currency: USD.");
         if (encoding is not null) mapping = mapping with { Encoding = encoding };
         if (maxDecompressed is not null) mapping = mapping with { MaxDecompressedBytes = maxDecompressed };

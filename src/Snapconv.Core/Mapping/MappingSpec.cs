@@ -52,6 +52,9 @@ public sealed record MappingSpec
     /// </summary>
     public bool RequiresCurrency { get; init; }
 
+    /// <summary>The export carries no currency (<see cref="RequiresCurrency"/>) and none was given: the run must not start.</summary>
+    public bool LacksRequiredCurrency => RequiresCurrency && !Constants.ContainsKey(TargetField.Currency);
+
     /// <summary>Run-time: the options' values in force (declared defaults overridden by <see cref="WithOptions"/>). Not a file key.</summary>
     public IReadOnlyDictionary<string, bool> OptionValues { get; init; } = new Dictionary<string, bool>();
 

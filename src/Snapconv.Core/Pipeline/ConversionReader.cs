@@ -41,7 +41,7 @@ public static class ConversionReader
         {
             // A preset whose export has no currency column (Square, Loyverse): without --currency every purchase would be
             // rejected, so the run stops before reading a row (the CLI says so first; this covers every other caller).
-            if (options.Mapping.RequiresCurrency && !options.Mapping.Constants.ContainsKey(TargetField.Currency) && files.Count > 0)
+            if (options.Mapping.LacksRequiredCurrency && files.Count > 0)
                 throw new InputException(files[0], "the export carries no currency: give the account's currency with --currency CODE (job key currency)");
             foreach (var path in files)
             {

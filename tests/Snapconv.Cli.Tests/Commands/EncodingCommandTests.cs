@@ -6,6 +6,8 @@ using System.Text.Json;
 namespace Snapconv.Cli.Tests.Commands;
 
 // #15: a file that is not UTF-8 is hashed from its correctly decoded text, or the run stops; never a silently wrong hash.
+// Swaps Console.Error: in the "console" collection, so no other test's capture runs at the same time.
+[Collection("console")]
 public class EncodingCommandTests
 {
     private const string Header = "email,first_name,last_name,external_id,event_name,event_time,currency,value\n";
