@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 using Snapconv.Cli.Jobs;
 using Snapconv.Core.Redaction;
 using Snapconv.Delivery.Ledger;
@@ -30,7 +31,7 @@ public sealed record ServeOptions
 
 /// <summary>
 /// <c>snapconv serve</c> as a library: one <see cref="JobScheduler"/> per scheduled job, and a loopback HTTP endpoint
-/// with <c>GET /healthz</c>, <c>GET /metrics</c> (Prometheus text) and <c>GET /jobs</c> (last run of each job with its
+/// with <c>GET /healthz</c>, <c>GET /metrics</c> (Prometheus text, see <see cref="ServeMetrics"/>) and <c>GET /jobs</c> (last run of each job with its
 /// report). A failing job never stops the others. <see cref="RunningServe.StopAsync"/> stops the schedules, lets runs
 /// in progress stop at their next step (unsettled objects resume next time) and closes the endpoint.
 /// </summary>
@@ -63,9 +64,10 @@ public static class ServeHost
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        builder.Services.AddServeMetrics();
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Text("ok\n", "text/plain"));
-        app.MapGet("/metrics", () => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
+        app.MapPrometheusScrapingEndpoint();
         app.MapGet("/jobs", () => Results.Bytes(JobsJson(file, metrics), "application/json"));
         await app.StartAsync(ct).ConfigureAwait(false);
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
@@ -174,6 +176,7 @@ public sealed class RunningServe(WebApplication app, CancellationTokenSource sto
         await app.StopAsync(cts.Token).ConfigureAwait(false);
         await app.DisposeAsync().ConfigureAwait(false);
         stop.Dispose();
+        Metrics.Dispose();
         foreach (var l in Locks) l.Dispose();
         log.Info("serve", "stop", "stopped.");
     }

@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using Snapconv.Cli.Jobs;
 using Snapconv.Cli.Serve;
+using Snapconv.Cli.Tests.Serve;
 using Snapconv.Core.Samples;
 using Snapconv.Delivery.Resilience;
 using Snapconv.Sandbox;
@@ -260,9 +262,10 @@ public class ServeTests
                 await Task.Delay(100);
             }
             var metrics = await http.GetStringAsync("/metrics");
-            Assert.Contains("snapconv_events_accepted_total{job=\"job-a\"}", metrics);
-            Assert.Contains("snapconv_job_lag_seconds{job=\"job-b\"}", metrics);
-            Assert.Contains("snapconv_rows_read_total{job=\"job-a\"}", metrics);
+            // The exporter adds an otel_scope_name label: read the series by name and job (#17).
+            Assert.True(long.Parse(PrometheusText.Value(metrics, "snapconv_events_accepted_total", "job-a")!, CultureInfo.InvariantCulture) > 0, metrics);
+            Assert.NotNull(PrometheusText.Value(metrics, "snapconv_job_lag_seconds", "job-b"));
+            Assert.True(long.Parse(PrometheusText.Value(metrics, "snapconv_rows_read_total", "job-a")!, CultureInfo.InvariantCulture) > 0, metrics);
         }
         finally
         {
