@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Snapconv.Core.Capi;
-using Snapconv.Core.Output;
 using Snapconv.Core.Pipeline;
 using Snapconv.Core.Validation;
 using Snapconv.Delivery.Acknowledgement;
@@ -93,22 +92,24 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
     internal ValueTask AddEventAsync(CapiEvent e, RowRef row, CancellationToken ct) =>
         AddAsync(_serializer.Serialize(e, row, null, null), ct);
 
-    public async ValueTask CompleteAsync(RunReport report, RejectsWriter? rejects, CancellationToken ct)
+    public async ValueTask<SinkOutcome> CompleteAsync(RunReport live, CancellationToken ct)
     {
-        Interlocked.Exchange(ref _stats.RowsRead, report.Rows);
-        if (_sample is not null) await DecideAsync(report.Rows, report.Rejected, ct).ConfigureAwait(false);
+        Interlocked.Exchange(ref _stats.RowsRead, live.Rows);
+        if (_sample is not null) await DecideAsync(live.Rows, live.Rejected, ct).ConfigureAwait(false);
         await FinishAsync(ct).ConfigureAwait(false);
-        if (rejects is not null)
+        var rejections = new List<SinkRejection>();
+        foreach (var (e, code, message) in _ack.Rejections)
         {
-            foreach (var (e, code, message) in _ack.Rejections)
-            {
-                if (e.File is null || e.Fields is null) continue;
-                rejects.Add(e.File.Headers, e.Fields, new RowIssue(e.Row, "", ApiReason(code, message)), code, message);
-            }
+            if (e.File is null || e.Fields is null) continue;
+            rejections.Add(new SinkRejection(e.File, e.Fields, new RowIssue(e.Row, "", ApiReason(code, message)), code, message));
         }
-        _stats.WriteTo(report);
-        if (GateTripped) report.Extra["sample_gate_tripped"] = 1;
-        ThrowIfFatal();
+        var counts = new List<KeyValuePair<string, long>>(_stats.Counts());
+        if (GateTripped) counts.Add(new("sample_gate_tripped", 1));
+        return new SinkOutcome
+        {
+            Counts = counts, Rejections = rejections,
+            Failure = _fatal is { } f ? new DeliveryFatalException(f, _fatalStatus) : null,
+        };
     }
 
     /// <summary>Flushes the last batch and waits for every request to settle.</summary>
