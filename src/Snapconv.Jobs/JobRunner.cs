@@ -210,12 +210,9 @@ public sealed class JobRunner(RunLog log, TimeProvider clock, Func<string, strin
             new Dictionary<string, object?> { ["objects_listed"] = staged.Listed, ["objects_read"] = staged.Staged.Count, ["objects_skipped"] = staged.Skipped });
         if (staged.Staged.Count == 0) return baseResult with { Outcome = JobOutcome.NothingNew, Message = "nothing new to deliver." };
 
-        var options = new UploadOptions
+        var options = job.Delivery with
         {
-            Endpoint = job.Endpoint, PixelId = job.PixelId, Token = token, BatchSize = job.Delivery.BatchSize,
-            Concurrency = job.Delivery.Concurrency, Qps = job.Delivery.Qps, DryRun = job.Delivery.DryRun,
-            TestEventCode = job.Delivery.TestEventCode, StateDir = job.StateDir, SampleGate = job.Delivery.SampleGate,
-            Auth = job.Delivery.Auth == "header" ? AuthMode.Header : AuthMode.Query, Retry = Retry,
+            Endpoint = job.Endpoint, PixelId = job.PixelId, Token = token, StateDir = job.StateDir, Retry = Retry,
         };
         var mapping = job.Mapping;
         if (contactsSource is not null)
@@ -242,15 +239,17 @@ public sealed class JobRunner(RunLog log, TimeProvider clock, Func<string, strin
         {
             ReportPath = Path.Combine(runsDir, $"{stamp}-report.json"),
             RejectsPath = Path.Combine(runsDir, $"{stamp}-rejects.csv"),
+            // After the delivery counters, before the report's one write.
+            CompleteReport = r =>
+            {
+                r.Extra["source_objects_listed"] = staged.Listed;
+                r.Extra["source_objects_read"] = staged.Staged.Count;
+                r.Extra["source_objects_skipped"] = staged.Skipped;
+                if (staged.Warnings.Count > 0) r.WarningsByReason["SOURCE_OBJECT_CHANGED"] = staged.Warnings.Count;
+            },
         };
         var upload = await new UploadRun(options, _clock).ExecuteAsync(staged.Files, conversion, outputs, ct).ConfigureAwait(false);
         var report = upload.Report;
-        upload.Stats.WriteTo(report);
-        report.Extra["source_objects_listed"] = staged.Listed;
-        report.Extra["source_objects_read"] = staged.Staged.Count;
-        report.Extra["source_objects_skipped"] = staged.Skipped;
-        if (staged.Warnings.Count > 0) report.WarningsByReason["SOURCE_OBJECT_CHANGED"] = staged.Warnings.Count;
-        report.WriteJson(outputs.ReportPath);
 
         var outcome = upload.Outcome switch
         {

@@ -116,7 +116,7 @@ internal static class DemoCommand
                 "1 phone in 10 is written [italic]555-0100 x12[/], a local-only number Snap cannot match: it is dropped with warning INVALID_PHONE " +
                 "and the event is kept for its e-mail.");
         }
-        Terminal.Err.MarkupLine("[grey]next:[/] snapconv upload YOUR_EXPORT.csv --pixel-id YOUR_PIXEL (token in SNAPCONV_ACCESS_TOKEN); snapconv doctor --pixel-id YOUR_PIXEL checks the setup.");
+        Terminal.Err.MarkupLine($"[grey]next:[/] snapconv upload YOUR_EXPORT.csv --pixel-id YOUR_PIXEL (token in {UploadOptions.DefaultTokenEnv}); snapconv doctor --pixel-id YOUR_PIXEL checks the setup.");
         return code;
     }
 

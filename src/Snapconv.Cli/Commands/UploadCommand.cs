@@ -16,7 +16,7 @@ namespace Snapconv.Cli.Commands;
 internal sealed class DeliveryOptionSet
 {
     public Option<string?> PixelId { get; } = new("--pixel-id") { Description = "Snap Pixel ID the events go to.", Required = true };
-    public Option<string> TokenEnv { get; } = new("--token-env") { Description = "Environment variable holding the Conversions API token.", DefaultValueFactory = _ => "SNAPCONV_ACCESS_TOKEN" };
+    public Option<string> TokenEnv { get; } = new("--token-env") { Description = "Environment variable holding the Conversions API token.", DefaultValueFactory = _ => UploadOptions.DefaultTokenEnv };
     public Option<string?> TokenFile { get; } = new("--token-file") { Description = "File holding the token (first line). The token is never taken from the command line." };
     public Option<string> Endpoint { get; } = new("--endpoint") { Description = "Base URL; snapconv adds /v3/{pixel}/events (e.g. a sandbox at http://127.0.0.1:8787).", DefaultValueFactory = _ => UploadOptions.DefaultEndpoint };
     public Option<string> Auth { get; } = new("--auth") { Description = "Token in the 'query' parameter (Snap's documented form) or a Bearer 'header'.", DefaultValueFactory = _ => "query" };
@@ -28,7 +28,7 @@ internal sealed class DeliveryOptionSet
 
     public UploadOptions Resolve(ParseResult r)
     {
-        var token = Doctor.ReadToken(r.GetValue(TokenEnv) ?? "SNAPCONV_ACCESS_TOKEN", r.GetValue(TokenFile), out var problem)
+        var token = Doctor.ReadToken(r.GetValue(TokenEnv) ?? UploadOptions.DefaultTokenEnv, r.GetValue(TokenFile), out var problem)
             ?? throw new UsageException(problem!);
         var endpointText = r.GetValue(Endpoint) ?? UploadOptions.DefaultEndpoint;
         if (!Uri.TryCreate(endpointText, UriKind.Absolute, out var endpoint))
