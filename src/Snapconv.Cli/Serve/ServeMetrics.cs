@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
-using Snapconv.Cli.Jobs;
+using Snapconv.Jobs;
 
 namespace Snapconv.Cli.Serve;
 

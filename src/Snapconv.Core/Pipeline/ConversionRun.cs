@@ -11,6 +11,11 @@ public sealed record ConversionOutputs
     public string? RejectsPath { get; init; }
     public string? EventsPath { get; init; }
     public string? PreprocessCsvPath { get; init; }
+    /// <summary>
+    /// Called once with the finished report right before it is written, also when the run failed: callers add their
+    /// own counters (delivery, source objects) here, so the report is written once, by the run. Must not throw.
+    /// </summary>
+    public Action<RunReport>? CompleteReport { get; init; }
 }
 
 /// <summary>An event the run accepted (first of its id), with its origin.</summary>
@@ -132,6 +137,7 @@ public static class ConversionRun
             // Whatever was read is reported, also when the run stops on bad input.
             var report = acc.Finish();
             rejects?.Complete();
+            outputs.CompleteReport?.Invoke(report);
             if (outputs.ReportPath is { } reportPath) report.WriteJson(reportPath);
         }
         return new ConversionResult(acc.Report, outputs);

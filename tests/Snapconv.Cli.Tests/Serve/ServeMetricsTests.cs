@@ -1,4 +1,4 @@
-using Snapconv.Cli.Jobs;
+using Snapconv.Jobs;
 using Snapconv.Cli.Serve;
 
 namespace Snapconv.Cli.Tests.Serve;
@@ -15,8 +15,8 @@ public class ServeMetricsTests
             "defaults:\n  endpoint: http://127.0.0.1:9\n  token_env: SNAPCONV_TEST_UNSET_TOKEN\n  state_dir: state\n  default_country: US\n"
             + "jobs:\n  - name: shop\n    pixel_id: \"p1\"\n    schedule: \"0 0 1 1 *\"\n    source: {type: local, path: in, pattern: \"*.csv\"}\n");
         var file = JobFileLoader.Load(dir.File("jobs.yaml"));
-        var log = new RunLog(LogFormat.Json, new StringWriter());
-        var serve = await ServeHost.StartAsync(file, new JobRunner(log), log, new ServeOptions { Urls = "http://127.0.0.1:0" });
+        var log = new RunLog(LogFormat.Json, TimeProvider.System, new StringWriter());
+        var serve = await ServeHost.StartAsync(file, new JobRunner(log, TimeProvider.System), log, new ServeOptions { Urls = "http://127.0.0.1:0" });
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri(serve.Addresses[0]) };
