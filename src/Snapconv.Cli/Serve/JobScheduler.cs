@@ -1,7 +1,7 @@
 using Quartz;
 using Quartz.Extensibility;
-using Snapconv.Cli.Jobs;
-using JobRunResult = Snapconv.Cli.Jobs.JobRunResult;
+using Snapconv.Jobs;
+using JobRunResult = Snapconv.Jobs.JobRunResult;
 
 namespace Snapconv.Cli.Serve;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using Snapconv.Cli.Jobs;
+using Snapconv.Jobs;
 using Snapconv.Cli.Serve;
 
 namespace Snapconv.Cli.Tests.Serve;

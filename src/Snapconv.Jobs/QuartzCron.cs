@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Snapconv.Cli.Serve;
+namespace Snapconv.Jobs;
 
 /// <summary>
 /// Translates a job file's <c>schedule</c> (Cronos syntax: 5 fields, or 6 with seconds first; day of week 0-7 with both

@@ -8,7 +8,7 @@ using Snapconv.Core.Presets;
 using Snapconv.Sources;
 using YamlDotNet.RepresentationModel;
 
-namespace Snapconv.Cli.Jobs;
+namespace Snapconv.Jobs;
 
 /// <summary>
 /// Reads a job file (YAML; JSON accepted). Every problem is collected and reported with its path; unknown keys are
@@ -293,7 +293,7 @@ public static partial class JobFileLoader
         {
             var cron = CronExpression.Parse(text, fields == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard);
             // serve fires schedules with Quartz: a schedule it cannot say is refused here, with the job file's path (#19).
-            if (Serve.QuartzCron.TryTranslate(text, out _, out var problem)) return cron;
+            if (QuartzCron.TryTranslate(text, out _, out var problem)) return cron;
             errors.Add($"{path}: {problem}");
             return null;
         }

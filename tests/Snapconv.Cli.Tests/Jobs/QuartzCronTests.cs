@@ -1,10 +1,10 @@
 using FsCheck.Xunit;
-using Snapconv.Cli.Serve;
+using Snapconv.Jobs;
 using CronosCron = Cronos.CronExpression;
 using CronosFormat = Cronos.CronFormat;
 using QuartzCronExpression = Quartz.CronExpression;
 
-namespace Snapconv.Cli.Tests.Serve;
+namespace Snapconv.Cli.Tests.Jobs;
 
 /// <summary>Job files keep Cronos syntax; Quartz fires them (#19): the translation keeps every fire time.</summary>
 public class QuartzCronTests
@@ -47,7 +47,7 @@ public class QuartzCronTests
     [Fact]
     public void JobFile_BothDayFields_IsRefusedByTheLoader_WithItsPath()
     {
-        var e = Assert.Throws<Snapconv.Cli.Jobs.JobFileException>(() => Snapconv.Cli.Jobs.JobFileLoader.Parse(
+        var e = Assert.Throws<JobFileException>(() => JobFileLoader.Parse(
             "jobs:\n  - {name: s, pixel_id: p, schedule: \"0 0 13 * 5\", source: {type: local, path: x}}\n", "j.yaml", "/tmp"));
         Assert.Contains("jobs[0].schedule", e.Message);
         Assert.Contains("give one of them", e.Message);
