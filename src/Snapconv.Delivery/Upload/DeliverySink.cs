@@ -227,27 +227,29 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
     }
 
     /// <summary>
-    /// On a send worker, so the reader goes on meanwhile: skips events already acknowledged by earlier runs and
-    /// records the rest as a batch 'sent' — before its request. A batch still queued when the run stops is not
+    /// On a send worker, so the reader goes on meanwhile: claims the events in the ledger as a batch 'sent' —
+    /// before its request — skipping those acknowledged by earlier runs. An event another process is sending
+    /// (a shared ledger) is left to it and counted pending here. A batch still queued when the run stops is not
     /// in the ledger at all, so its events are simply pending for the next run.
     /// </summary>
     private OutgoingBatch? Begin(List<OutgoingEvent> items)
     {
-        if (_ledger.HasEvents)
+        var outcomes = new ClaimOutcome[items.Count];
+        var id = _ledger.ClaimBatch(Keys(items), outcomes);
+        if (Array.IndexOf(outcomes, ClaimOutcome.Acknowledged) >= 0 || Array.IndexOf(outcomes, ClaimOutcome.HeldElsewhere) >= 0)
         {
-            var keys = items.ConvertAll(x => x.Key);
-            var acked = new bool[keys.Count];
-            _ledger.FindAcknowledged(keys, acked);
             var kept = new List<OutgoingEvent>(items.Count);
             for (var i = 0; i < items.Count; i++)
-                if (acked[i]) Interlocked.Increment(ref _stats.SkippedCount);
+            {
+                if (outcomes[i] == ClaimOutcome.Acknowledged) Interlocked.Increment(ref _stats.SkippedCount);
+                else if (outcomes[i] == ClaimOutcome.HeldElsewhere) Interlocked.Increment(ref _stats.FailedCount);
                 else kept.Add(items[i]);
+            }
             items = kept;
         }
-        if (items.Count == 0) return null;
-        var id = _ledger.BeginBatch(Keys(items));
+        if (id is not { } batchId || items.Count == 0) return null;
         Interlocked.Add(ref _stats.SentCount, items.Count);
-        return new OutgoingBatch(id, items.ToArray());
+        return new OutgoingBatch(batchId, items.ToArray());
     }
 
     private async Task WorkAsync()
