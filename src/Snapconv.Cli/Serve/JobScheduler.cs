@@ -45,18 +45,18 @@ public sealed class JobScheduler : IAsyncDisposable
     private readonly Func<JobDefinition, CancellationToken, Task<JobRunResult>> _run;
     private readonly ScheduleStore? _store;
     private readonly CancellationTokenSource _stop = new();
-    private readonly Action<string, string, string>? _warn;
+    private readonly RunLog? _log;
     private int _runs;
     private int _active;
     private int _stopped;
 
     private JobScheduler(IEnumerable<JobDefinition> jobs, Func<JobDefinition, CancellationToken, Task<JobRunResult>> run, ScheduleStore? store,
-        Action<string, string, string>? warn)
+        RunLog? log)
     {
         _jobs = jobs.ToDictionary(j => j.Name, StringComparer.Ordinal);
         _run = run;
         _store = store;
-        _warn = warn;
+        _log = log;
     }
 
     /// <summary>The Quartz scheduler (cluster queries, tests).</summary>
@@ -73,14 +73,14 @@ public sealed class JobScheduler : IAsyncDisposable
     /// <param name="run">Runs one job once; its failures are its result, an exception is logged and the schedule goes on.</param>
     /// <param name="options">Clock, node name, store.</param>
     /// <param name="store">Last fire times (one node only; null: no catch-up after downtime).</param>
-    /// <param name="warn">WARN lines (job, step, message).</param>
+    /// <param name="log">Where each fire is told (<c>fire</c> and <c>fire_end</c> lines with the node's name), or null.</param>
     /// <param name="ct">Cancels the start.</param>
     /// <exception cref="FormatException">A schedule Quartz cannot say (the job-file loader refuses those first).</exception>
     public static async Task<JobScheduler> StartAsync(IEnumerable<JobDefinition> jobs, Func<JobDefinition, CancellationToken, Task<JobRunResult>> run,
-        SchedulerOptions options, ScheduleStore? store = null, Action<string, string, string>? warn = null, CancellationToken ct = default)
+        SchedulerOptions options, ScheduleStore? store = null, RunLog? log = null, CancellationToken ct = default)
     {
         var scheduled = jobs.Where(j => j.Schedule is not null).ToList();
-        var s = new JobScheduler(scheduled, run, options.Cluster is null ? store : null, warn) { NodeName = options.NodeName };
+        var s = new JobScheduler(scheduled, run, options.Cluster is null ? store : null, log) { NodeName = options.NodeName };
         var factory = QuartzSchedulerBuilder.Create(q =>
         {
             q.ConfigureScheduler(o =>
@@ -131,21 +131,47 @@ public sealed class JobScheduler : IAsyncDisposable
         var name = context.JobDetail.Key.Name;
         if (!_jobs.TryGetValue(name, out var job))
         {
-            _warn?.Invoke(name, "schedule", $"this node ({NodeName}) has no job '{name}' in its job files; the fire is skipped (give every node the same job files).");
+            _log?.Warn(name, "fire", $"this node ({NodeName}) has no job '{name}' in its job files; the fire is skipped (give every node the same job files).");
             return;
         }
         if (_stop.IsCancellationRequested) return;
         Interlocked.Increment(ref _runs);
         Interlocked.Increment(ref _active);
+        var fields = new Dictionary<string, object?>
+        {
+            ["node"] = NodeName, ["fire_id"] = context.FireInstanceId, ["recovering"] = context.Recovering,
+            ["scheduled_at"] = context.ScheduledFireTimeUtc?.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        };
+        JobRunResult? result = null;
         try
         {
-            if (context.Recovering) _warn?.Invoke(name, "schedule", $"recovering a run whose node stopped mid-run; {NodeName} runs it again (acknowledged events are not sent again).");
+            if (context.Recovering) _log?.Warn(name, "fire", $"recovering a run whose node stopped mid-run: node {NodeName} runs it again (acknowledged events are not sent again).", fields);
+            else _log?.Info(name, "fire", $"run on node {NodeName}", fields);
             _store?.SetLastFire(name, context.ScheduledFireTimeUtc ?? context.FireTimeUtc);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _stop.Token);
-            try { await _run(job, linked.Token).ConfigureAwait(false); }
+            try { result = await _run(job, linked.Token).ConfigureAwait(false); }
             catch (OperationCanceledException) when (linked.IsCancellationRequested) { }
         }
-        finally { Interlocked.Decrement(ref _active); }
+        finally
+        {
+            Interlocked.Decrement(ref _active);
+            fields["outcome"] = result is null ? "canceled" : JobRunner.Snake(result.Outcome);
+            _log?.Info(name, "fire_end", $"run ended on node {NodeName}", fields);
+        }
+    }
+
+    /// <summary>
+    /// Fires <paramref name="job"/> now (the console's "Run now"), through Quartz so that it never overlaps a run of the
+    /// same job on any node. False when the job is unknown or already running somewhere.
+    /// </summary>
+    public async Task<bool> RunNowAsync(string job, CancellationToken ct = default)
+    {
+        if (!_jobs.ContainsKey(job)) return false;
+        var key = new JobKey(job, Group);
+        var running = await Quartz.QueryFireInstances(new FireInstanceQuery { Job = key }, ct).ConfigureAwait(false);
+        if (running.Items.Count > 0) return false;
+        await Quartz.TriggerJob(key, new JobDataMap(), ct).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>Stops firing, asks runs in progress to stop at their next step, waits up to <paramref name="grace"/> for them.</summary>

@@ -106,7 +106,7 @@ public static class ServeHost
                 metrics.Record(r);
                 return r;
             }, new SchedulerOptions { Clock = options.Clock, NodeName = options.NodeName, Cluster = options.Cluster },
-                new ScheduleStore(name => file.Jobs.First(j => j.Name == name).StateDir), (job, step, m) => log.Warn(job, step, m), ct).ConfigureAwait(false);
+                new ScheduleStore(name => file.Jobs.First(j => j.Name == name).StateDir), log, ct).ConfigureAwait(false);
         }
         catch
         {
