@@ -114,3 +114,48 @@ public static class QuartzSchema
         return !existed;
     }
 }
+
+/// <summary>A node of the cluster as <c>/api/cluster</c> shows it.</summary>
+/// <param name="Name">The node's name (Quartz's instance id).</param>
+/// <param name="LastCheckinAt">Its last check-in, or null (one node, no store).</param>
+/// <param name="State"><c>alive</c>, <c>overdue</c> (missed a check-in) or <c>failed</c> (its work is being recovered).</param>
+/// <param name="Running">The jobs it is running, by name.</param>
+public sealed record ClusterNode(string Name, DateTimeOffset? LastCheckinAt, string State, IReadOnlyList<string> Running);
+
+/// <summary>
+/// Reads the cluster from Quartz's own tables: <c>qrtz_scheduler_state</c> (a row per node and its last check-in) and
+/// <c>qrtz_fired_triggers</c> (what each node is executing). Plain reads, so the answer never waits on Quartz's locks.
+/// </summary>
+public static class ClusterNodes
+{
+    /// <summary>The nodes, this one first, then by name.</summary>
+    public static async Task<IReadOnlyList<ClusterNode>> ReadAsync(ClusterStoreOptions store, string thisNode, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var conn = new NpgsqlConnection(store.ConnectionString);
+        await conn.OpenAsync(ct).ConfigureAwait(false);
+        var nodes = new List<(string Name, DateTimeOffset At, TimeSpan Interval)>();
+        await using (var c = new NpgsqlCommand($"SELECT instance_name, last_checkin_time, checkin_interval FROM {store.TablePrefix}scheduler_state WHERE sched_name = @s", conn))
+        {
+            c.CommandTimeout = 5;
+            c.Parameters.AddWithValue("s", SchedulerOptions.SchedulerName);
+            await using var r = await c.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            // Quartz.NET stores times as UTC ticks and intervals as milliseconds.
+            while (await r.ReadAsync(ct).ConfigureAwait(false))
+                nodes.Add((r.GetString(0), new DateTimeOffset(r.GetInt64(1), TimeSpan.Zero), TimeSpan.FromMilliseconds(r.GetInt64(2))));
+        }
+        var running = new List<(string Node, string Job)>();
+        await using (var c = new NpgsqlCommand($"SELECT instance_name, job_name FROM {store.TablePrefix}fired_triggers WHERE sched_name = @s AND state = 'EXECUTING' AND job_name IS NOT NULL", conn))
+        {
+            c.CommandTimeout = 5;
+            c.Parameters.AddWithValue("s", SchedulerOptions.SchedulerName);
+            await using var r = await c.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await r.ReadAsync(ct).ConfigureAwait(false)) running.Add((r.GetString(0), r.GetString(1)));
+        }
+        return nodes.OrderBy(n => n.Name == thisNode ? 0 : 1).ThenBy(n => n.Name, StringComparer.Ordinal).Select(n =>
+        {
+            var age = now - n.At;
+            var state = age <= n.Interval + n.Interval ? "alive" : age <= n.Interval + store.CheckinMisfireThreshold ? "overdue" : "failed";
+            return new ClusterNode(n.Name, n.At, state, running.Where(x => x.Node == n.Name).Select(x => x.Job).Distinct().Order(StringComparer.Ordinal).ToList());
+        }).ToList();
+    }
+}

@@ -88,6 +88,9 @@ public sealed class JobScheduler : IAsyncDisposable
                 o.InstanceName = SchedulerOptions.SchedulerName;
                 o.InstanceId = options.NodeName;
                 o.DefaultTimeZone = TimeZoneInfo.Utc;
+                // One trigger per acquisition round: the nodes of a cluster then share the fires due at one instant
+                // instead of the fastest node taking them all (Quartz's default batch is its thread count).
+                o.MaxBatchSize = 1;
             });
             q.UseTimeProvider(options.Clock);
             q.UseJobFactory(new Factory(s));
@@ -97,33 +100,42 @@ public sealed class JobScheduler : IAsyncDisposable
             else q.UseInMemoryStore(o => o.MisfireThreshold = options.MisfireThreshold);
         }).Build();
         s.Quartz = await factory.GetScheduler(ct).ConfigureAwait(false);
-        foreach (var job in scheduled) await s.ScheduleAsync(job, options, ct).ConfigureAwait(false);
+        await s.ScheduleAsync(scheduled, options, ct).ConfigureAwait(false);
         await s.Quartz.Start(ct).ConfigureAwait(false);
         return s;
     }
 
-    private async Task ScheduleAsync(JobDefinition job, SchedulerOptions options, CancellationToken ct)
+    private async Task ScheduleAsync(IReadOnlyList<JobDefinition> jobs, SchedulerOptions options, CancellationToken ct)
     {
-        var key = new JobKey(job.Name, Group);
-        var detail = JobBuilder.Create<ScheduledRun>().WithIdentity(key).DisallowConcurrentExecution().RequestRecovery().StoreDurably()
-            .WithDescription($"snapconv job {job.Name}").Build();
-        var cron = QuartzCron.Translate(job.Schedule!);
         var now = options.Clock.GetUtcNow();
-        var trigger = TriggerBuilder.Create(options.Clock).WithIdentity(job.Name, Group).ForJob(key).StartAt(now)
-            .WithSchedule(CronScheduleBuilder.Create(cron).InTimeZone(job.TimeZone).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed))
-            .Build();
-        await Quartz.AddJob(detail, AddJobOptions.ReplacingAndStoringNonDurable, ct).ConfigureAwait(false);
-        // Nodes starting with the same job files keep the stored trigger (its next fire, a misfire to run); a changed
-        // schedule or time zone replaces it.
-        var existing = await Quartz.GetTrigger(trigger.Key, ct).ConfigureAwait(false) as ICronTrigger;
-        var same = existing is not null && existing.CronExpressionString == ((ICronTrigger)trigger).CronExpressionString
-            && existing.TimeZone.Id == job.TimeZone.Id;
-        await Quartz.ScheduleTrigger(trigger, same ? TriggerConflict.Keep : TriggerConflict.Replace, ct).ConfigureAwait(false);
+        // One read and one write for all the jobs: on a cluster each is a transaction under Quartz's TRIGGER_ACCESS lock,
+        // which the other nodes' firing rounds take too.
+        var stored = (await Quartz.GetTriggers(jobs.Select(j => new TriggerKey(j.Name, Group)).ToList(), ct).ConfigureAwait(false))
+            .OfType<ICronTrigger>().ToDictionary(t => t.Key.Name, StringComparer.Ordinal);
+        var changed = new Dictionary<IJobDetail, IReadOnlyCollection<ITrigger>>();
+        foreach (var job in jobs)
+        {
+            var key = new JobKey(job.Name, Group);
+            var cron = QuartzCron.Translate(job.Schedule!);
+            var trigger = (ICronTrigger)TriggerBuilder.Create(options.Clock).WithIdentity(job.Name, Group).ForJob(key).StartAt(now)
+                .WithSchedule(CronScheduleBuilder.Create(cron).InTimeZone(job.TimeZone).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed))
+                .Build();
+            // Nodes starting with the same job files keep the stored trigger (its next fire; a misfire to run); a changed
+            // schedule or time zone replaces it.
+            if (stored.TryGetValue(job.Name, out var existing) && existing.CronExpressionString == trigger.CronExpressionString
+                && existing.TimeZone.Id == job.TimeZone.Id) continue;
+            var detail = JobBuilder.Create<ScheduledRun>().WithIdentity(key).DisallowConcurrentExecution().RequestRecovery().StoreDurably()
+                .WithDescription($"snapconv job {job.Name}").Build();
+            changed[detail] = [trigger];
+        }
+        if (changed.Count > 0) await Quartz.ScheduleJobs(changed, ScheduleJobOptions.Replacing, ct).ConfigureAwait(false);
         // Downtime on one node: the RAM store starts empty and Quartz computes a new trigger's first fire from now, so a
         // fire due since the last one (kept in the state directory) is fired once now, by hand. A cluster's store keeps
         // its triggers: there the missed fire is a misfire, and FireAndProceed runs it once.
-        if (_store?.GetLastFire(job.Name) is { } last && new CronExpression(cron, job.TimeZone).GetNextValidTimeAfter(last) is { } due && due <= now)
-            await Quartz.TriggerJob(key, new JobDataMap(), ct).ConfigureAwait(false);
+        foreach (var job in jobs)
+            if (_store?.GetLastFire(job.Name) is { } last
+                && new CronExpression(QuartzCron.Translate(job.Schedule!), job.TimeZone).GetNextValidTimeAfter(last) is { } due && due <= now)
+                await Quartz.TriggerJob(new JobKey(job.Name, Group), new JobDataMap(), ct).ConfigureAwait(false);
     }
 
     private async Task ExecuteAsync(IJobExecutionContext context, CancellationToken ct)

@@ -81,7 +81,7 @@ public static class ServeHost
         app.MapGet("/jobs", () => Results.Bytes(JobsJson(file, metrics), "application/json"));
         app.MapGet("/api/cluster", async (CancellationToken c) => scheduler is null || health?.Healthy == false
             ? Results.Text("the store does not answer\n", "text/plain", statusCode: StatusCodes.Status503ServiceUnavailable)
-            : Results.Bytes(await ClusterJson(scheduler, c).ConfigureAwait(false), "application/json"));
+            : Results.Bytes(await ClusterJson(scheduler, options.Cluster, c).ConfigureAwait(false), "application/json"));
         await app.StartAsync(ct).ConfigureAwait(false);
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
 
@@ -127,10 +127,11 @@ public static class ServeHost
         return new RunningServe(app, stop, scheduler, tasks, metrics, addresses, log) { Locks = locks };
     }
 
-    private static async Task<byte[]> ClusterJson(JobScheduler scheduler, CancellationToken ct)
+    private static async Task<byte[]> ClusterJson(JobScheduler scheduler, ClusterStoreOptions? cluster, CancellationToken ct)
     {
-        var nodes = await scheduler.Quartz.QueryClusterNodes(ct).ConfigureAwait(false);
-        var running = await scheduler.Quartz.QueryFireInstances(new Quartz.FireInstanceQuery(), ct).ConfigureAwait(false);
+        var nodes = cluster is null
+            ? await LocalNodeAsync(scheduler, ct).ConfigureAwait(false)
+            : await ClusterNodes.ReadAsync(cluster, scheduler.NodeName, TimeProvider.System.GetUtcNow(), ct).ConfigureAwait(false);
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
         {
@@ -139,14 +140,13 @@ public static class ServeHost
             foreach (var n in nodes)
             {
                 w.WriteStartObject();
-                w.WriteString("name", n.InstanceId);
-                if (n.LastCheckInUtc is { } at) w.WriteString("last_checkin_at", at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+                w.WriteString("name", n.Name);
+                if (n.LastCheckinAt is { } at) w.WriteString("last_checkin_at", at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
                 else w.WriteNull("last_checkin_at");
-                w.WriteString("state", n.State.ToString().ToLowerInvariant());
-                w.WriteBoolean("this_node", n.IsCurrentNode);
+                w.WriteString("state", n.State);
+                w.WriteBoolean("this_node", n.Name == scheduler.NodeName);
                 w.WriteStartArray("running");
-                foreach (var f in running.Items.Where(f => f.SchedulerInstanceId == n.InstanceId && f.JobKey is not null).OrderBy(f => f.JobKey!.Name, StringComparer.Ordinal))
-                    w.WriteStringValue(f.JobKey!.Name);
+                foreach (var job in n.Running) w.WriteStringValue(job);
                 w.WriteEndArray();
                 w.WriteEndObject();
             }
@@ -154,6 +154,14 @@ public static class ServeHost
             w.WriteEndObject();
         }
         return ms.ToArray();
+    }
+
+    // One node, RAM store: Quartz knows what it runs; there are no check-ins.
+    private static async Task<IReadOnlyList<ClusterNode>> LocalNodeAsync(JobScheduler scheduler, CancellationToken ct)
+    {
+        var running = await scheduler.Quartz.QueryFireInstances(new Quartz.FireInstanceQuery(), ct).ConfigureAwait(false);
+        return [new ClusterNode(scheduler.NodeName, null, "alive",
+            running.Items.Where(f => f.JobKey is not null).Select(f => f.JobKey!.Name).Distinct().Order(StringComparer.Ordinal).ToList())];
     }
 
     private static byte[] JobsJson(JobFile file, ServeMetrics metrics)
