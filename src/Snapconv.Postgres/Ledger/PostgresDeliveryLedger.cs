@@ -18,13 +18,15 @@ public sealed class LedgerSessionLostException(Exception inner)
 /// </summary>
 /// <remarks>
 /// <para><b>What "claim a batch" means with two processes.</b> A key has one row, so one batch at a time
-/// (PostgreSQL's primary key, not a timer). <see cref="ClaimBatch"/> creates the batch and inserts its keys
-/// with <c>ON CONFLICT DO NOTHING</c> in one statement: a key no process recorded yet is claimed, and of two
-/// processes inserting it at once PostgreSQL lets exactly one in. For a key already recorded, one transaction
-/// locks its row (<c>FOR UPDATE SKIP LOCKED</c>: a row another process is deciding on right now is left to it)
-/// and decides: acknowledged → <see cref="ClaimOutcome.Acknowledged"/>; in a batch this session sent, in a
-/// failed batch, or rejected → claimed (moved into the new batch); in a batch still in flight in another
-/// session → claimed only if that session is dead, else <see cref="ClaimOutcome.HeldElsewhere"/>.</para>
+/// (PostgreSQL's primary key, not a timer). <see cref="ClaimBatch"/> creates the batch and inserts its keys in
+/// one statement — an array insert; a plain one while the keys are new (a run's usual case), and
+/// <c>ON CONFLICT DO NOTHING</c> once a batch met a recorded key: a key no process recorded yet is claimed, and
+/// of two processes inserting it at once PostgreSQL lets exactly one in. Keys already recorded are decided in
+/// one transaction: acknowledged → <see cref="ClaimOutcome.Acknowledged"/> (final: a claim never takes an
+/// acknowledged key); the others' rows are locked (<c>FOR UPDATE SKIP LOCKED</c>: a row another process is
+/// deciding on right now is left to it) — in a batch this session sent, in a failed batch, or rejected in a
+/// settled batch → claimed (moved into the new batch); in a batch still in flight in another session → claimed
+/// only if that session is dead, else <see cref="ClaimOutcome.HeldElsewhere"/>.</para>
 /// <para><b>Dead or alive, decided by PostgreSQL.</b> Each session registers in <c>ledger_owners</c> and holds a
 /// session-level advisory lock on its id on its own connection for its whole life. PostgreSQL releases that
 /// lock when the session ends — closed, its process killed, or its connection cut — so a claimer learns that an
@@ -52,9 +54,11 @@ internal sealed class PostgresDeliveryLedger : IDeliveryLedger
     private readonly Lock _gate = new();
     private readonly string _t;
     private readonly int _lockClass;
+    private readonly NpgsqlCommand _claimFresh;
     private readonly NpgsqlCommand _claimNew;
     private readonly NpgsqlCommand _begin;
     private bool _lost;
+    private bool _expectConflicts;
 
     /// <summary>Opens a session: registers an owner and takes its advisory lock on a connection of its own (not pooled).</summary>
     public PostgresDeliveryLedger(string connectionString, string schema, string node, TimeProvider clock)
@@ -83,11 +87,16 @@ internal sealed class PostgresDeliveryLedger : IDeliveryLedger
             }
             using (var c = new NpgsqlCommand($"SELECT EXISTS(SELECT 1 FROM {_t}ledger_events)", _db))
                 HasEvents = c.ExecuteScalar() is true;
+            _claimFresh = Prepare($"""
+                WITH b AS (INSERT INTO {_t}ledger_batches(owner, state, events, created_at, updated_at) VALUES (@o, {Sent}, @n, @t, @t) RETURNING id),
+                     ins AS (INSERT INTO {_t}ledger_events(key, batch) SELECT k, (SELECT id FROM b) FROM unnest(@k) AS k)
+                SELECT id FROM b
+                """, ("o", NpgsqlDbType.Bigint), ("n", NpgsqlDbType.Integer), ("t", NpgsqlDbType.TimestampTz), ("k", NpgsqlDbType.Array | NpgsqlDbType.Uuid));
             _claimNew = Prepare($"""
                 WITH b AS (INSERT INTO {_t}ledger_batches(owner, state, events, created_at, updated_at) VALUES (@o, {Sent}, @n, @t, @t) RETURNING id),
                      ins AS (INSERT INTO {_t}ledger_events(key, batch) SELECT k, (SELECT id FROM b) FROM unnest(@k) AS k
-                             ON CONFLICT (key) DO NOTHING RETURNING 1)
-                SELECT (SELECT id FROM b), (SELECT count(*) FROM ins)
+                             ON CONFLICT (key) DO NOTHING RETURNING key)
+                SELECT (SELECT id FROM b), (SELECT array_agg(key) FROM ins)
                 """, ("o", NpgsqlDbType.Bigint), ("n", NpgsqlDbType.Integer), ("t", NpgsqlDbType.TimestampTz), ("k", NpgsqlDbType.Array | NpgsqlDbType.Uuid));
             _begin = Prepare($"""
                 WITH b AS (INSERT INTO {_t}ledger_batches(owner, state, events, created_at, updated_at) VALUES (@o, {Sent}, @n, @t, @t) RETURNING id),
@@ -184,8 +193,28 @@ internal sealed class PostgresDeliveryLedger : IDeliveryLedger
     /// <summary>Claims sorted, distinct keys; fills <paramref name="decided"/> (by position); returns the batch id or null.</summary>
     private long? Claim(Guid[] uuids, ClaimOutcome[] decided)
     {
+        if (!_expectConflicts)
+        {
+            // The common case, a run's new events: a plain insert (PostgreSQL's unique check, without ON
+            // CONFLICT's speculative insertion: a third cheaper). One recorded key fails the whole statement,
+            // which leaves nothing behind, and the keys go the way below (as do the next batches, until one is all new).
+            try
+            {
+                _claimFresh.Parameters[0].Value = OwnerId;
+                _claimFresh.Parameters[1].Value = uuids.Length;
+                _claimFresh.Parameters[2].Value = Now;
+                _claimFresh.Parameters[3].Value = uuids;
+                var fresh = (long)_claimFresh.ExecuteScalar()!;
+                decided.AsSpan().Fill(ClaimOutcome.Claimed);
+                return fresh;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                _expectConflicts = true;
+            }
+        }
         long id;
-        long inserted;
+        var ours = new HashSet<Guid>();
         _claimNew.Parameters[0].Value = OwnerId;
         _claimNew.Parameters[1].Value = uuids.Length;
         _claimNew.Parameters[2].Value = Now;
@@ -194,29 +223,39 @@ internal sealed class PostgresDeliveryLedger : IDeliveryLedger
         {
             r.Read();
             id = r.GetInt64(0);
-            inserted = r.GetInt64(1);
+            if (!r.IsDBNull(1)) ours.UnionWith(r.GetFieldValue<Guid[]>(1));
         }
-        // The common case: no key was recorded before, all claimed by the one statement.
-        if (inserted == uuids.Length) return id;
+        if (ours.Count == uuids.Length)
+        {
+            _expectConflicts = false;
+            decided.AsSpan().Fill(ClaimOutcome.Claimed);
+            return id;
+        }
 
         using var tx = _db.BeginTransaction();
-        var ours = new HashSet<Guid>();
-        using (var c = new NpgsqlCommand($"SELECT key FROM {_t}ledger_events WHERE key = ANY(@k) AND batch = @b", _db, tx))
-        {
-            c.Parameters.AddWithValue("k", uuids);
-            c.Parameters.AddWithValue("b", id);
-            using var r = c.ExecuteReader();
-            while (r.Read()) ours.Add(r.GetGuid(0));
-        }
+        // Acknowledged is final in a shared ledger (a claim never takes an acknowledged key), so those are read
+        // without a lock; the rest are locked, skipping rows another claimer is deciding on right now.
         var rest = uuids.Where(u => !ours.Contains(u)).ToArray();
-        var rows = new Dictionary<Guid, (short State, short BatchState, long Owner)>();
+        var acked = new HashSet<Guid>();
         using (var c = new NpgsqlCommand($"""
-            SELECT e.key, COALESCE(e.state, b.state), b.state, b.owner
-            FROM {_t}ledger_events e JOIN {_t}ledger_batches b ON b.id = e.batch
-            WHERE e.key = ANY(@k) ORDER BY e.key FOR UPDATE OF e SKIP LOCKED
+            SELECT e.key FROM {_t}ledger_events e JOIN {_t}ledger_batches b ON b.id = e.batch
+            WHERE e.key = ANY(@k) AND COALESCE(e.state, b.state) = {Acked}
             """, _db, tx))
         {
             c.Parameters.AddWithValue("k", rest);
+            using var r = c.ExecuteReader();
+            while (r.Read()) acked.Add(r.GetGuid(0));
+        }
+        var open = rest.Where(u => !acked.Contains(u)).ToArray();
+        var rows = new Dictionary<Guid, (short State, short BatchState, long Owner)>();
+        if (open.Length > 0)
+        {
+            using var c = new NpgsqlCommand($"""
+                SELECT e.key, COALESCE(e.state, b.state), b.state, b.owner
+                FROM {_t}ledger_events e JOIN {_t}ledger_batches b ON b.id = e.batch
+                WHERE e.key = ANY(@k) ORDER BY e.key FOR UPDATE OF e SKIP LOCKED
+                """, _db, tx);
+            c.Parameters.AddWithValue("k", open);
             using var r = c.ExecuteReader();
             while (r.Read()) rows[r.GetGuid(0)] = (r.GetInt16(1), r.GetInt16(2), r.GetInt64(3));
         }
@@ -236,6 +275,7 @@ internal sealed class PostgresDeliveryLedger : IDeliveryLedger
         {
             var u = uuids[i];
             if (ours.Contains(u)) { decided[i] = ClaimOutcome.Claimed; continue; }
+            if (acked.Contains(u)) { decided[i] = ClaimOutcome.Acknowledged; continue; }
             if (!rows.TryGetValue(u, out var row)) { decided[i] = ClaimOutcome.HeldElsewhere; continue; }
             if (row.State == Acked) { decided[i] = ClaimOutcome.Acknowledged; continue; }
             var heldByLiveOwner = row.BatchState == Sent && row.Owner != OwnerId && !dead.Contains(row.Owner);
@@ -251,16 +291,10 @@ internal sealed class PostgresDeliveryLedger : IDeliveryLedger
             c.ExecuteNonQuery();
         }
         var claimed = ours.Count + take.Count;
-        using (var c = new NpgsqlCommand($"UPDATE {_t}ledger_batches SET events = @n WHERE id = @b", _db, tx))
+        using (var c = new NpgsqlCommand(claimed == 0 ? $"DELETE FROM {_t}ledger_batches WHERE id = @b" : $"UPDATE {_t}ledger_batches SET events = @n WHERE id = @b", _db, tx))
         {
-            c.Parameters.AddWithValue("n", claimed);
-            c.Parameters.AddWithValue("b", id);
-            c.ExecuteNonQuery();
-        }
-        if (claimed == 0)
-        {
-            // Nothing claimed: the batch row goes (nothing points at it).
-            using var c = new NpgsqlCommand($"DELETE FROM {_t}ledger_batches WHERE id = @b", _db, tx);
+            // With nothing claimed the batch row goes: nothing points at it.
+            if (claimed > 0) c.Parameters.AddWithValue("n", claimed);
             c.Parameters.AddWithValue("b", id);
             c.ExecuteNonQuery();
         }
@@ -295,6 +329,7 @@ internal sealed class PostgresDeliveryLedger : IDeliveryLedger
     {
         lock (_gate)
         {
+            _claimFresh?.Dispose();
             _claimNew?.Dispose();
             _begin?.Dispose();
             // Released here, so that the owner is dead for the next claimer at once; closing the (unpooled)
