@@ -12,6 +12,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DLL="$ROOT/src/Snapconv.Cli/bin/Release/net10.0/snapconv.dll"
 [ -f "$DLL" ] || { echo "build first: dotnet build src/Snapconv.Cli -c Release" >&2; exit 2; }
 WORK=$(mktemp -d /tmp/snapconv-cluster-bench-XXXXXX)
+chmod 755 "$WORK"
 PIDS=()
 PG_PID=""
 cleanup() {
