@@ -57,6 +57,7 @@ internal static class ServeCommand
                     Urls = listen,
                     StateLock = StateLockFlags.Resolve(r, noWait) with { OnWaiting = null },
                     NodeName = node,
+                    OnStoreBack = ledgers is null ? null : () => ledgers.DataSource.Clear(),
                     Cluster = ledgers is null ? null : new ClusterStoreOptions
                     {
                         ConnectionString = ledgers.Options.ConnectionString, Schema = ledgers.Options.Schema + QuartzSchemaSuffix,

@@ -32,6 +32,8 @@ public sealed record ServeOptions
     public ClusterStoreOptions? Cluster { get; init; }
     /// <summary>How a cluster node watches its store (<c>/healthz</c>, standby while it is lost).</summary>
     public StoreHealthOptions StoreHealth { get; init; } = new();
+    /// <summary>Runs when the store answers again, before jobs start (e.g. drop the ledgers' pooled connections).</summary>
+    public Action? OnStoreBack { get; init; }
 }
 
 /// <summary>
@@ -118,7 +120,14 @@ public static class ServeHost
             var s = scheduler;
             health = new StoreHealth(StoreHealth.Postgres(store.ConnectionString), options.StoreHealth, TimeProvider.System,
                 async () => await s.Quartz.Standby().ConfigureAwait(false),
-                async () => await s.Quartz.Start().ConfigureAwait(false),
+                async () =>
+                {
+                    // Connections pooled before the outage are dead (a restarted server closed them): drop them, so the
+                    // first runs after the rejoin do not fail on them.
+                    Npgsql.NpgsqlConnection.ClearAllPools();
+                    options.OnStoreBack?.Invoke();
+                    await s.Quartz.Start().ConfigureAwait(false);
+                },
                 m => log.Warn("serve", "store", m));
             tasks.Add(Task.Run(() => health.RunAsync(stop.Token), CancellationToken.None));
             log.Info("serve", "cluster", $"node {options.NodeName} joined the cluster (check-in every {store.CheckinInterval.TotalSeconds:0} s).");
