@@ -13,7 +13,7 @@ namespace Snapconv.Cli.Commands;
 /// </summary>
 internal static class ServeCommand
 {
-    public static Command Create()
+    public static Command Create(TimeProvider clock)
     {
         var file = new Argument<string>("JOB_FILE") { Description = "Job file (YAML or JSON); jobs with a 'schedule' run on it." };
         var urls = new Option<string>("--urls") { Description = "Listen URLs of /healthz, /metrics and /jobs, ';'-separated.", DefaultValueFactory = _ => ServeOptions.DefaultUrls };
@@ -39,16 +39,16 @@ internal static class ServeCommand
             var jobFile = RunCommand.Load(r.GetValue(file)!);
             if (jobFile.Jobs.All(j => j.Cron is null))
                 throw new UsageException("no job has a 'schedule'; give one (e.g. schedule: \"0 * * * *\") or use `snapconv run`.");
-            var log = new RunLog(RunCommand.ParseFormat(r.GetValue(logFormat)));
+            var log = new RunLog(RunCommand.ParseFormat(r.GetValue(logFormat)), clock);
             var node = r.GetValue(nodeName) ?? SchedulerOptions.DefaultNodeName();
             if (node.Length is 0 or > 200) throw new UsageException("--node-name: give 1 to 200 characters.");
             await using var ledgers = await OpenStoreAsync(r.GetValue(store) ?? Environment.GetEnvironmentVariable(StoreVariable), r.GetValue(passwordEnv), node, log, ct);
-            var runner = new JobRunner(log)
+            var runner = new JobRunner(log, clock)
             {
                 Retry = RunCommand.RetryFromEnvironment(), OnUnexpected = ExitCodes.WriteJobFailure,
                 // A cluster's jobs keep their ledgers on the store, so that two nodes never deliver one event twice (#19).
-                SourceLedgers = ledgers is null ? null : (_, clock) => ledgers.OpenSourceLedger(clock),
-                DeliveryLedgers = ledgers is null ? null : clock => ledgers.OpenDeliveryLedger(clock),
+                SourceLedgers = ledgers is null ? null : (_, c) => ledgers.OpenSourceLedger(c),
+                DeliveryLedgers = ledgers is null ? null : c => ledgers.OpenDeliveryLedger(c),
             };
             var listen = r.GetValue(urls)!;
             await using var serve = await ListenFailure.StartAsync("--urls", listen,
@@ -63,7 +63,7 @@ internal static class ServeCommand
                         ConnectionString = ledgers.Options.ConnectionString, Schema = ledgers.Options.Schema + QuartzSchemaSuffix,
                     },
                 }, ct));
-            try { await Task.Delay(Timeout.Infinite, ct); }
+            try { await Task.Delay(Timeout.InfiniteTimeSpan, clock, ct); }
             catch (OperationCanceledException) { }
             await serve.StopAsync();
             return ExitCodes.Ok;

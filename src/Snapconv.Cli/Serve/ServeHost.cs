@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 using Snapconv.Jobs;
 using Snapconv.Core.Redaction;
 using Snapconv.Delivery.Ledger;
@@ -19,8 +20,6 @@ public sealed record ServeOptions
     public const string DefaultUrls = "http://127.0.0.1:9464";
     /// <summary>Listen URLs, ';'-separated. Default http://127.0.0.1:9464.</summary>
     public string Urls { get; init; } = DefaultUrls;
-    /// <summary>Clock of the schedules. Default: the system clock.</summary>
-    public TimeProvider Clock { get; init; } = TimeProvider.System;
     /// <summary>
     /// How serve takes the locks of its scheduled jobs' state directories (held for its whole life): wait, told as a WARN
     /// line (default), or fail at once with <see cref="StateDirectoryBusyException"/>.
@@ -37,8 +36,8 @@ public sealed record ServeOptions
 }
 
 /// <summary>
-/// <c>snapconv serve</c> as a library: one <see cref="JobScheduler"/> per scheduled job, and a loopback HTTP endpoint
-/// with <c>GET /healthz</c>, <c>GET /metrics</c> (Prometheus text) and <c>GET /jobs</c> (last run of each job with its
+/// <c>snapconv serve</c> as a library: one <see cref="JobScheduler"/> (Quartz) for the scheduled jobs, and a loopback HTTP endpoint
+/// with <c>GET /healthz</c>, <c>GET /metrics</c> (Prometheus text, see <see cref="ServeMetrics"/>) and <c>GET /jobs</c> (last run of each job with its
 /// report). A failing job never stops the others. <see cref="RunningServe.StopAsync"/> stops the schedules, lets runs
 /// in progress stop at their next step (unsettled objects resume next time) and closes the endpoint.
 /// </summary>
@@ -54,7 +53,7 @@ public static class ServeHost
         {
             // A cluster's nodes share their jobs through Quartz and the store's ledgers, not through a local folder.
             if (options.Cluster is not null) return await StartLockedAsync(file, runner, log, options, locks, ct).ConfigureAwait(false);
-            var lockOptions = options.StateLock.OnWaiting is null ? options.StateLock with { OnWaiting = m => log.Warn("serve", "lock", m) } : options.StateLock;
+            var lockOptions = options.StateLock with { Clock = runner.Clock, OnWaiting = options.StateLock.OnWaiting ?? (m => log.Warn("serve", "lock", m)) };
             foreach (var dir in file.Jobs.Where(j => j.Cron is not null).Select(j => Path.GetFullPath(j.StateDir)).Distinct(StringComparer.Ordinal))
                 locks.Add(await StateDirectoryLock.AcquireAsync(dir, lockOptions, ct).ConfigureAwait(false));
             return await StartLockedAsync(file, runner, log, options, locks, ct).ConfigureAwait(false);
@@ -69,21 +68,22 @@ public static class ServeHost
     private static async Task<RunningServe> StartLockedAsync(JobFile file, JobRunner runner, RunLog log, ServeOptions options,
         List<StateDirectoryLock> locks, CancellationToken ct)
     {
-        var metrics = new ServeMetrics(options.Clock, file.Jobs.Select(j => j.Name));
+        var metrics = new ServeMetrics(runner.Clock, file.Jobs.Select(j => j.Name));
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        builder.Services.AddServeMetrics();
         var app = builder.Build();
         StoreHealth? health = null;
         JobScheduler? scheduler = null;
         app.MapGet("/healthz", () => health?.Problem is { } problem
             ? Results.Text($"unavailable: {problem}\n", "text/plain", statusCode: StatusCodes.Status503ServiceUnavailable)
             : Results.Text("ok\n", "text/plain"));
-        app.MapGet("/metrics", () => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
+        app.MapPrometheusScrapingEndpoint();
         app.MapGet("/jobs", () => Results.Bytes(JobsJson(file, metrics), "application/json"));
         app.MapGet("/api/cluster", async (CancellationToken c) => scheduler is null || health?.Healthy == false
             ? Results.Text("the store does not answer\n", "text/plain", statusCode: StatusCodes.Status503ServiceUnavailable)
-            : Results.Bytes(await ClusterJson(scheduler, options.Cluster, c).ConfigureAwait(false), "application/json"));
+            : Results.Bytes(await ClusterJson(scheduler, options.Cluster, runner.Clock, c).ConfigureAwait(false), "application/json"));
         await app.StartAsync(ct).ConfigureAwait(false);
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
 
@@ -107,7 +107,7 @@ public static class ServeHost
                 var r = await runner.RunAsync(j, lockHeld: true, c).ConfigureAwait(false);
                 metrics.Record(r);
                 return r;
-            }, new SchedulerOptions { Clock = options.Clock, NodeName = options.NodeName, Cluster = options.Cluster },
+            }, new SchedulerOptions { Clock = runner.Clock, NodeName = options.NodeName, Cluster = options.Cluster },
                 new ScheduleStore(name => file.Jobs.First(j => j.Name == name).StateDir), log, ct).ConfigureAwait(false);
         }
         catch
@@ -118,7 +118,7 @@ public static class ServeHost
         if (options.Cluster is { } store)
         {
             var s = scheduler;
-            health = new StoreHealth(StoreHealth.Postgres(store.ConnectionString), options.StoreHealth, TimeProvider.System,
+            health = new StoreHealth(StoreHealth.Postgres(store.ConnectionString), options.StoreHealth, runner.Clock,
                 async () => await s.Quartz.Standby().ConfigureAwait(false),
                 async () =>
                 {
@@ -136,11 +136,11 @@ public static class ServeHost
         return new RunningServe(app, stop, scheduler, tasks, metrics, addresses, log) { Locks = locks };
     }
 
-    private static async Task<byte[]> ClusterJson(JobScheduler scheduler, ClusterStoreOptions? cluster, CancellationToken ct)
+    private static async Task<byte[]> ClusterJson(JobScheduler scheduler, ClusterStoreOptions? cluster, TimeProvider clock, CancellationToken ct)
     {
         var nodes = cluster is null
             ? await LocalNodeAsync(scheduler, ct).ConfigureAwait(false)
-            : await ClusterNodes.ReadAsync(cluster, scheduler.NodeName, TimeProvider.System.GetUtcNow(), ct).ConfigureAwait(false);
+            : await ClusterNodes.ReadAsync(cluster, scheduler.NodeName, clock.GetUtcNow(), ct).ConfigureAwait(false);
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
         {
@@ -260,6 +260,7 @@ public sealed class RunningServe(WebApplication app, CancellationTokenSource sto
         await app.StopAsync(cts.Token).ConfigureAwait(false);
         await app.DisposeAsync().ConfigureAwait(false);
         stop.Dispose();
+        Metrics.Dispose();
         foreach (var l in Locks) l.Dispose();
         log.Info("serve", "stop", "stopped.");
     }
