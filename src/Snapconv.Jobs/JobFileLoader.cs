@@ -290,7 +290,14 @@ public static partial class JobFileLoader
             errors.Add($"{path}: a cron expression has 5 fields (minute hour day month weekday) or 6 (seconds first); '{text}' has {fields}.");
             return null;
         }
-        try { return CronExpression.Parse(text, fields == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard); }
+        try
+        {
+            var cron = CronExpression.Parse(text, fields == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard);
+            // serve fires schedules with Quartz: a schedule it cannot say is refused here, with the job file's path (#19).
+            if (QuartzCron.TryTranslate(text, out _, out var problem)) return cron;
+            errors.Add($"{path}: {problem}");
+            return null;
+        }
         catch (CronFormatException e)
         {
             errors.Add($"{path}: '{text}' is not a valid cron expression ({e.Message.TrimEnd('.')}).");

@@ -94,6 +94,18 @@ public sealed class JobRunner(RunLog log, TimeProvider clock, Func<string, strin
     /// </summary>
     public Action<string, Exception>? OnUnexpected { get; init; }
 
+    /// <summary>
+    /// Opens a run's source ledger; null (default): the SQLite one in the job's state directory. <c>serve --store</c>
+    /// gives the cluster's, on PostgreSQL (#19).
+    /// </summary>
+    public Func<JobDefinition, TimeProvider, ISourceLedger>? SourceLedgers { get; init; }
+
+    /// <summary>
+    /// Opens a run's delivery ledger; null (default): the SQLite one in the job's state directory. <c>serve --store</c>
+    /// gives the cluster's, on PostgreSQL (#19).
+    /// </summary>
+    public Func<TimeProvider, IDeliveryLedger>? DeliveryLedgers { get; init; }
+
     /// <summary>Runs <paramref name="job"/> once, holding the lock of its state directory for the run.</summary>
     public Task<JobRunResult> RunAsync(JobDefinition job, CancellationToken ct) => RunAsync(job, lockHeld: false, ct);
 
@@ -189,7 +201,7 @@ public sealed class JobRunner(RunLog log, TimeProvider clock, Func<string, strin
         var stagingDir = Path.Combine(job.StateDir, "staging", job.Name);
         Directory.CreateDirectory(runsDir);
 
-        using var ledger = new SourceLedger(job.StateDir, _clock);
+        using var ledger = SourceLedgers?.Invoke(job, _clock) ?? new SourceLedger(job.StateDir, _clock);
         await using var source = SourceFactory.Create(job.Source, env);
 
         // contacts: the companion objects are listed first so the main listing leaves them out.
@@ -213,6 +225,7 @@ public sealed class JobRunner(RunLog log, TimeProvider clock, Func<string, strin
         var options = job.Delivery with
         {
             Endpoint = job.Endpoint, PixelId = job.PixelId, Token = token, StateDir = job.StateDir, Retry = Retry,
+            LedgerFactory = DeliveryLedgers,
         };
         var mapping = job.Mapping;
         if (contactsSource is not null)

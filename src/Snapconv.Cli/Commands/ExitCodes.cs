@@ -48,6 +48,9 @@ internal static class ExitCodes
             case Snapconv.Delivery.Ledger.StateDirectoryBusyException:
                 error.WriteLine("error: " + e.Message);
                 return UsageOrInput;
+            case StoreUnavailableException:
+                error.WriteLine("error: " + e.Message);
+                return PendingAfterRetries;
             case OperationCanceledException:
                 error.WriteLine("stopped.");
                 return run?.Signals?.StopExitCode ?? StoppedBySigint;

@@ -1,58 +1,221 @@
-using Cronos;
+using Quartz;
+using Quartz.Extensibility;
 using Snapconv.Jobs;
+using JobRunResult = Snapconv.Jobs.JobRunResult;
 
 namespace Snapconv.Cli.Serve;
 
-/// <summary>
-/// Fires one job on its cron schedule (in the job's time zone), with the injected clock. Runs never overlap: the next
-/// occurrence is computed after a run ends. Ticks missed while a run lasted, or while the service was down (the last
-/// fire time is kept in the state directory), are caught up at most once, right away.
-/// </summary>
-public sealed class JobScheduler(JobDefinition job, Func<JobDefinition, CancellationToken, Task<JobRunResult>> run, TimeProvider clock,
-    ScheduleStore? store = null)
+/// <summary>Options of <see cref="JobScheduler"/>.</summary>
+public sealed record SchedulerOptions
 {
-    /// <summary>Runs started (tests).</summary>
-    public int Runs => _runs;
-    private int _runs;
+    /// <summary>Quartz's scheduler name: nodes with the same store and this name are one cluster.</summary>
+    public const string SchedulerName = "snapconv";
+    /// <summary>Default misfire threshold: a fire later than this is a misfire, run once now (today's catch-up rule).</summary>
+    public static readonly TimeSpan DefaultMisfireThreshold = TimeSpan.FromSeconds(1);
 
-    /// <summary>Loops until <paramref name="ct"/> is canceled. Never throws for a run's failure.</summary>
-    public async Task RunAsync(CancellationToken ct)
+    /// <summary>
+    /// Clock of the schedules. Default: the system clock. Quartz reads it for fire times and its idle waits; in cluster
+    /// mode the check-ins and the database's misfire sweep are stamped with it too, so a cluster uses the system clock.
+    /// </summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+    /// <summary>This node's name (Quartz's instance id): recorded with each run. Default host name and process id.</summary>
+    public string NodeName { get; init; } = DefaultNodeName();
+    /// <summary>The cluster's PostgreSQL store, or null (default): one node, Quartz's RAM store.</summary>
+    public ClusterStoreOptions? Cluster { get; init; }
+    /// <summary>How late a fire may be before it is a misfire (fired once now, then on schedule). Default 1 s.</summary>
+    public TimeSpan MisfireThreshold { get; init; } = DefaultMisfireThreshold;
+
+    /// <summary>Host name and process id, e.g. <c>web-3-4711</c>.</summary>
+    public static string DefaultNodeName() => $"{Environment.MachineName}-{Environment.ProcessId}";
+}
+
+/// <summary>
+/// Fires each scheduled job on its cron schedule (in the job's time zone) with Quartz.NET: a RAM store for one node, the
+/// clustered ADO.NET store on PostgreSQL for several (<see cref="SchedulerOptions.Cluster"/>). The rules, on one node or
+/// across a cluster: a schedule fires once; a job never runs twice at once (<see cref="DisallowConcurrentExecutionAttribute"/>);
+/// a fire missed while a run lasted or while no node was up runs once, as soon as it can
+/// (<see cref="CronTriggerMisfireInstruction.FireAndProceed"/>); a job whose node died mid-run is run again by another
+/// node (<see cref="JobBuilder{TJob}.RequestRecovery"/>). On one node the last fire time is kept in the state directory
+/// (<see cref="ScheduleStore"/>) so that a fire missed while serve was down is caught up once at start.
+/// </summary>
+public sealed class JobScheduler : IAsyncDisposable
+{
+    private const string Group = "snapconv";
+    private readonly Dictionary<string, JobDefinition> _jobs;
+    private readonly Func<JobDefinition, CancellationToken, Task<JobRunResult>> _run;
+    private readonly ScheduleStore? _store;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly RunLog? _log;
+    private int _runs;
+    private int _active;
+    private int _stopped;
+
+    private JobScheduler(IEnumerable<JobDefinition> jobs, Func<JobDefinition, CancellationToken, Task<JobRunResult>> run, ScheduleStore? store,
+        RunLog? log)
     {
-        var cron = job.Cron ?? throw new InvalidOperationException("the job has no schedule");
-        var now = clock.GetUtcNow();
-        // Downtime: a tick due since the last fire (before this start) is run once, now.
-        if (store?.GetLastFire(job.Name) is { } last && cron.GetNextOccurrence(last, job.TimeZone) is { } due && due <= now)
-            await FireAsync(now, ct).ConfigureAwait(false);
-        var from = clock.GetUtcNow();
-        // Bounded by the process lifetime; each iteration waits for a future occurrence or ends.
-        while (!ct.IsCancellationRequested)
+        _jobs = jobs.ToDictionary(j => j.Name, StringComparer.Ordinal);
+        _run = run;
+        _store = store;
+        _log = log;
+    }
+
+    /// <summary>The Quartz scheduler (cluster queries, tests).</summary>
+    public IScheduler Quartz { get; private set; } = null!;
+    /// <summary>Runs started on this node (tests).</summary>
+    public int Runs => Volatile.Read(ref _runs);
+    /// <summary>Runs in progress on this node.</summary>
+    public int Active => Volatile.Read(ref _active);
+    /// <summary>This node's name.</summary>
+    public string NodeName { get; private set; } = "";
+
+    /// <summary>Builds the scheduler, stores each scheduled job and its trigger, and starts firing.</summary>
+    /// <param name="jobs">Jobs with a schedule (others are ignored).</param>
+    /// <param name="run">Runs one job once; its failures are its result, an exception is logged and the schedule goes on.</param>
+    /// <param name="options">Clock, node name, store.</param>
+    /// <param name="store">Last fire times (one node only; null: no catch-up after downtime).</param>
+    /// <param name="log">Where each fire is told (<c>fire</c> and <c>fire_end</c> lines with the node's name), or null.</param>
+    /// <param name="ct">Cancels the start.</param>
+    /// <exception cref="FormatException">A schedule Quartz cannot say (the job-file loader refuses those first).</exception>
+    public static async Task<JobScheduler> StartAsync(IEnumerable<JobDefinition> jobs, Func<JobDefinition, CancellationToken, Task<JobRunResult>> run,
+        SchedulerOptions options, ScheduleStore? store = null, RunLog? log = null, CancellationToken ct = default)
+    {
+        var scheduled = jobs.Where(j => j.Schedule is not null).ToList();
+        var s = new JobScheduler(scheduled, run, options.Cluster is null ? store : null, log) { NodeName = options.NodeName };
+        var factory = QuartzSchedulerBuilder.Create(q =>
         {
-            if (cron.GetNextOccurrence(from, job.TimeZone) is not { } next) return;
-            var delay = next - clock.GetUtcNow();
-            if (delay > TimeSpan.Zero)
+            q.ConfigureScheduler(o =>
             {
-                try { await Task.Delay(delay, clock, ct).ConfigureAwait(false); }
-                catch (OperationCanceledException) { return; }
-            }
-            await FireAsync(next, ct).ConfigureAwait(false);
-            var after = clock.GetUtcNow();
-            if (cron.GetNextOccurrence(next, job.TimeZone) is { } missed && missed <= after)
-            {
-                // One or more ticks passed during the run: catch up once, then continue from now.
-                await FireAsync(after, ct).ConfigureAwait(false);
-                after = clock.GetUtcNow();
-            }
-            from = after > next ? after : next;
+                o.InstanceName = SchedulerOptions.SchedulerName;
+                o.InstanceId = options.NodeName;
+                o.DefaultTimeZone = TimeZoneInfo.Utc;
+                // One trigger per acquisition round: the nodes of a cluster then share the fires due at one instant
+                // instead of the fastest node taking them all (Quartz's default batch is its thread count).
+                o.MaxBatchSize = 1;
+            });
+            q.UseTimeProvider(options.Clock);
+            q.UseJobFactory(new Factory(s));
+            // Every job can run at once on this node; Quartz's rules keep each job to one run at a time.
+            q.UseDefaultThreadPool(Math.Max(1, scheduled.Count));
+            if (options.Cluster is { } cluster) cluster.Configure(q, options.MisfireThreshold);
+            else q.UseInMemoryStore(o => o.MisfireThreshold = options.MisfireThreshold);
+        }).Build();
+        s.Quartz = await factory.GetScheduler(ct).ConfigureAwait(false);
+        await s.ScheduleAsync(scheduled, options, ct).ConfigureAwait(false);
+        await s.Quartz.Start(ct).ConfigureAwait(false);
+        return s;
+    }
+
+    private async Task ScheduleAsync(IReadOnlyList<JobDefinition> jobs, SchedulerOptions options, CancellationToken ct)
+    {
+        var now = options.Clock.GetUtcNow();
+        // One read and one write for all the jobs: on a cluster each is a transaction under Quartz's TRIGGER_ACCESS lock,
+        // which the other nodes' firing rounds take too.
+        var stored = (await Quartz.GetTriggers(jobs.Select(j => new TriggerKey(j.Name, Group)).ToList(), ct).ConfigureAwait(false))
+            .OfType<ICronTrigger>().ToDictionary(t => t.Key.Name, StringComparer.Ordinal);
+        var changed = new Dictionary<IJobDetail, IReadOnlyCollection<ITrigger>>();
+        foreach (var job in jobs)
+        {
+            var key = new JobKey(job.Name, Group);
+            var cron = QuartzCron.Translate(job.Schedule!);
+            var trigger = (ICronTrigger)TriggerBuilder.Create(options.Clock).WithIdentity(job.Name, Group).ForJob(key).StartAt(now)
+                .WithSchedule(CronScheduleBuilder.Create(cron).InTimeZone(job.TimeZone).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed))
+                .Build();
+            // Nodes starting with the same job files keep the stored trigger (its next fire; a misfire to run); a changed
+            // schedule or time zone replaces it.
+            if (stored.TryGetValue(job.Name, out var existing) && existing.CronExpressionString == trigger.CronExpressionString
+                && existing.TimeZone.Id == job.TimeZone.Id) continue;
+            var detail = JobBuilder.Create<ScheduledRun>().WithIdentity(key).DisallowConcurrentExecution().RequestRecovery().StoreDurably()
+                .WithDescription($"snapconv job {job.Name}").Build();
+            changed[detail] = [trigger];
+        }
+        if (changed.Count > 0) await Quartz.ScheduleJobs(changed, ScheduleJobOptions.Replacing, ct).ConfigureAwait(false);
+        // Downtime on one node: the RAM store starts empty and Quartz computes a new trigger's first fire from now, so a
+        // fire due since the last one (kept in the state directory) is fired once now, by hand. A cluster's store keeps
+        // its triggers: there the missed fire is a misfire, and FireAndProceed runs it once.
+        foreach (var job in jobs)
+            if (_store?.GetLastFire(job.Name) is { } last
+                && new CronExpression(QuartzCron.Translate(job.Schedule!), job.TimeZone).GetNextValidTimeAfter(last) is { } due && due <= now)
+                await Quartz.TriggerJob(new JobKey(job.Name, Group), new JobDataMap(), ct).ConfigureAwait(false);
+    }
+
+    private async Task ExecuteAsync(IJobExecutionContext context, CancellationToken ct)
+    {
+        var name = context.JobDetail.Key.Name;
+        if (!_jobs.TryGetValue(name, out var job))
+        {
+            _log?.Warn(name, "fire", $"this node ({NodeName}) has no job '{name}' in its job files; the fire is skipped (give every node the same job files).");
+            return;
+        }
+        if (_stop.IsCancellationRequested) return;
+        Interlocked.Increment(ref _runs);
+        Interlocked.Increment(ref _active);
+        var fields = new Dictionary<string, object?>
+        {
+            ["node"] = NodeName, ["fire_id"] = context.FireInstanceId, ["recovering"] = context.Recovering,
+            ["scheduled_at"] = context.ScheduledFireTimeUtc?.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        };
+        JobRunResult? result = null;
+        try
+        {
+            if (context.Recovering) _log?.Warn(name, "fire", $"recovering a run whose node stopped mid-run: node {NodeName} runs it again (acknowledged events are not sent again).", fields);
+            else _log?.Info(name, "fire", $"run on node {NodeName}", fields);
+            _store?.SetLastFire(name, context.ScheduledFireTimeUtc ?? context.FireTimeUtc);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _stop.Token);
+            try { result = await _run(job, linked.Token).ConfigureAwait(false); }
+            catch (OperationCanceledException) when (linked.IsCancellationRequested) { }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _active);
+            fields["outcome"] = result is null ? "canceled" : JobRunner.Snake(result.Outcome);
+            _log?.Info(name, "fire_end", $"run ended on node {NodeName}", fields);
         }
     }
 
-    private async Task FireAsync(DateTimeOffset scheduled, CancellationToken ct)
+    /// <summary>
+    /// Fires <paramref name="job"/> now (the console's "Run now"), through Quartz so that it never overlaps a run of the
+    /// same job on any node. False when the job is unknown or already running somewhere.
+    /// </summary>
+    public async Task<bool> RunNowAsync(string job, CancellationToken ct = default)
     {
-        if (ct.IsCancellationRequested) return;
-        Interlocked.Increment(ref _runs);
-        store?.SetLastFire(job.Name, scheduled);
-        try { await run(job, ct).ConfigureAwait(false); }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+        if (!_jobs.ContainsKey(job)) return false;
+        var key = new JobKey(job, Group);
+        var running = await Quartz.QueryFireInstances(new FireInstanceQuery { Job = key }, ct).ConfigureAwait(false);
+        if (running.Items.Count > 0) return false;
+        await Quartz.TriggerJob(key, new JobDataMap(), ct).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Stops firing, asks runs in progress to stop at their next step, waits up to <paramref name="grace"/> for them.</summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
+        await Quartz.Standby().ConfigureAwait(false);
+        await _stop.CancelAsync().ConfigureAwait(false);
+        var shutdown = Quartz.Shutdown(waitForJobsToComplete: true).AsTask();
+        await Task.WhenAny(shutdown, Task.Delay(grace)).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops with a 30 s grace.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    [DisallowConcurrentExecution]
+    private sealed class ScheduledRun(JobScheduler owner) : IJob
+    {
+        public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default) =>
+            new(owner.ExecuteAsync(context, cancellationToken));
+    }
+
+    private sealed class Factory(JobScheduler owner) : IJobFactory
+    {
+        public ValueTask<JobScope> CreateJob(TriggerFiredBundle bundle, IScheduler scheduler, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(new JobScope(new ScheduledRun(owner), null!));
+
+        public ValueTask ReturnJob(JobScope scope, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
     }
 }
 

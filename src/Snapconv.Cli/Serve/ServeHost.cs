@@ -25,10 +25,18 @@ public sealed record ServeOptions
     /// line (default), or fail at once with <see cref="StateDirectoryBusyException"/>.
     /// </summary>
     public StateLockOptions StateLock { get; init; } = new();
+    /// <summary>This node's name, recorded with its runs and shown in <c>/api/cluster</c>. Default host name and process id.</summary>
+    public string NodeName { get; init; } = SchedulerOptions.DefaultNodeName();
+    /// <summary>The cluster's store (<c>--store</c>), or null (default): one node, schedules in memory.</summary>
+    public ClusterStoreOptions? Cluster { get; init; }
+    /// <summary>How a cluster node watches its store (<c>/healthz</c>, standby while it is lost).</summary>
+    public StoreHealthOptions StoreHealth { get; init; } = new();
+    /// <summary>Runs when the store answers again, before jobs start (e.g. drop the ledgers' pooled connections).</summary>
+    public Action? OnStoreBack { get; init; }
 }
 
 /// <summary>
-/// <c>snapconv serve</c> as a library: one <see cref="JobScheduler"/> per scheduled job, and a loopback HTTP endpoint
+/// <c>snapconv serve</c> as a library: one <see cref="JobScheduler"/> (Quartz) for the scheduled jobs, and a loopback HTTP endpoint
 /// with <c>GET /healthz</c>, <c>GET /metrics</c> (Prometheus text, see <see cref="ServeMetrics"/>) and <c>GET /jobs</c> (last run of each job with its
 /// report). A failing job never stops the others. <see cref="RunningServe.StopAsync"/> stops the schedules, lets runs
 /// in progress stop at their next step (unsettled objects resume next time) and closes the endpoint.
@@ -43,6 +51,8 @@ public static class ServeHost
         var locks = new List<StateDirectoryLock>();
         try
         {
+            // A cluster's nodes share their jobs through Quartz and the store's ledgers, not through a local folder.
+            if (options.Cluster is not null) return await StartLockedAsync(file, runner, log, options, locks, ct).ConfigureAwait(false);
             var lockOptions = options.StateLock with { Clock = runner.Clock, OnWaiting = options.StateLock.OnWaiting ?? (m => log.Warn("serve", "lock", m)) };
             foreach (var dir in file.Jobs.Where(j => j.Cron is not null).Select(j => Path.GetFullPath(j.StateDir)).Distinct(StringComparer.Ordinal))
                 locks.Add(await StateDirectoryLock.AcquireAsync(dir, lockOptions, ct).ConfigureAwait(false));
@@ -64,34 +74,103 @@ public static class ServeHost
         builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         builder.Services.AddServeMetrics();
         var app = builder.Build();
-        app.MapGet("/healthz", () => Results.Text("ok\n", "text/plain"));
+        StoreHealth? health = null;
+        JobScheduler? scheduler = null;
+        app.MapGet("/healthz", () => health?.Problem is { } problem
+            ? Results.Text($"unavailable: {problem}\n", "text/plain", statusCode: StatusCodes.Status503ServiceUnavailable)
+            : Results.Text("ok\n", "text/plain"));
         app.MapPrometheusScrapingEndpoint();
         app.MapGet("/jobs", () => Results.Bytes(JobsJson(file, metrics), "application/json"));
+        app.MapGet("/api/cluster", async (CancellationToken c) => scheduler is null || health?.Healthy == false
+            ? Results.Text("the store does not answer\n", "text/plain", statusCode: StatusCodes.Status503ServiceUnavailable)
+            : Results.Bytes(await ClusterJson(scheduler, options.Cluster, runner.Clock, c).ConfigureAwait(false), "application/json"));
         await app.StartAsync(ct).ConfigureAwait(false);
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
 
         var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var store = new ScheduleStore(name => file.Jobs.First(j => j.Name == name).StateDir);
-        var tasks = new List<Task>();
         foreach (var job in file.Jobs)
         {
-            if (job.Cron is null)
+            if (job.Cron is null) log.Info(job.Name, "schedule", "no schedule: this job runs only with `snapconv run`.");
+            else log.Info(job.Name, "schedule", $"scheduled '{job.Schedule}' ({job.TimeZone.Id})");
+        }
+        var tasks = new List<Task>();
+        try
+        {
+            if (options.Cluster is { } cluster)
             {
-                log.Info(job.Name, "schedule", "no schedule: this job runs only with `snapconv run`.");
-                continue;
+                if (await QuartzSchema.EnsureAsync(cluster.ConnectionString, cluster.Schema, ct).ConfigureAwait(false))
+                    log.Info("serve", "store", $"created Quartz's tables in schema {cluster.Schema}.");
             }
-            log.Info(job.Name, "schedule", $"scheduled '{job.Schedule}' ({job.TimeZone.Id})");
-            var scheduler = new JobScheduler(job, async (j, c) =>
+            scheduler = await JobScheduler.StartAsync(file.Jobs, async (j, c) =>
             {
                 metrics.Started(j.Name);
                 var r = await runner.RunAsync(j, lockHeld: true, c).ConfigureAwait(false);
                 metrics.Record(r);
                 return r;
-            }, runner.Clock, store);
-            tasks.Add(Task.Run(() => scheduler.RunAsync(stop.Token), CancellationToken.None));
+            }, new SchedulerOptions { Clock = runner.Clock, NodeName = options.NodeName, Cluster = options.Cluster },
+                new ScheduleStore(name => file.Jobs.First(j => j.Name == name).StateDir), log, ct).ConfigureAwait(false);
         }
-        log.Info("serve", "listen", $"listening on {string.Join(", ", addresses)} (/healthz, /metrics, /jobs)");
-        return new RunningServe(app, stop, tasks, metrics, addresses, log, runner.Clock) { Locks = locks };
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        if (options.Cluster is { } store)
+        {
+            var s = scheduler;
+            health = new StoreHealth(StoreHealth.Postgres(store.ConnectionString), options.StoreHealth, runner.Clock,
+                async () => await s.Quartz.Standby().ConfigureAwait(false),
+                async () =>
+                {
+                    // Connections pooled before the outage are dead (a restarted server closed them): drop them, so the
+                    // first runs after the rejoin do not fail on them.
+                    Npgsql.NpgsqlConnection.ClearAllPools();
+                    options.OnStoreBack?.Invoke();
+                    await s.Quartz.Start().ConfigureAwait(false);
+                },
+                m => log.Warn("serve", "store", m));
+            tasks.Add(Task.Run(() => health.RunAsync(stop.Token), CancellationToken.None));
+            log.Info("serve", "cluster", $"node {options.NodeName} joined the cluster (check-in every {store.CheckinInterval.TotalSeconds:0} s).");
+        }
+        log.Info("serve", "listen", $"listening on {string.Join(", ", addresses)} (/healthz, /metrics, /jobs, /api/cluster)");
+        return new RunningServe(app, stop, scheduler, tasks, metrics, addresses, log) { Locks = locks };
+    }
+
+    private static async Task<byte[]> ClusterJson(JobScheduler scheduler, ClusterStoreOptions? cluster, TimeProvider clock, CancellationToken ct)
+    {
+        var nodes = cluster is null
+            ? await LocalNodeAsync(scheduler, ct).ConfigureAwait(false)
+            : await ClusterNodes.ReadAsync(cluster, scheduler.NodeName, clock.GetUtcNow(), ct).ConfigureAwait(false);
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("nodes");
+            foreach (var n in nodes)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", n.Name);
+                if (n.LastCheckinAt is { } at) w.WriteString("last_checkin_at", at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+                else w.WriteNull("last_checkin_at");
+                w.WriteString("state", n.State);
+                w.WriteBoolean("this_node", n.Name == scheduler.NodeName);
+                w.WriteStartArray("running");
+                foreach (var job in n.Running) w.WriteStringValue(job);
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return ms.ToArray();
+    }
+
+    // One node, RAM store: Quartz knows what it runs; there are no check-ins.
+    private static async Task<IReadOnlyList<ClusterNode>> LocalNodeAsync(JobScheduler scheduler, CancellationToken ct)
+    {
+        var running = await scheduler.Quartz.QueryFireInstances(new Quartz.FireInstanceQuery(), ct).ConfigureAwait(false);
+        return [new ClusterNode(scheduler.NodeName, null, "alive",
+            running.Items.Where(f => f.JobKey is not null).Select(f => f.JobKey!.Name).Distinct().Order(StringComparer.Ordinal).ToList())];
     }
 
     private static byte[] JobsJson(JobFile file, ServeMetrics metrics)
@@ -147,8 +226,8 @@ public static class ServeHost
 }
 
 /// <summary>A started <c>serve</c>.</summary>
-public sealed class RunningServe(WebApplication app, CancellationTokenSource stop, List<Task> schedulers, ServeMetrics metrics,
-    IReadOnlyList<string> addresses, RunLog log, TimeProvider clock) : IAsyncDisposable
+public sealed class RunningServe(WebApplication app, CancellationTokenSource stop, JobScheduler scheduler, List<Task> background, ServeMetrics metrics,
+    IReadOnlyList<string> addresses, RunLog log) : IAsyncDisposable
 {
     private int _stopped;
 
@@ -160,8 +239,13 @@ public sealed class RunningServe(WebApplication app, CancellationTokenSource sto
     /// <summary>The state directories' locks, released once the runs stopped.</summary>
     internal IReadOnlyList<StateDirectoryLock> Locks { get; init; } = [];
 
-    /// <summary>Completes when every scheduler ended (after a stop).</summary>
-    public Task Completion => Task.WhenAll(schedulers);
+    /// <summary>The scheduler (Quartz) of this node.</summary>
+    public JobScheduler Scheduler { get; } = scheduler;
+
+    private readonly TaskCompletionSource _stoppedRuns = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the scheduler stopped and no run is in progress (after a stop).</summary>
+    public Task Completion => _stoppedRuns.Task;
 
     /// <summary>Stops the schedules, waits up to <paramref name="grace"/> for runs in progress, closes the endpoint.</summary>
     public async Task StopAsync(TimeSpan? grace = null)
@@ -169,7 +253,9 @@ public sealed class RunningServe(WebApplication app, CancellationTokenSource sto
         if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
         log.Info("serve", "stop", "stopping: no new runs; runs in progress stop at their next step.");
         await stop.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAny(Task.WhenAll(schedulers), Task.Delay(grace ?? TimeSpan.FromSeconds(30), clock)).ConfigureAwait(false);
+        await Scheduler.StopAsync(grace ?? TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        await Task.WhenAll(background).ConfigureAwait(false);
+        if (Scheduler.Active == 0) _stoppedRuns.TrySetResult();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await app.StopAsync(cts.Token).ConfigureAwait(false);
         await app.DisposeAsync().ConfigureAwait(false);

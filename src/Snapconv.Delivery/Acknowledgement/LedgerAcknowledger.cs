@@ -20,26 +20,28 @@ internal sealed class LedgerAcknowledger(IDeliveryLedger ledger, bool isLive, De
     public IEnumerable<ApiRejection> Rejections => _rejections;
 
     /// <summary>
-    /// Drops events already acknowledged by earlier runs and records the rest as a batch 'sent' — before its
-    /// request. Null when nothing is left to send.
+    /// Claims the events in the ledger as a batch 'sent' — before its request — skipping those acknowledged by
+    /// earlier runs. An event another process is sending (a shared ledger, #19) is left to it and counted pending
+    /// here. Null when nothing is left to send.
     /// </summary>
     public OutgoingBatch? Begin(List<OutgoingEvent> items)
     {
-        if (ledger.HasEvents)
+        var outcomes = new ClaimOutcome[items.Count];
+        var id = ledger.ClaimBatch(Keys(items), outcomes);
+        if (Array.IndexOf(outcomes, ClaimOutcome.Acknowledged) >= 0 || Array.IndexOf(outcomes, ClaimOutcome.HeldElsewhere) >= 0)
         {
-            var keys = items.ConvertAll(x => x.Key);
-            var acked = new bool[keys.Count];
-            ledger.FindAcknowledged(keys, acked);
             var kept = new List<OutgoingEvent>(items.Count);
             for (var i = 0; i < items.Count; i++)
-                if (acked[i]) Interlocked.Increment(ref stats.SkippedCount);
+            {
+                if (outcomes[i] == ClaimOutcome.Acknowledged) Interlocked.Increment(ref stats.SkippedCount);
+                else if (outcomes[i] == ClaimOutcome.HeldElsewhere) Interlocked.Increment(ref stats.FailedCount);
                 else kept.Add(items[i]);
+            }
             items = kept;
         }
-        if (items.Count == 0) return null;
-        var id = ledger.BeginBatch(Keys(items));
+        if (id is not { } batchId || items.Count == 0) return null;
         Interlocked.Add(ref stats.SentCount, items.Count);
-        return new OutgoingBatch(id, items.ToArray());
+        return new OutgoingBatch(batchId, items.ToArray());
     }
 
     /// <summary>Records how a part of <paramref name="batch"/> settled (not <see cref="SettlementKind.Fatal"/>: the sink stops).</summary>

@@ -19,8 +19,46 @@ public interface IDeliveryLedger : IDisposable
     /// <summary>Sets <paramref name="acknowledged"/>[i] for every key Snap already acknowledged.</summary>
     void FindAcknowledged(IReadOnlyList<EventKey> keys, Span<bool> acknowledged);
 
-    /// <summary>Records a batch as sent (before its request) and returns its id.</summary>
+    /// <summary>
+    /// Records a batch as sent (before its request) and returns its id. Every key is put in the new batch (for a
+    /// key already recorded, the later batch wins): for a ledger with one writer, whose caller looked the keys up
+    /// first. A ledger that several processes share needs <see cref="ClaimBatch"/>.
+    /// </summary>
     long BeginBatch(IReadOnlyList<EventKey> keys);
+
+    /// <summary>
+    /// Claims keys for a new batch recorded as sent (before its request): sets <paramref name="outcomes"/>[i] for
+    /// every key and returns the batch's id, or null when no key was claimed (no batch is recorded). The caller
+    /// sends only the keys marked <see cref="ClaimOutcome.Claimed"/>; a key <see cref="ClaimOutcome.HeldElsewhere"/>
+    /// is neither sent nor settled by this caller (its run leaves it pending for the next one).
+    /// </summary>
+    /// <remarks>
+    /// The default is for a ledger with one writer at a time (the SQLite ledger, behind the state directory's
+    /// lock): keys Snap acknowledged in earlier runs are <see cref="ClaimOutcome.Acknowledged"/>, the rest are
+    /// claimed, nothing is held elsewhere. A shared ledger decides each key in its own transaction (see the
+    /// PostgreSQL ledger), so that two processes never both claim one key.
+    /// </remarks>
+    long? ClaimBatch(IReadOnlyList<EventKey> keys, Span<ClaimOutcome> outcomes)
+    {
+        if (outcomes.Length < keys.Count) throw new ArgumentException("one outcome a key is needed", nameof(outcomes));
+        var claimed = new List<EventKey>(keys.Count);
+        if (HasEvents)
+        {
+            var acked = new bool[keys.Count];
+            FindAcknowledged(keys, acked);
+            for (var i = 0; i < keys.Count; i++)
+            {
+                outcomes[i] = acked[i] ? ClaimOutcome.Acknowledged : ClaimOutcome.Claimed;
+                if (!acked[i]) claimed.Add(keys[i]);
+            }
+        }
+        else
+        {
+            outcomes[..keys.Count].Fill(ClaimOutcome.Claimed);
+            claimed.AddRange(keys);
+        }
+        return claimed.Count == 0 ? null : BeginBatch(claimed);
+    }
 
     /// <summary>Marks the whole batch acknowledged.</summary>
     void AcknowledgeBatch(long batchId);
@@ -30,6 +68,17 @@ public interface IDeliveryLedger : IDisposable
 
     /// <summary>Marks a batch as failed after retries (its events stay due for the next run).</summary>
     void FailBatch(long batchId);
+}
+
+/// <summary>What <see cref="IDeliveryLedger.ClaimBatch"/> decided for one key.</summary>
+public enum ClaimOutcome : byte
+{
+    /// <summary>In the new batch: the caller sends it and settles it.</summary>
+    Claimed = 0,
+    /// <summary>Snap acknowledged it before: never sent again.</summary>
+    Acknowledged = 1,
+    /// <summary>In a batch another live process is sending (or deciding on right now): not sent by this caller, and not settled.</summary>
+    HeldElsewhere = 2,
 }
 
 /// <summary>A ledger that remembers nothing (dry runs, test events, benchmarks without a ledger).</summary>

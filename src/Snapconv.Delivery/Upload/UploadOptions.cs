@@ -69,6 +69,12 @@ public sealed record UploadOptions
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
     /// <summary>Internal (benchmarks): false runs without a ledger, so re-runs resend everything. Default true.</summary>
     internal bool UseLedger { get; init; } = true;
+
+    /// <summary>
+    /// Opens the delivery ledger of a live run; null (default): the SQLite one in <see cref="StateDir"/>. A cluster's
+    /// runs share one on PostgreSQL (#19).
+    /// </summary>
+    public Func<TimeProvider, Snapconv.Delivery.Ledger.IDeliveryLedger>? LedgerFactory { get; init; }
     /// <summary>Seed of the jitter random source; null = unseeded.</summary>
     public int? JitterSeed { get; init; }
 

@@ -89,7 +89,7 @@ public sealed class UploadRun(UploadOptions options, TimeProvider? clock = null)
     }
 
     private IDeliveryLedger OpenLedger() =>
-        options.UseLedger && options.IsLive ? new SqliteDeliveryLedger(options.StateDir, _clock) : new NullLedger();
+        options.UseLedger && options.IsLive ? options.LedgerFactory?.Invoke(_clock) ?? new SqliteDeliveryLedger(options.StateDir, _clock) : new NullLedger();
 
     private static async Task FingerprintAsync(IDeliveryLedger ledger, string path, CancellationToken ct)
     {

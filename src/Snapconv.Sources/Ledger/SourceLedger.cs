@@ -16,11 +16,35 @@ public enum ObjectState
 public sealed record ObjectRecord(string Key, long? Size, string? Version, byte[] Sha256, ObjectState State);
 
 /// <summary>
+/// What a job remembers of its source's objects and its cursor, so that a run reads only what is new, changed or
+/// half-delivered (<see cref="Staging.SourceStaging"/>). Identity only (key, size, version, SHA-256): no row
+/// content, no secrets. Implementations: <see cref="SourceLedger"/> (SQLite, one node) and the PostgreSQL one
+/// (a cluster's nodes share it). Every method is one transaction; thread-safe.
+/// </summary>
+public interface ISourceLedger : IDisposable
+{
+    /// <summary>The record of <paramref name="key"/> in <paramref name="job"/>, or null.</summary>
+    ObjectRecord? Find(string job, string key);
+
+    /// <summary>Inserts or replaces the record of an object (the last write wins: one record a job and key).</summary>
+    void Record(string job, ObjectRecord record);
+
+    /// <summary>Every record of a job in key order (ordinal), for tests and diagnostics.</summary>
+    IReadOnlyList<ObjectRecord> All(string job);
+
+    /// <summary>The committed cursor of a job, or null.</summary>
+    string? GetCursor(string job);
+
+    /// <summary>Stores the cursor of a job (after its run settled).</summary>
+    void SetCursor(string job, string value);
+}
+
+/// <summary>
 /// The sources ledger: <c>sources.db</c> (SQLite, WAL) in the state directory, next to the delivery ledger. Tables
 /// <c>objects(job, key, size, version, sha256, state, updated_at)</c> and <c>cursors(job, value, updated_at)</c>.
 /// Ids and hashes only: no row content, no secrets. Thread-safe.
 /// </summary>
-public sealed class SourceLedger : IDisposable
+public sealed class SourceLedger : ISourceLedger
 {
     /// <summary>File name inside the state directory.</summary>
     public const string FileName = "sources.db";

@@ -29,11 +29,11 @@ public sealed record StagingResult(IReadOnlyList<StagedObject> Staged, int Liste
 
 /// <summary>
 /// Lists a source and brings each new, changed or half-delivered object into the staging folder, using the
-/// <see cref="SourceLedger"/> to skip what was delivered (without reading it when the listing's size and version
+/// <see cref="ISourceLedger"/> to skip what was delivered (without reading it when the listing's size and version
 /// match). <see cref="CommitAsync"/> finalises the objects once the run settled; <see cref="Cleanup"/> removes the
 /// staged copies.
 /// </summary>
-public sealed class SourceStaging(ISource source, SourceLedger ledger, string job, string stagingDir)
+public sealed class SourceStaging(ISource source, ISourceLedger ledger, string job, string stagingDir)
 {
     /// <summary>
     /// How a source creates a staged copy (it holds the user's rows): a new file, private to the owner (0600) on Unix,

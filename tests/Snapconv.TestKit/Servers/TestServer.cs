@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Snapconv.Sources.Tests.Servers;
+namespace Snapconv.TestKit.Servers;
 
 /// <summary>
 /// Base of the real servers the tests start on loopback: a free port (bound to 0), a private folder, a child process

@@ -1,0 +1,153 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Globalization;
+using Snapconv.Delivery.Ledger;
+using Snapconv.Postgres;
+
+namespace Snapconv.Bench.Delivery;
+
+/// <summary>
+/// <c>ledger-pg --store URL [--events N] [--batch N] [--seconds S]</c>: event keys recorded per second by the
+/// PostgreSQL delivery ledger — batches of random keys claimed (<c>ClaimBatch</c>, as a cluster node does) then
+/// acknowledged — against the SQLite ledger doing the same in the same run (its next-open merge counted in),
+/// then two PostgreSQL sessions recording at once, and a re-run's claim of keys all acknowledged. Bounded: at
+/// most 5,000,000 events, and each phase stops after S seconds (default 60). The schema it makes is dropped.
+/// Run it with <c>bench/run-ledger-pg.sh</c> (starts a private PostgreSQL on loopback).
+/// </summary>
+public static class PostgresLedgerBench
+{
+    private const int MaxEvents = 5_000_000;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        string? store = null;
+        var events = 1_000_000;
+        var batch = 2_000;
+        var seconds = 60;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--store": store = args[++i]; break;
+                case "--events": events = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--batch": batch = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--seconds": seconds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                default:
+                    Console.Error.WriteLine("usage: ledger-pg --store postgresql://USER@HOST:PORT/DB [--events N] [--batch N] [--seconds S]");
+                    return 2;
+            }
+        }
+        if (store is null || events is < 1 or > MaxEvents || batch is < 1 or > 10_000 || seconds is < 1 or > 600)
+        {
+            Console.Error.WriteLine($"ledger-pg: --store is required; --events 1-{MaxEvents:N0}, --batch 1-10,000, --seconds 1-600.");
+            return 2;
+        }
+        var limit = TimeSpan.FromSeconds(seconds);
+        var keys = RandomKeys(events, seed: 1);
+        Console.WriteLine($"{events:N0} random event keys in batches of {batch:N0}; store {PostgresUrl.Parse(store)}");
+
+        var sqlite = RecordSqlite(keys, batch, limit);
+        Print("sqlite  claim+ack (+ next-open merge)", sqlite.Count, sqlite.Elapsed);
+
+        var url = PostgresUrl.Parse(store) with { Schema = "bench_" + Guid.NewGuid().ToString("N")[..8] };
+        await using var pg = await PostgresStore.OpenAsync(PostgresStoreOptions.From(url, nodeName: "bench"), CancellationToken.None);
+        try
+        {
+            var one = Record(pg, keys, batch, limit);
+            Print("postgres claim+ack, one session", one.Count, one.Elapsed);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"ratio postgres/sqlite (events/s): {Rate(one) / Rate(sqlite):F2}"));
+
+            // Two sessions (two nodes) recording new keys at once, each its own half.
+            var more = RandomKeys(events, seed: 2);
+            var half = events / 2;
+            var sw = Stopwatch.StartNew();
+            var parts = await Task.WhenAll(
+                Task.Run(() => Record(pg, more[..half], batch, limit)),
+                Task.Run(() => Record(pg, more[half..], batch, limit)));
+            Print("postgres claim+ack, two sessions at once", parts.Sum(p => p.Count), sw.Elapsed);
+
+            // A re-run: every key is found acknowledged by the claim itself.
+            using var rerun = pg.OpenDeliveryLedger(TimeProvider.System);
+            var outcomes = new ClaimOutcome[batch];
+            long acked = 0, done = 0;
+            sw.Restart();
+            for (var i = 0; i < one.Count && sw.Elapsed < limit; i += batch)
+            {
+                var slice = new ArraySegment<EventKey>(keys, i, Math.Min(batch, one.Count - i));
+                rerun.ClaimBatch(slice, outcomes);
+                for (var j = 0; j < slice.Count; j++) if (outcomes[j] == ClaimOutcome.Acknowledged) acked++;
+                done += slice.Count;
+            }
+            Print($"postgres re-run claim, {acked:N0} found acknowledged", done, sw.Elapsed);
+        }
+        finally
+        {
+            await using var drop = pg.DataSource.CreateCommand($"DROP SCHEMA \"{url.Schema}\" CASCADE");
+            await drop.ExecuteNonQueryAsync();
+        }
+        return 0;
+    }
+
+    private readonly record struct Result(int Count, TimeSpan Elapsed);
+
+    private static double Rate(Result r) => r.Count / r.Elapsed.TotalSeconds;
+
+    private static void Print(string what, long count, TimeSpan elapsed) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{what}: {count:N0} events in {elapsed.TotalSeconds:F2} s = {count / elapsed.TotalSeconds:N0} events/s ({elapsed.TotalMicroseconds / count:F2} µs/event)"));
+
+    private static Result Record(PostgresStore store, EventKey[] keys, int batch, TimeSpan limit)
+    {
+        using var ledger = store.OpenDeliveryLedger(TimeProvider.System);
+        var outcomes = new ClaimOutcome[batch];
+        var sw = Stopwatch.StartNew();
+        var i = 0;
+        for (; i < keys.Length && sw.Elapsed < limit; i += batch)
+        {
+            var slice = new ArraySegment<EventKey>(keys, i, Math.Min(batch, keys.Length - i));
+            if (ledger.ClaimBatch(slice, outcomes) is { } id) ledger.AcknowledgeBatch(id);
+        }
+        return new Result(Math.Min(i, keys.Length), sw.Elapsed);
+    }
+
+    private static Result RecordSqlite(EventKey[] keys, int batch, TimeSpan limit)
+    {
+        var dir = Directory.CreateTempSubdirectory("snapconv-ledger-bench-").FullName;
+        try
+        {
+            var sw = Stopwatch.StartNew();
+            var i = 0;
+            using (IDeliveryLedger ledger = new SqliteDeliveryLedger(dir, TimeProvider.System))
+            {
+                var outcomes = new ClaimOutcome[batch];
+                for (; i < keys.Length && sw.Elapsed < limit; i += batch)
+                {
+                    var slice = new ArraySegment<EventKey>(keys, i, Math.Min(batch, keys.Length - i));
+                    if (ledger.ClaimBatch(slice, outcomes) is { } id) ledger.AcknowledgeBatch(id);
+                }
+            }
+            // The SQLite ledger merges a run's keys into its keyed table when next opened: part of recording them.
+            using (new SqliteDeliveryLedger(dir, TimeProvider.System)) { }
+            return new Result(Math.Min(i, keys.Length), sw.Elapsed);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, true);
+        }
+    }
+
+    private static EventKey[] RandomKeys(int n, int seed)
+    {
+        var rnd = new Random(seed);
+        var keys = new EventKey[n];
+        Span<byte> b = stackalloc byte[16];
+        for (var i = 0; i < n; i++)
+        {
+            rnd.NextBytes(b);
+            keys[i] = new EventKey(BinaryPrimitives.ReadUInt128BigEndian(b));
+        }
+        return keys;
+    }
+}

@@ -1,0 +1,136 @@
+using Microsoft.Extensions.Time.Testing;
+using Snapconv.Jobs;
+using Snapconv.Cli.Serve;
+
+namespace Snapconv.Cli.Tests.Serve;
+
+/// <summary>
+/// The Quartz scheduler on one node (RAM store), driven by a fake clock. Rewritten for #19 from the tests of the
+/// hand-written cron loop it replaced: the same three rules (fires in the job's time zone, never overlaps and catches up
+/// once, catches up once after downtime), now asked of <see cref="JobScheduler.StartAsync"/> instead of a per-job loop.
+/// </summary>
+public class JobSchedulerTests
+{
+    private static JobDefinition Job(string cron, string name = "s") =>
+        JobFileLoader.Parse($"jobs:\n  - {{name: {name}, pixel_id: p, schedule: \"{cron}\", timezone: Europe/London, source: {{type: local, path: x}}}}\n", "j.yaml", "/tmp").Jobs[0];
+
+    private static async Task Until(Func<bool> condition)
+    {
+        // Bounded: 10 s of real time for Quartz's thread to notice the advanced clock.
+        for (var i = 0; i < 1000 && !condition(); i++) await Task.Delay(10);
+        Assert.True(condition());
+    }
+
+    private static Task<JobRunResult> Done(JobDefinition j, FakeTimeProvider clock) => Task.FromResult(new JobRunResult { Job = j.Name, StartedAt = clock.GetUtcNow() });
+
+    [Fact]
+    public async Task Scheduler_FiresOnEachCronTick_InTheJobsTimeZone()
+    {
+        // 2024-07-01 08:59:30 UTC = 09:59:30 in London (BST): "0 10 * * *" fires 30 s later.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2024, 7, 1, 8, 59, 30, TimeSpan.Zero));
+        var fired = new List<DateTimeOffset>();
+        await using var scheduler = await JobScheduler.StartAsync([Job("0 10 * * *")], (j, ct) =>
+        {
+            lock (fired) fired.Add(clock.GetUtcNow());
+            return Done(j, clock);
+        }, new SchedulerOptions { Clock = clock });
+        clock.Advance(TimeSpan.FromSeconds(29));
+        await Task.Delay(200);
+        Assert.Empty(fired);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await Until(() => fired.Count == 1);
+        Assert.Equal(new DateTimeOffset(2024, 7, 1, 9, 0, 0, TimeSpan.Zero), fired[0]);
+        await Task.Delay(100);
+        clock.Advance(TimeSpan.FromDays(1));
+        await Until(() => fired.Count == 2);
+        Assert.Equal(new DateTimeOffset(2024, 7, 2, 9, 0, 0, TimeSpan.Zero), fired[1]);
+    }
+
+    [Fact]
+    public async Task Scheduler_LongRun_NeverOverlaps_AndCatchesUpOnce()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var running = 0;
+        var maxParallel = 0;
+        var runs = 0;
+        var release = new SemaphoreSlim(0);
+        await using var scheduler = await JobScheduler.StartAsync([Job("* * * * *")], async (j, ct) =>
+        {
+            var now = Interlocked.Increment(ref running);
+            maxParallel = Math.Max(maxParallel, now);
+            if (Interlocked.Increment(ref runs) == 1) await release.WaitAsync(ct); // the first run lasts 10 "minutes"
+            Interlocked.Decrement(ref running);
+            return new JobRunResult { Job = j.Name, StartedAt = clock.GetUtcNow() };
+        }, new SchedulerOptions { Clock = clock });
+        await Task.Delay(100);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await Until(() => runs == 1);
+        clock.Advance(TimeSpan.FromMinutes(10)); // 10 ticks missed during the run
+        await Task.Delay(200);
+        Assert.Equal(1, runs);
+        release.Release();
+        await Until(() => runs == 2); // one catch-up (a misfire fired once now), not ten
+        await Task.Delay(300);
+        Assert.Equal(2, runs);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await Until(() => runs == 3);
+        Assert.Equal(1, maxParallel);
+    }
+
+    [Fact]
+    public async Task Scheduler_AfterDowntime_CatchesUpOnceAtStart()
+    {
+        using var dir = new TempDir();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2024, 1, 1, 12, 0, 30, TimeSpan.Zero));
+        var store = new ScheduleStore(_ => dir.Path);
+        store.SetLastFire("s", clock.GetUtcNow() - TimeSpan.FromHours(5)); // down for five hourly ticks
+        var runs = 0;
+        await using var scheduler = await JobScheduler.StartAsync([Job("0 * * * *")], (j, ct) =>
+        {
+            Interlocked.Increment(ref runs);
+            return Done(j, clock);
+        }, new SchedulerOptions { Clock = clock }, store);
+        await Until(() => runs == 1);
+        await Task.Delay(300);
+        Assert.Equal(1, runs);
+        // The catch-up is recorded, so the next start does not run it again; the next tick (13:00) does.
+        Assert.True(store.GetLastFire("s") > clock.GetUtcNow() - TimeSpan.FromHours(1));
+        clock.Advance(TimeSpan.FromMinutes(60));
+        await Until(() => runs == 2);
+    }
+
+    [Fact]
+    public async Task Scheduler_NoLastFire_DoesNotRunAtStart()
+    {
+        using var dir = new TempDir();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2024, 1, 1, 12, 0, 30, TimeSpan.Zero));
+        var runs = 0;
+        await using var scheduler = await JobScheduler.StartAsync([Job("0 * * * *")], (j, ct) =>
+        {
+            Interlocked.Increment(ref runs);
+            return Done(j, clock);
+        }, new SchedulerOptions { Clock = clock }, new ScheduleStore(_ => dir.Path));
+        await Task.Delay(500);
+        Assert.Equal(0, runs);
+    }
+
+    [Fact]
+    public async Task Scheduler_TwoJobs_RunAtOnce_EachOnItsOwnSchedule()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var gate = new TaskCompletionSource();
+        var started = new List<string>();
+        await using var scheduler = await JobScheduler.StartAsync([Job("*/10 * * * * *", "a"), Job("*/20 * * * * *", "b")], async (j, ct) =>
+        {
+            lock (started) started.Add(j.Name);
+            await gate.Task.WaitAsync(ct);
+            return new JobRunResult { Job = j.Name, StartedAt = clock.GetUtcNow() };
+        }, new SchedulerOptions { Clock = clock });
+        await Task.Delay(100);
+        clock.Advance(TimeSpan.FromSeconds(20));
+        await Until(() => { lock (started) return started.Count == 2; });
+        Assert.Equal(2, scheduler.Active);
+        gate.SetResult();
+        await Until(() => scheduler.Active == 0);
+    }
+}
