@@ -6,6 +6,7 @@ using Snapconv.Bench.Gen;
 //   micro [BenchmarkDotNet args] single-operation benchmarks (normalizers, hashing) against naive baselines
 //   stages FILE                  single-thread cost of each pipeline stage over FILE
 //   upload-load [ROWS] [...]       generated rows uploaded end to end to an in-process sandbox (ledger on vs off)
+//   pacer [QPS] [--seconds S] [--senders N]   the client's pacer against System.Threading.RateLimiting's token bucket
 //   sandbox-load [--batches N] [--concurrency N] [--seconds N]   2,000-event batches against an in-process sandbox
 //   sandbox-profile [ROWS]       the sandbox per stage (parse, validate, whole server) on bodies the client really sends
 //   ledger-pg --store URL [--events N] [--batch N] [--seconds S]   PostgreSQL delivery ledger keys/s vs SQLite (bench/run-ledger-pg.sh)
@@ -23,6 +24,7 @@ return command switch
     "upload-load" => await Snapconv.Bench.Delivery.UploadBench.RunAsync(rest),
     "ledger-load" => Snapconv.Bench.Delivery.LedgerBench.Run(rest),
     "ledger-pg" => await Snapconv.Bench.Delivery.PostgresLedgerBench.RunAsync(rest),
+    "pacer" => await Snapconv.Bench.Delivery.PacerBench.RunAsync(rest),
     "preset-join" => await Snapconv.Bench.Presets.PresetJoinBench.RunAsync(rest),
     _ => Usage(),
 };

@@ -10,7 +10,7 @@ namespace Snapconv.Cli.Commands;
 /// </summary>
 internal static class ServeCommand
 {
-    public static Command Create()
+    public static Command Create(TimeProvider clock)
     {
         var file = new Argument<string>("JOB_FILE") { Description = "Job file (YAML or JSON); jobs with a 'schedule' run on it." };
         var urls = new Option<string>("--urls") { Description = "Listen URLs of /healthz, /metrics and /jobs, ';'-separated.", DefaultValueFactory = _ => ServeOptions.DefaultUrls };
@@ -26,8 +26,8 @@ internal static class ServeCommand
             var jobFile = RunCommand.Load(r.GetValue(file)!);
             if (jobFile.Jobs.All(j => j.Cron is null))
                 throw new UsageException("no job has a 'schedule'; give one (e.g. schedule: \"0 * * * *\") or use `snapconv run`.");
-            var log = new RunLog(RunCommand.ParseFormat(r.GetValue(logFormat)));
-            var runner = new JobRunner(log) { Retry = RunCommand.RetryFromEnvironment(), OnUnexpected = ExitCodes.WriteJobFailure };
+            var log = new RunLog(RunCommand.ParseFormat(r.GetValue(logFormat)), clock);
+            var runner = new JobRunner(log, clock) { Retry = RunCommand.RetryFromEnvironment(), OnUnexpected = ExitCodes.WriteJobFailure };
             var listen = r.GetValue(urls)!;
             await using var serve = await ListenFailure.StartAsync("--urls", listen,
                 () => ServeHost.StartAsync(jobFile, runner, log, new ServeOptions
@@ -35,7 +35,7 @@ internal static class ServeCommand
                     Urls = listen,
                     StateLock = StateLockFlags.Resolve(r, noWait) with { OnWaiting = null },
                 }, ct));
-            try { await Task.Delay(Timeout.Infinite, ct); }
+            try { await Task.Delay(Timeout.InfiniteTimeSpan, clock, ct); }
             catch (OperationCanceledException) { }
             await serve.StopAsync();
             return ExitCodes.Ok;

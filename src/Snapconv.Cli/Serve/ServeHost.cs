@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 using Snapconv.Jobs;
 using Snapconv.Core.Redaction;
 using Snapconv.Delivery.Ledger;
@@ -19,8 +20,6 @@ public sealed record ServeOptions
     public const string DefaultUrls = "http://127.0.0.1:9464";
     /// <summary>Listen URLs, ';'-separated. Default http://127.0.0.1:9464.</summary>
     public string Urls { get; init; } = DefaultUrls;
-    /// <summary>Clock of the schedules. Default: the system clock.</summary>
-    public TimeProvider Clock { get; init; } = TimeProvider.System;
     /// <summary>
     /// How serve takes the locks of its scheduled jobs' state directories (held for its whole life): wait, told as a WARN
     /// line (default), or fail at once with <see cref="StateDirectoryBusyException"/>.
@@ -30,7 +29,7 @@ public sealed record ServeOptions
 
 /// <summary>
 /// <c>snapconv serve</c> as a library: one <see cref="JobScheduler"/> per scheduled job, and a loopback HTTP endpoint
-/// with <c>GET /healthz</c>, <c>GET /metrics</c> (Prometheus text) and <c>GET /jobs</c> (last run of each job with its
+/// with <c>GET /healthz</c>, <c>GET /metrics</c> (Prometheus text, see <see cref="ServeMetrics"/>) and <c>GET /jobs</c> (last run of each job with its
 /// report). A failing job never stops the others. <see cref="RunningServe.StopAsync"/> stops the schedules, lets runs
 /// in progress stop at their next step (unsettled objects resume next time) and closes the endpoint.
 /// </summary>
@@ -44,7 +43,7 @@ public static class ServeHost
         var locks = new List<StateDirectoryLock>();
         try
         {
-            var lockOptions = options.StateLock.OnWaiting is null ? options.StateLock with { OnWaiting = m => log.Warn("serve", "lock", m) } : options.StateLock;
+            var lockOptions = options.StateLock with { Clock = runner.Clock, OnWaiting = options.StateLock.OnWaiting ?? (m => log.Warn("serve", "lock", m)) };
             foreach (var dir in file.Jobs.Where(j => j.Cron is not null).Select(j => Path.GetFullPath(j.StateDir)).Distinct(StringComparer.Ordinal))
                 locks.Add(await StateDirectoryLock.AcquireAsync(dir, lockOptions, ct).ConfigureAwait(false));
             return await StartLockedAsync(file, runner, log, options, locks, ct).ConfigureAwait(false);
@@ -59,13 +58,14 @@ public static class ServeHost
     private static async Task<RunningServe> StartLockedAsync(JobFile file, JobRunner runner, RunLog log, ServeOptions options,
         List<StateDirectoryLock> locks, CancellationToken ct)
     {
-        var metrics = new ServeMetrics(options.Clock, file.Jobs.Select(j => j.Name));
+        var metrics = new ServeMetrics(runner.Clock, file.Jobs.Select(j => j.Name));
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        builder.Services.AddServeMetrics();
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Text("ok\n", "text/plain"));
-        app.MapGet("/metrics", () => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
+        app.MapPrometheusScrapingEndpoint();
         app.MapGet("/jobs", () => Results.Bytes(JobsJson(file, metrics), "application/json"));
         await app.StartAsync(ct).ConfigureAwait(false);
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
@@ -87,11 +87,11 @@ public static class ServeHost
                 var r = await runner.RunAsync(j, lockHeld: true, c).ConfigureAwait(false);
                 metrics.Record(r);
                 return r;
-            }, options.Clock, store);
+            }, runner.Clock, store);
             tasks.Add(Task.Run(() => scheduler.RunAsync(stop.Token), CancellationToken.None));
         }
         log.Info("serve", "listen", $"listening on {string.Join(", ", addresses)} (/healthz, /metrics, /jobs)");
-        return new RunningServe(app, stop, tasks, metrics, addresses, log) { Locks = locks };
+        return new RunningServe(app, stop, tasks, metrics, addresses, log, runner.Clock) { Locks = locks };
     }
 
     private static byte[] JobsJson(JobFile file, ServeMetrics metrics)
@@ -148,7 +148,7 @@ public static class ServeHost
 
 /// <summary>A started <c>serve</c>.</summary>
 public sealed class RunningServe(WebApplication app, CancellationTokenSource stop, List<Task> schedulers, ServeMetrics metrics,
-    IReadOnlyList<string> addresses, RunLog log) : IAsyncDisposable
+    IReadOnlyList<string> addresses, RunLog log, TimeProvider clock) : IAsyncDisposable
 {
     private int _stopped;
 
@@ -169,11 +169,12 @@ public sealed class RunningServe(WebApplication app, CancellationTokenSource sto
         if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
         log.Info("serve", "stop", "stopping: no new runs; runs in progress stop at their next step.");
         await stop.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAny(Task.WhenAll(schedulers), Task.Delay(grace ?? TimeSpan.FromSeconds(30))).ConfigureAwait(false);
+        await Task.WhenAny(Task.WhenAll(schedulers), Task.Delay(grace ?? TimeSpan.FromSeconds(30), clock)).ConfigureAwait(false);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await app.StopAsync(cts.Token).ConfigureAwait(false);
         await app.DisposeAsync().ConfigureAwait(false);
         stop.Dispose();
+        Metrics.Dispose();
         foreach (var l in Locks) l.Dispose();
         log.Info("serve", "stop", "stopped.");
     }
