@@ -3,7 +3,9 @@ using Npgsql;
 using Snapconv.Delivery.Ledger;
 using Snapconv.Postgres.Ledger;
 using Snapconv.Postgres.Migrations;
+using Snapconv.Postgres.State;
 using Snapconv.Sources.Ledger;
+using Snapconv.State;
 
 namespace Snapconv.Postgres;
 
@@ -95,6 +97,19 @@ public sealed class PostgresStore : IAsyncDisposable, IDisposable
 
     /// <summary>The source ledger (pooled connections; no session of its own).</summary>
     public ISourceLedger OpenSourceLedger(TimeProvider clock) => new PostgresSourceLedger(_pooled, Options.Schema, clock);
+
+    /// <summary>The console's store (jobs, runs with their node, log lines) on pooled connections; disposing it leaves them to this store.</summary>
+    public IStateStore OpenStateStore() => new PostgresStateStore(_pooled, Options.Schema, Display);
+
+    /// <summary>The store as it may be printed: <c>postgresql://USER@HOST:PORT/DB (schema S)</c>, never the password.</summary>
+    public string Display
+    {
+        get
+        {
+            var b = new NpgsqlConnectionStringBuilder(Options.ConnectionString);
+            return $"postgresql://{b.Username}@{b.Host}:{b.Port}/{b.Database} (schema {Options.Schema})";
+        }
+    }
 
     /// <inheritdoc />
     public void Dispose() => _pooled.Dispose();

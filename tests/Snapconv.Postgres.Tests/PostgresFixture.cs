@@ -27,6 +27,13 @@ public sealed class PostgresFixture : IAsyncLifetime
         return store;
     }
 
+    /// <summary>A second store (another node) on <paramref name="schema"/>; the caller disposes it.</summary>
+    public Task<PostgresStore> OpenStoreAsync(string schema, string node)
+    {
+        Require();
+        return PostgresStore.OpenAsync(new PostgresStoreOptions { ConnectionString = ConnectionString, Schema = schema, NodeName = node }, CancellationToken.None);
+    }
+
     public NpgsqlDataSource DataSource() => NpgsqlDataSource.Create(ConnectionString);
 
     public Task InitializeAsync() => Server.InitializeAsync();

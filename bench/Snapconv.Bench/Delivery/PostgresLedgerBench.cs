@@ -48,6 +48,7 @@ public static class PostgresLedgerBench
 
         var sqlite = RecordSqlite(keys, batch, limit);
         Print("sqlite  claim+ack (+ next-open merge)", sqlite.Count, sqlite.Elapsed);
+        PrintCpu("sqlite  claim+ack (+ next-open merge)", sqlite);
 
         var url = PostgresUrl.Parse(store) with { Schema = "bench_" + Guid.NewGuid().ToString("N")[..8] };
         await using var pg = await PostgresStore.OpenAsync(PostgresStoreOptions.From(url, nodeName: "bench"), CancellationToken.None);
@@ -55,8 +56,9 @@ public static class PostgresLedgerBench
         {
             var one = Record(pg, keys, batch, limit);
             Print("postgres claim+ack, one session", one.Count, one.Elapsed);
+            PrintCpu("postgres claim+ack, one session", one);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"ratio postgres/sqlite (events/s): {Rate(one) / Rate(sqlite):F2}"));
+                $"ratio postgres/sqlite: {Rate(one) / Rate(sqlite):F2} (events/s), {(sqlite.ClientCpu.TotalMicroseconds / sqlite.Count) / ((one.ClientCpu + one.ServerCpu).TotalMicroseconds / one.Count):F2} (CPU per event)"));
 
             // Two sessions (two nodes) recording new keys at once, each its own half.
             var more = RandomKeys(events, seed: 2);
@@ -89,7 +91,28 @@ public static class PostgresLedgerBench
         return 0;
     }
 
-    private readonly record struct Result(int Count, TimeSpan Elapsed);
+    /// <param name="ClientCpu">CPU time of this process over the phase.</param>
+    /// <param name="ServerCpu">CPU time of the PostgreSQL server process of the session (zero for SQLite).</param>
+    private readonly record struct Result(int Count, TimeSpan Elapsed, TimeSpan ClientCpu = default, TimeSpan ServerCpu = default);
+
+    /// <summary>
+    /// CPU time per event, client and server: on a loaded machine the wall clock counts the waits for a core too,
+    /// and a session's round trips are sequential, so 1 / (client + server CPU) is the rate on idle cores.
+    /// </summary>
+    private static void PrintCpu(string what, Result r) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{what} CPU: client {r.ClientCpu.TotalMicroseconds / r.Count:F2} + server {r.ServerCpu.TotalMicroseconds / r.Count:F2} µs/event = {(r.ClientCpu + r.ServerCpu).TotalMicroseconds / r.Count:F2} CPU-µs/event (≈ {r.Count / (r.ClientCpu + r.ServerCpu).TotalSeconds:N0} events/s on idle cores)"));
+
+    /// <summary>User + system CPU of a process from <c>/proc/PID/stat</c> (clock ticks of 10 ms).</summary>
+    private static TimeSpan ProcessCpu(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromMilliseconds(ticks * 10);
+    }
+
+    private static TimeSpan OwnCpu() => Process.GetCurrentProcess().TotalProcessorTime;
 
     private static double Rate(Result r) => r.Count / r.Elapsed.TotalSeconds;
 
@@ -100,7 +123,9 @@ public static class PostgresLedgerBench
     private static Result Record(PostgresStore store, EventKey[] keys, int batch, TimeSpan limit)
     {
         using var ledger = store.OpenDeliveryLedger(TimeProvider.System);
+        var backend = ((Snapconv.Postgres.Ledger.PostgresDeliveryLedger)ledger).BackendPid;
         var outcomes = new ClaimOutcome[batch];
+        var (client, server) = (OwnCpu(), ProcessCpu(backend));
         var sw = Stopwatch.StartNew();
         var i = 0;
         for (; i < keys.Length && sw.Elapsed < limit; i += batch)
@@ -108,7 +133,7 @@ public static class PostgresLedgerBench
             var slice = new ArraySegment<EventKey>(keys, i, Math.Min(batch, keys.Length - i));
             if (ledger.ClaimBatch(slice, outcomes) is { } id) ledger.AcknowledgeBatch(id);
         }
-        return new Result(Math.Min(i, keys.Length), sw.Elapsed);
+        return new Result(Math.Min(i, keys.Length), sw.Elapsed, OwnCpu() - client, ProcessCpu(backend) - server);
     }
 
     private static Result RecordSqlite(EventKey[] keys, int batch, TimeSpan limit)
@@ -116,6 +141,7 @@ public static class PostgresLedgerBench
         var dir = Directory.CreateTempSubdirectory("snapconv-ledger-bench-").FullName;
         try
         {
+            var cpu = OwnCpu();
             var sw = Stopwatch.StartNew();
             var i = 0;
             using (IDeliveryLedger ledger = new SqliteDeliveryLedger(dir, TimeProvider.System))
@@ -129,7 +155,7 @@ public static class PostgresLedgerBench
             }
             // The SQLite ledger merges a run's keys into its keyed table when next opened: part of recording them.
             using (new SqliteDeliveryLedger(dir, TimeProvider.System)) { }
-            return new Result(Math.Min(i, keys.Length), sw.Elapsed);
+            return new Result(Math.Min(i, keys.Length), sw.Elapsed, OwnCpu() - cpu);
         }
         finally
         {

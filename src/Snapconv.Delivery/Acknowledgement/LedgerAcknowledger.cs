@@ -7,8 +7,8 @@ using Snapconv.Delivery.Upload;
 namespace Snapconv.Delivery.Acknowledgement;
 
 /// <summary>
-/// Keeps the ledger in step with delivery, per event (style rule 5): a batch is recorded 'sent' before its
-/// request, skipping events earlier runs had acknowledged; each settled part then sets its events' state —
+/// Keeps the ledger in step with delivery, per event (style rule 5): a batch is claimed 'sent' before its
+/// request, skipping events earlier runs had acknowledged (and, in a shared ledger, those another process is sending); each settled part then sets its events' state —
 /// acknowledged, rejected (kept with Snap's reason for the rejects file) or left due for the next run. Counts
 /// every event in <see cref="DeliveryStats"/>. Thread-safe (one call per batch at a time, many batches at once).
 /// </summary>

@@ -47,5 +47,6 @@ public static class StoreMigrations
                 value text NOT NULL,
                 updated_at timestamptz NOT NULL);
             """),
+        new(2, "console jobs, run history, run log", State.PostgresStateStore.MigrationSql),
     ];
 }

@@ -105,6 +105,7 @@ public sealed class SchemaMigratorTests(PostgresFixture pg)
         await using (var c = db.CreateCommand($"SELECT tablename FROM pg_tables WHERE schemaname = '{store.Options.Schema}' ORDER BY 1"))
         await using (var r = await c.ExecuteReaderAsync())
             while (await r.ReadAsync()) tables.Add(r.GetString(0));
-        Assert.Equal(["ledger_batches", "ledger_events", "ledger_files", "ledger_owners", "schema_migrations", "source_cursors", "source_objects"], tables);
+        Assert.Equal(["console_jobs", "ledger_batches", "ledger_events", "ledger_files", "ledger_owners", "run_log", "runs", "schema_migrations",
+            "source_cursors", "source_objects"], tables);
     }
 }
