@@ -41,7 +41,8 @@ public sealed record SchedulerOptions
 public sealed class JobScheduler : IAsyncDisposable
 {
     private const string Group = "snapconv";
-    private readonly Dictionary<string, JobDefinition> _jobs;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, JobDefinition> _jobs;
+    private SchedulerOptions _options = new();
     private readonly Func<JobDefinition, CancellationToken, Task<JobRunResult>> _run;
     private readonly ScheduleStore? _store;
     private readonly CancellationTokenSource _stop = new();
@@ -53,7 +54,7 @@ public sealed class JobScheduler : IAsyncDisposable
     private JobScheduler(IEnumerable<JobDefinition> jobs, Func<JobDefinition, CancellationToken, Task<JobRunResult>> run, ScheduleStore? store,
         RunLog? log)
     {
-        _jobs = jobs.ToDictionary(j => j.Name, StringComparer.Ordinal);
+        _jobs = new(jobs.Select(j => KeyValuePair.Create(j.Name, j)), StringComparer.Ordinal);
         _run = run;
         _store = store;
         _log = log;
@@ -80,7 +81,7 @@ public sealed class JobScheduler : IAsyncDisposable
         SchedulerOptions options, ScheduleStore? store = null, RunLog? log = null, CancellationToken ct = default)
     {
         var scheduled = jobs.Where(j => j.Schedule is not null).ToList();
-        var s = new JobScheduler(scheduled, run, options.Cluster is null ? store : null, log) { NodeName = options.NodeName };
+        var s = new JobScheduler(scheduled, run, options.Cluster is null ? store : null, log) { NodeName = options.NodeName, _options = options };
         var factory = QuartzSchedulerBuilder.Create(q =>
         {
             q.ConfigureScheduler(o =>
@@ -184,6 +185,28 @@ public sealed class JobScheduler : IAsyncDisposable
         if (running.Items.Count > 0) return false;
         await Quartz.TriggerJob(key, new JobDataMap(), ct).ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>
+    /// Schedules a job set up (or changed) after the start — a console job (#18) — replacing its trigger; a job without a
+    /// schedule is removed from the schedules.
+    /// </summary>
+    public async Task AddOrReplaceAsync(JobDefinition job, CancellationToken ct = default)
+    {
+        if (job.Schedule is null)
+        {
+            await RemoveAsync(job.Name, ct).ConfigureAwait(false);
+            return;
+        }
+        _jobs[job.Name] = job;
+        await ScheduleAsync([job], _options, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Removes a job's schedule (a console job deleted or left without a schedule).</summary>
+    public async Task RemoveAsync(string job, CancellationToken ct = default)
+    {
+        _jobs.TryRemove(job, out _);
+        await Quartz.DeleteJob(new JobKey(job, Group), ct).ConfigureAwait(false);
     }
 
     /// <summary>Stops firing, asks runs in progress to stop at their next step, waits up to <paramref name="grace"/> for them.</summary>
