@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Threading.Channels;
 using Snapconv.Core.Formats;
 using Snapconv.Core.Mapping;
 using Snapconv.Core.Pipeline;
@@ -66,7 +67,8 @@ public sealed record JobRunResult
 
 /// <summary>
 /// Runs one job once: stage new/changed/half-delivered objects from its source, deliver them with
-/// <see cref="UploadRun"/>, then finalise the objects only when every event settled. Writes the report and rejects
+/// <see cref="UploadRun"/>, and finalise each object as soon as its own events settled (an object with a cursor, and
+/// any left, once the whole run completed); an object with a pending event stays unfinalised. Writes the report and rejects
 /// into <c>{state_dir}/runs/{job}/</c>, named by run time. Never throws for a job problem: the outcome says it.
 /// </summary>
 /// <param name="log">Where each run step is told.</param>
@@ -261,7 +263,38 @@ public sealed class JobRunner(RunLog log, TimeProvider clock, Func<string, strin
                 if (staged.Warnings.Count > 0) r.WarningsByReason["SOURCE_OBJECT_CHANGED"] = staged.Warnings.Count;
             },
         };
-        var upload = await new UploadRun(options, _clock).ExecuteAsync(staged.Files, conversion, outputs, ct).ConfigureAwait(false);
+        // Each object is committed once its own events settled, one at a time, while the run goes on: a run stopped
+        // after nine of ten objects reads only the tenth again. A cursor moves in object order, so an object with a
+        // cursor waits for the end of the run.
+        var committed = new bool[staged.Staged.Count];
+        var settledObjects = Channel.CreateUnbounded<int>(new UnboundedChannelOptions { SingleReader = true });
+        var committer = Task.Run(async () =>
+        {
+            await foreach (var i in settledObjects.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                await staging.CommitObjectAsync(staged.Staged[i], m => log.Info(job.Name, "source", m), ct).ConfigureAwait(false);
+                committed[i] = true;
+                log.Info(job.Name, "commit", $"{staged.Staged[i].Object.Key}: every event settled; committed");
+            }
+        }, CancellationToken.None);
+        var run = new UploadRun(options, _clock)
+        {
+            OnFileSettled = options.IsLive ? i => { if (staged.Staged[i].Fetch.Cursor is null) settledObjects.Writer.TryWrite(i); } : null,
+        };
+        UploadResult upload;
+        try
+        {
+            upload = await run.ExecuteAsync(staged.Files, conversion, outputs, ct).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            settledObjects.Writer.TryComplete();
+            // The upload's failure is the one the run tells; an object not committed is read again next run.
+            try { await committer.ConfigureAwait(false); } catch (Exception) { }
+            throw;
+        }
+        settledObjects.Writer.TryComplete();
+        await committer.ConfigureAwait(false);
         var report = upload.Report;
 
         var outcome = upload.Outcome switch
@@ -273,10 +306,11 @@ public sealed class JobRunner(RunLog log, TimeProvider clock, Func<string, strin
         string? message = null;
         if (outcome == JobOutcome.Completed && options.IsLive)
         {
-            await staging.CommitAsync(staged, m => log.Info(job.Name, "source", m), ct).ConfigureAwait(false);
+            for (var i = 0; i < staged.Staged.Count; i++)
+                if (!committed[i]) await staging.CommitObjectAsync(staged.Staged[i], m => log.Info(job.Name, "source", m), ct).ConfigureAwait(false);
         }
         else if (outcome == JobOutcome.PendingLeft)
-            message = $"{upload.Stats.FailedPending} events failed after retries and stay pending; the objects resume next run.";
+            message = $"{upload.Stats.FailedPending} events failed after retries and stay pending; the objects they belong to resume next run.";
         else if (outcome == JobOutcome.SampleGate)
             message = "stopped by the sample gate: more than 10% of the first 1,000 rows were rejected; nothing was sent. Check the mapping and the rejects file.";
         return baseResult with

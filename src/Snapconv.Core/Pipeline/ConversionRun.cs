@@ -43,6 +43,12 @@ public interface IAcceptedEventSink
     /// <see cref="AcceptAsync"/>): <paramref name="live"/> then counts exactly the first rows, e.g. for a sample gate.
     /// </summary>
     ValueTask SampleReadAsync(RunReport live, CancellationToken ct) => ValueTask.CompletedTask;
+    /// <summary>
+    /// Called once per input file, in file order, after its last row was counted (and, if accepted, passed to
+    /// <see cref="AcceptAsync"/>), also for a file with no accepted row: e.g. to finalise a source object once its own
+    /// events settled.
+    /// </summary>
+    ValueTask FileReadAsync(InputFile file, CancellationToken ct) => ValueTask.CompletedTask;
 }
 
 /// <summary>A row the sink's destination rejected, as the rejects file records it.</summary>
@@ -116,6 +122,7 @@ public static class ConversionRun
                     }
                     if (acc.Report.Rows == sampleRows) await sink!.SampleReadAsync(acc.Report, ct).ConfigureAwait(false);
                 }
+                if (block.IsLastOfFile && sink is not null) await sink.FileReadAsync(block.File, ct).ConfigureAwait(false);
                 if (progress is not null && clock.GetElapsedTime(lastProgress) > TimeSpan.FromMilliseconds(500))
                 {
                     lastProgress = clock.GetTimestamp();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Snapconv.Core.Capi;
 using Snapconv.Core.Pipeline;
@@ -18,7 +19,8 @@ namespace Snapconv.Delivery.Upload;
 /// the <see cref="EventBatcher"/> cuts batches by count and bytes; send workers (bounded concurrency) record each
 /// batch in the ledger (<see cref="LedgerAcknowledger"/>), deliver it through the <see cref="BatchSplitter"/>
 /// over the <see cref="BatchSender"/> (Polly retries, <see cref="RequestPacer"/> pacing), and acknowledge each
-/// settled part per event. Rows Snap rejects are written to the rejects file at completion.
+/// settled part per event. Rows Snap rejects are written to the rejects file at completion. Optionally tells, per
+/// input file, when the reader finished it and all its events settled (<see cref="FileSettlement"/>).
 /// </summary>
 internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
 {
@@ -36,8 +38,18 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
     private Task[]? _workers;
     private volatile string? _fatal;
     private int _fatalStatus;
+    private readonly FileSettlement? _settlement;
+    private readonly ConcurrentDictionary<InputFile, int> _fileIndex = new(ReferenceEqualityComparer.Instance);
+    private InputFile? _lastFile;
+    private int _filesRead;
 
-    public DeliverySink(UploadOptions options, IDeliveryLedger ledger, CapiClient client, TimeProvider clock, DeliveryStats stats, CancellationToken ct)
+    /// <param name="onFileSettled">
+    /// Told the index (in the run's file list) of each input file read to its end whose every event settled —
+    /// acknowledged or rejected by Snap, or acknowledged by an earlier run — once the sample gate let the run through;
+    /// on a send worker or the reader's thread; must not throw. Null: not tracked.
+    /// </param>
+    public DeliverySink(UploadOptions options, IDeliveryLedger ledger, CapiClient client, TimeProvider clock, DeliveryStats stats, CancellationToken ct,
+        Action<int>? onFileSettled = null)
     {
         _o = options;
         _stats = stats;
@@ -55,6 +67,8 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
         });
         _stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         if (!options.SampleGate) _sample = null;
+        _settlement = onFileSettled is null ? null : new FileSettlement(onFileSettled);
+        if (_sample is null) _settlement?.Open();
         SampleRows = _sample is null ? 0 : _gate.SampleRows;
     }
 
@@ -70,6 +84,12 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
         Interlocked.Exchange(ref _stats.RowsRead, live.Rows);
         if (GateTripped) return;
         var item = _serializer.Serialize(accepted.Event, accepted.Row, accepted.File, accepted.Fields);
+        if (_settlement is not null)
+        {
+            // Files are read in order: an event belongs to the file being read.
+            if (!ReferenceEquals(accepted.File, _lastFile)) _fileIndex[_lastFile = accepted.File] = _filesRead;
+            _settlement.Accepted(_filesRead);
+        }
         if (_sample is not null)
         {
             // Held until the pipeline has counted exactly the first SampleRows rows (SampleReadAsync) or the input ends.
@@ -86,6 +106,14 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
     public async ValueTask SampleReadAsync(RunReport live, CancellationToken ct)
     {
         if (_sample is not null) await DecideAsync(live.Rows, live.Rejected, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The reader finished a file: once its events settled, it is told as settled.</summary>
+    public ValueTask FileReadAsync(InputFile file, CancellationToken ct)
+    {
+        _settlement?.Read(_filesRead);
+        _filesRead++;
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Adds an event built outside the pipeline (tests, benchmarks).</summary>
@@ -152,6 +180,7 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
             GateTripped = true;
             return;
         }
+        _settlement?.Open();
         foreach (var item in sample) await AddAsync(item, ct).ConfigureAwait(false);
     }
 
@@ -185,11 +214,19 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
             await foreach (var items in _queue.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
                 if (_fatal is not null || ct.IsCancellationRequested) continue;
-                if (_ack.Begin(items) is not { } batch) continue;
+                var batch = _ack.Begin(items);
+                // Events earlier runs had acknowledged are settled already.
+                if (batch is null) Settle(items, failed: false);
+                else if (batch.Events.Length < items.Count) SettleSkipped(items, batch.Events);
+                if (batch is null) continue;
                 await foreach (var settled in _splitter.DeliverAsync(batch, ct).ConfigureAwait(false))
                 {
                     if (settled.Kind == SettlementKind.Fatal) SetFatal(settled.Response);
-                    else _ack.Record(batch, settled);
+                    else
+                    {
+                        _ack.Record(batch, settled);
+                        Settle(settled.Events, failed: settled.Kind == SettlementKind.Failed);
+                    }
                 }
             }
         }
@@ -197,6 +234,39 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
         {
             // Stopped: batches not answered stay 'sent' in the ledger and are resent by the next run.
         }
+    }
+
+    private void SettleSkipped(List<OutgoingEvent> items, OutgoingEvent[] sent)
+    {
+        if (_settlement is null) return;
+        var kept = new HashSet<OutgoingEvent>(sent, ReferenceEqualityComparer.Instance);
+        Settle(items.FindAll(x => !kept.Contains(x)), failed: false);
+    }
+
+    /// <summary>Counts settled (or failed) events per file, a run of one file's events at a time.</summary>
+    private void Settle(IReadOnlyList<OutgoingEvent> events, bool failed)
+    {
+        if (_settlement is null) return;
+        InputFile? file = null;
+        var n = 0;
+        foreach (var e in events)
+        {
+            if (!ReferenceEquals(e.File, file))
+            {
+                SettleRun(file, n, failed);
+                file = e.File;
+                n = 0;
+            }
+            n++;
+        }
+        SettleRun(file, n, failed);
+    }
+
+    private void SettleRun(InputFile? file, int n, bool failed)
+    {
+        if (file is null || n == 0 || !_fileIndex.TryGetValue(file, out var i)) return;
+        if (failed) _settlement!.Failed(i);
+        else _settlement!.Settled(i, n);
     }
 
     private void SetFatal(CapiResponse r)

@@ -32,6 +32,14 @@ public sealed class UploadRun(UploadOptions options, TimeProvider? clock = null)
     /// <summary>Live counters, e.g. for a progress display.</summary>
     public DeliveryStats Stats { get; } = new();
 
+    /// <summary>
+    /// Told the index (in <c>files</c>) of each input file the reader finished and whose every accepted event settled —
+    /// acknowledged or rejected by Snap, or acknowledged by an earlier run — as soon as it did, not at the end of the
+    /// run; never for a file with an event left pending, nor when the sample gate stopped the run. Called on a send
+    /// worker (or the reader's thread); must not throw or block. Default: not tracked.
+    /// </summary>
+    public Action<int>? OnFileSettled { get; init; }
+
     /// <summary>Benchmarks: the HTTP handler the client uses (null = sockets to <see cref="UploadOptions.Endpoint"/>).</summary>
     internal Func<HttpMessageHandler>? HandlerFactory { get; init; }
 
@@ -48,7 +56,7 @@ public sealed class UploadRun(UploadOptions options, TimeProvider? clock = null)
         using var ledger = OpenLedger();
         foreach (var f in files) await FingerprintAsync(ledger, f, ct).ConfigureAwait(false);
         using var client = new CapiClient(options, _clock, HandlerFactory?.Invoke());
-        await using var sink = new DeliverySink(options, ledger, client, _clock, Stats, ct);
+        await using var sink = new DeliverySink(options, ledger, client, _clock, Stats, ct, OnFileSettled);
         var progress = new Progress(Stats);
         // The report on disk carries this run's delivery counters, also when the run stopped early; the caller's own
         // counters follow them (the report is written once, by the conversion run).

@@ -116,13 +116,19 @@ public sealed class SourceStaging(ISource source, ISourceLedger ledger, string j
     /// then the ledger (delivered, cursor).</summary>
     public async Task CommitAsync(StagingResult result, Action<string>? log, CancellationToken ct)
     {
+        foreach (var s in result.Staged) await CommitObjectAsync(s, log, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Finalises one staged object whose own events all settled: the source's commit (archive), then the ledger
+    /// (delivered, cursor). Not thread-safe: one object at a time.
+    /// </summary>
+    public async Task CommitObjectAsync(StagedObject s, Action<string>? log, CancellationToken ct)
+    {
         var context = new SourceContext(job, ledger.GetCursor(job), log);
-        foreach (var s in result.Staged)
-        {
-            await source.CommitAsync(s.Object, s.Fetch, context, ct).ConfigureAwait(false);
-            ledger.Record(job, new ObjectRecord(s.Object.Key, s.Object.Size ?? s.Size, s.Version, s.Sha256, ObjectState.Delivered));
-            if (s.Fetch.Cursor is { } cursor) ledger.SetCursor(job, cursor);
-        }
+        await source.CommitAsync(s.Object, s.Fetch, context, ct).ConfigureAwait(false);
+        ledger.Record(job, new ObjectRecord(s.Object.Key, s.Object.Size ?? s.Size, s.Version, s.Sha256, ObjectState.Delivered));
+        if (s.Fetch.Cursor is { } cursor) ledger.SetCursor(job, cursor);
     }
 
     /// <summary>Deletes the staged copies (they hold the user's rows).</summary>
