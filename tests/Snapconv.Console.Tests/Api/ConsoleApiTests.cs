@@ -68,7 +68,7 @@ public sealed class ConsoleApiTests
         var run = await s.WaitForRunAsync(id);
         foreach (var f in RunFields) Assert.True(run.TryGetProperty(f, out _), f);
         Assert.Equal("shop", run.GetProperty("job").GetString());
-        Assert.Equal($"{Environment.MachineName}:{Environment.ProcessId}", run.GetProperty("node").GetString());
+        Assert.Equal(Snapconv.Cli.Serve.ServeOptions.DefaultNodeName(), run.GetProperty("node").GetString());
         Assert.Equal("completed", run.GetProperty("outcome").GetString());
         Assert.Equal(0, run.GetProperty("exit_code").GetInt32());
         Assert.EndsWith("Z", run.GetProperty("started_at").GetString());

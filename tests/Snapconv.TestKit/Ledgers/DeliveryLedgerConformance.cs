@@ -6,8 +6,8 @@ namespace Snapconv.TestKit.Ledgers;
 /// <summary>
 /// The <see cref="IDeliveryLedger"/> contract, run by every implementation: derive and say how to open a session
 /// on this test's store (<see cref="Open"/>: as a new process would, on the same data). A session disposed without
-/// answers is a process killed mid-run. The racing tests run where two sessions may be open at once
-/// (<see cref="SharedBySessions"/>), and are skipped where one writer is enforced (the state-directory lock).
+/// answers is a process killed mid-run. The racing tests are in <see cref="SharedDeliveryLedgerConformance"/>, for
+/// stores where two sessions may be open at once.
 /// </summary>
 public abstract class DeliveryLedgerConformance : IDisposable
 {
@@ -21,9 +21,6 @@ public abstract class DeliveryLedgerConformance : IDisposable
 
     /// <summary>Opens a session on this test's store.</summary>
     protected abstract IDeliveryLedger Open();
-
-    /// <summary>True when several sessions (processes, nodes) share one store at once. Default false.</summary>
-    protected virtual bool SharedBySessions => false;
 
     /// <summary>Skips the test when the store's server is unavailable (see <c>TestServer.Require</c>). Default: nothing.</summary>
     protected virtual void Require() { }
@@ -45,11 +42,6 @@ public abstract class DeliveryLedgerConformance : IDisposable
         return (id, outcomes);
     }
 
-    private void RequireShared()
-    {
-        Require();
-        Skip.IfNot(SharedBySessions, "one writer per store (the state-directory lock): two sessions never race");
-    }
 
     [SkippableFact]
     public void FreshLedger_HasNoEvents_AndItsOwnRunNeedsNoLookups()
@@ -244,10 +236,30 @@ public abstract class DeliveryLedgerConformance : IDisposable
         Assert.Equal([true, true], Lookup(next, [Key(1), Key(2)]));
     }
 
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (_tempDir is null) return;
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_tempDir, true); } catch (IOException) { }
+    }
+}
+
+/// <summary>
+/// The delivery ledger contract where two sessions may be open at once (a cluster's store, #19): racing claims. A ledger
+/// with one writer per store (SQLite under the state-directory lock) runs <see cref="DeliveryLedgerConformance"/> only.
+/// </summary>
+public abstract class SharedDeliveryLedgerConformance : DeliveryLedgerConformance
+{
     [SkippableFact]
     public void TwoSessions_InFlightInTheOther_IsHeldElsewhere_UntilItFails()
     {
-        RequireShared();
+        Require();
         using var a = Open();
         using var b = Open();
         var (idA, _) = Claim(a, Keys(0, 10));
@@ -263,7 +275,7 @@ public abstract class DeliveryLedgerConformance : IDisposable
     [SkippableFact]
     public void TwoSessions_AcknowledgedByTheOther_IsAcknowledged()
     {
-        RequireShared();
+        Require();
         using var a = Open();
         using var b = Open();
         var (idA, _) = Claim(a, Keys(0, 10));
@@ -277,7 +289,7 @@ public abstract class DeliveryLedgerConformance : IDisposable
     [SkippableFact]
     public void TwoSessions_OneKilledMidRun_TheOtherResendsOnlyItsBatchInFlight()
     {
-        RequireShared();
+        Require();
         using var survivor = Open();
         var killed = Open();
         var (done, _) = Claim(killed, Keys(0, 100));
@@ -294,7 +306,7 @@ public abstract class DeliveryLedgerConformance : IDisposable
     [SkippableFact]
     public async Task TwoSessions_RacingClaimsOnTheSameKeys_EachKeyClaimedExactlyOnce()
     {
-        RequireShared();
+        Require();
         const int keys = 6_000, batch = 400, steps = keys / batch;
         using var a = Open();
         using var b = Open();
@@ -323,18 +335,5 @@ public abstract class DeliveryLedgerConformance : IDisposable
         Assert.Contains(2, claimedBy);
         using var check = Open();
         Assert.All(Lookup(check, all), Assert.True);
-    }
-
-    public void Dispose()
-    {
-        Dispose(true);
-        GC.SuppressFinalize(this);
-    }
-
-    protected virtual void Dispose(bool disposing)
-    {
-        if (_tempDir is null) return;
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_tempDir, true); } catch (IOException) { }
     }
 }
