@@ -1,6 +1,6 @@
 using Snapconv.Cli.Console;
 using Snapconv.Core.Formats;
-using Snapconv.Core.Pipeline;
+using Snapconv.Jobs;
 
 namespace Snapconv.Cli.Commands;
 
@@ -69,11 +69,11 @@ internal static class ExitCodes
     /// <c>(IOException) reading orders.csv row 1200</c>: the failure's type and where it happened, in fixed wording (a
     /// library's message can carry data).
     /// </summary>
-    public static string DescribeUnexpected(Exception e)
+    public static string DescribeUnexpected(Exception e) => UnexpectedFailure.Describe(e);
+
+    /// <summary>Writes a job's unexpected failure to the <c>--debug</c> log of the current command, when it is on.</summary>
+    public static void WriteJobFailure(string job, Exception e)
     {
-        var where = e as RowFailureException;
-        var cause = where?.InnerException ?? e;
-        if (cause is AggregateException { InnerExceptions.Count: 1 } agg) cause = agg.InnerExceptions[0];
-        return where is null ? $"({cause.GetType().Name})" : $"({cause.GetType().Name}) {RowFailureException.Describe(where.File, where.FirstRow, where.LastRow)}";
+        if (CliRun.Current is { DebugLog: { } debugLog } run) DebugLog.TryWrite(debugLog, $"{run.Command} (job {job})", e, TimeProvider.System);
     }
 }

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Snapconv.Cli.Jobs;
+using Snapconv.Jobs;
 using Snapconv.Delivery.Resilience;
 
 namespace Snapconv.Cli.Commands;
@@ -29,6 +29,7 @@ internal static class RunCommand
             var runner = new JobRunner(new RunLog(ParseFormat(r.GetValue(logFormat))))
             {
                 Retry = RetryFromEnvironment(),
+                OnUnexpected = ExitCodes.WriteJobFailure,
                 StateLock = StateLockFlags.Resolve(r, noWait) with { OnWaiting = null },
             };
             var exit = ExitCodes.Ok;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Snapconv.Cli.Jobs;
+using Snapconv.Jobs;
 using Snapconv.Cli.Serve;
 
 namespace Snapconv.Cli.Commands;
@@ -27,7 +27,7 @@ internal static class ServeCommand
             if (jobFile.Jobs.All(j => j.Cron is null))
                 throw new UsageException("no job has a 'schedule'; give one (e.g. schedule: \"0 * * * *\") or use `snapconv run`.");
             var log = new RunLog(RunCommand.ParseFormat(r.GetValue(logFormat)));
-            var runner = new JobRunner(log) { Retry = RunCommand.RetryFromEnvironment() };
+            var runner = new JobRunner(log) { Retry = RunCommand.RetryFromEnvironment(), OnUnexpected = ExitCodes.WriteJobFailure };
             var listen = r.GetValue(urls)!;
             await using var serve = await ListenFailure.StartAsync("--urls", listen,
                 () => ServeHost.StartAsync(jobFile, runner, log, new ServeOptions

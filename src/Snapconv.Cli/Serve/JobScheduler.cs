@@ -1,5 +1,5 @@
 using Cronos;
-using Snapconv.Cli.Jobs;
+using Snapconv.Jobs;
 
 namespace Snapconv.Cli.Serve;
 

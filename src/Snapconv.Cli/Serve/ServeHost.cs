@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Snapconv.Cli.Jobs;
+using Snapconv.Jobs;
 using Snapconv.Core.Redaction;
 using Snapconv.Delivery.Ledger;
 

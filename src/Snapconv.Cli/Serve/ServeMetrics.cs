@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Snapconv.Cli.Jobs;
+using Snapconv.Jobs;
 
 namespace Snapconv.Cli.Serve;
 

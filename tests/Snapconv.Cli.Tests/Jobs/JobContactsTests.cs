@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Snapconv.Cli.Jobs;
+using Snapconv.Jobs;
 using Snapconv.Sources.Ledger;
 
 namespace Snapconv.Cli.Tests.Jobs;

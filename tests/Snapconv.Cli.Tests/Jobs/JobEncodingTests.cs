@@ -1,5 +1,5 @@
 using System.Text;
-using Snapconv.Cli.Jobs;
+using Snapconv.Jobs;
 using Snapconv.Cli.Tests.Commands;
 
 namespace Snapconv.Cli.Tests.Jobs;

@@ -1,4 +1,4 @@
-using Snapconv.Cli.Jobs;
+using Snapconv.Jobs;
 using Snapconv.Delivery.Resilience;
 
 namespace Snapconv.Cli.Tests.Jobs;

@@ -1,4 +1,4 @@
-using Snapconv.Cli.Jobs;
+using Snapconv.Jobs;
 using Snapconv.Core.Mapping;
 using Snapconv.Sources;
 

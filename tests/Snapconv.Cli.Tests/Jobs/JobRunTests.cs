@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
-using Snapconv.Cli.Jobs;
+using Snapconv.Jobs;
 using Snapconv.Cli.Serve;
 using Snapconv.Core.Samples;
 using Snapconv.Delivery.Resilience;

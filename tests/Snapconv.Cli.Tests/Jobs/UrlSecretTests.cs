@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Snapconv.Cli.Jobs;
+using Snapconv.Jobs;
 using Snapconv.Cli.Serve;
 using Snapconv.Cli.Tests.Commands;
 using Snapconv.Delivery.Resilience;

@@ -8,7 +8,7 @@ using Snapconv.Core.Presets;
 using Snapconv.Sources;
 using YamlDotNet.RepresentationModel;
 
-namespace Snapconv.Cli.Jobs;
+namespace Snapconv.Jobs;
 
 /// <summary>
 /// Reads a job file (YAML; JSON accepted). Every problem is collected and reported with its path; unknown keys are

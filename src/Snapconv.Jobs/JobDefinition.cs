@@ -2,7 +2,7 @@ using Cronos;
 using Snapconv.Core.Mapping;
 using Snapconv.Sources;
 
-namespace Snapconv.Cli.Jobs;
+namespace Snapconv.Jobs;
 
 /// <summary>Delivery settings of a job (<c>delivery:</c>); defaults as <c>snapconv upload</c>.</summary>
 public sealed record JobDeliveryOptions

@@ -12,7 +12,7 @@ using Snapconv.Sources;
 using Snapconv.Sources.Ledger;
 using Snapconv.Sources.Staging;
 
-namespace Snapconv.Cli.Jobs;
+namespace Snapconv.Jobs;
 
 /// <summary>How one run of a job ended.</summary>
 public enum JobOutcome
@@ -82,6 +82,12 @@ public sealed class JobRunner(RunLog log, TimeProvider? clock = null, Func<strin
     /// </summary>
     public StateLockOptions StateLock { get; init; } = new();
 
+    /// <summary>
+    /// Told the job's name and the exception of an unexpected failure (the CLI writes it to its <c>--debug</c> log);
+    /// the run's outcome is <see cref="JobOutcome.Failed"/> either way. Default: nothing.
+    /// </summary>
+    public Action<string, Exception>? OnUnexpected { get; init; }
+
     /// <summary>Runs <paramref name="job"/> once, holding the lock of its state directory for the run.</summary>
     public Task<JobRunResult> RunAsync(JobDefinition job, CancellationToken ct) => RunAsync(job, lockHeld: false, ct);
 
@@ -131,9 +137,9 @@ public sealed class JobRunner(RunLog log, TimeProvider? clock = null, Func<strin
         catch (Exception e)
         {
             // Fixed wording: a library's message can carry data.
-            result = result with { Outcome = JobOutcome.Failed, Message = $"unexpected failure {Commands.ExitCodes.DescribeUnexpected(e)}." };
+            result = result with { Outcome = JobOutcome.Failed, Message = $"unexpected failure {UnexpectedFailure.Describe(e)}." };
             // The details go only to the --debug log, never to the terminal or the run log (#16).
-            if (CliRun.Current is { DebugLog: { } debugLog } run) Console.DebugLog.TryWrite(debugLog, $"{run.Command} (job {job.Name})", e, _clock);
+            OnUnexpected?.Invoke(job.Name, e);
         }
         finally
         {

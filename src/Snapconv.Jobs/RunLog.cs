@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Snapconv.Core.Redaction;
 
-namespace Snapconv.Cli.Jobs;
+namespace Snapconv.Jobs;
 
 /// <summary>Log line format of <c>run</c> and <c>serve</c>.</summary>
 public enum LogFormat
