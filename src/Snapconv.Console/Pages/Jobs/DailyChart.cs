@@ -51,6 +51,9 @@ public sealed class DailyChart
         })];
     }
 
+    /// <summary>How a date label under a bar is anchored: the first starts at its bar, the last ends at it (so neither is cut off).</summary>
+    public string Anchor(ChartBar bar) => Bars.Count == 0 ? "middle" : bar == Bars[0] ? "start" : bar == Bars[^1] ? "end" : "middle";
+
     /// <summary>A number for an SVG attribute (invariant, 2 decimals).</summary>
     public static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
 

@@ -14,8 +14,11 @@ public enum FieldKind { Text, Number, Checkbox, Select, TextArea }
 public sealed record FormField(string Key, string Label, string? Hint = null, FieldKind Kind = FieldKind.Text, string? Placeholder = null,
     IReadOnlyList<string>? Options = null, bool Required = false, string? AutoComplete = null)
 {
-    /// <summary>The input's id (dots are not welcome in CSS selectors).</summary>
-    public string Id => "f-" + Key.Replace('.', '-').Replace('_', '-');
+    /// <summary>The source kind this input belongs to (<c>local</c>), or null for the job's own keys.</summary>
+    public string? Scope { get; init; }
+
+    /// <summary>The input's id, unique on the page (several kinds share <c>source.path</c>; dots are not welcome in CSS selectors).</summary>
+    public string Id => "f-" + (Scope is null ? "" : Scope + "-") + Key.Replace('.', '-').Replace('_', '-');
 }
 
 /// <summary>
@@ -42,7 +45,7 @@ public static class JobForm
     ];
 
     /// <summary>The fields of each source kind (after <c>source.type</c>).</summary>
-    public static readonly IReadOnlyDictionary<string, IReadOnlyList<FormField>> Source = new Dictionary<string, IReadOnlyList<FormField>>
+    public static readonly IReadOnlyDictionary<string, IReadOnlyList<FormField>> Source = Scoped(new Dictionary<string, IReadOnlyList<FormField>>
     {
         ["local"] =
         [
@@ -69,7 +72,7 @@ public static class JobForm
             new("source.password_env", "Password variable", "Environment variable holding the password."),
             new("source.private_key_file", "Private key file", "A key file on the server (instead of a password)."),
             new("source.passphrase_env", "Key passphrase variable"),
-            new("source.path", "Folder", Placeholder: "."),
+            new("source.path", "Folder", "Default: the login folder.", Placeholder: "/exports"),
             new("source.pattern", "File pattern", Placeholder: "*.csv"),
             new("source.host_key_sha256", "Host key (SHA-256)", "The server's key fingerprint; snapconv refuses a server whose key differs."),
             new("source.timeout_secs", "Timeout (seconds)", Kind: FieldKind.Number, Placeholder: "30"),
@@ -80,7 +83,7 @@ public static class JobForm
             new("source.port", "Port", Kind: FieldKind.Number, Placeholder: "21"),
             new("source.username", "User name", Placeholder: "anonymous", AutoComplete: "off"),
             new("source.password_env", "Password variable", "Environment variable holding the password."),
-            new("source.path", "Folder", Placeholder: "/"),
+            new("source.path", "Folder", "Default: the login folder.", Placeholder: "/exports"),
             new("source.pattern", "File pattern", Placeholder: "*.csv"),
             new("source.tls", "TLS", Kind: FieldKind.Select, Options: ["", "none", "explicit"]),
             new("source.tls_accept_any_certificate", "Accept any certificate", "Only for a test server with a self-signed certificate.", FieldKind.Checkbox),
@@ -103,7 +106,14 @@ public static class JobForm
             new("source.cursor_start", "Cursor start"),
             new("source.timeout_secs", "Timeout (seconds)", Kind: FieldKind.Number, Placeholder: "600"),
         ],
-    };
+    });
+
+    private static Dictionary<string, IReadOnlyList<FormField>> Scoped(Dictionary<string, IReadOnlyList<FormField>> byKind) =>
+        byKind.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<FormField>)[.. kv.Value.Select(f => f with { Scope = kv.Key })]);
+
+    /// <summary>The input of <paramref name="key"/> for the source kind <paramref name="kind"/>, or null when the form has none.</summary>
+    public static FormField? Field(string key, string kind) =>
+        General.Concat(Token).Concat(Data).Append(Schedule).Append(SourceType).Concat(Source.GetValueOrDefault(kind) ?? []).FirstOrDefault(f => f.Key == key);
 
     public static readonly IReadOnlyList<FormField> Data =
     [

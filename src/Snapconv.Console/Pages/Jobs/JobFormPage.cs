@@ -37,9 +37,12 @@ public abstract class JobFormPage(IConsoleRuntime runtime, ConsoleOptions option
     public string SourceKind => Values.GetValueOrDefault("source.type") is { } k && JobForm.SourceKinds.Contains(k) ? k : "local";
     public IEnumerable<string> ErrorsOf(string key) => Errors.GetValueOrDefault(key) ?? [];
 
+    /// <summary>The errors shown next to <paramref name="field"/>: none on another source kind's inputs.</summary>
+    public IEnumerable<string> ErrorsOf(FormField field) => field.Scope is null || field.Scope == SourceKind ? ErrorsOf(field.Key) : [];
+
     /// <summary>Errors whose key has no input on the form (shown in the summary only).</summary>
     public IEnumerable<(string Key, string Message)> Unplaced =>
-        Errors.Where(e => !JobForm.All.Any(f => f.Key == e.Key)).SelectMany(e => e.Value.Select(m => (e.Key, m)));
+        Errors.Where(e => JobForm.Field(e.Key, SourceKind) is null).SelectMany(e => e.Value.Select(m => (e.Key, m)));
 
     public async Task<IActionResult> OnPostTestAsync(string? name, CancellationToken ct)
     {
