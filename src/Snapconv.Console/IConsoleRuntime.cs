@@ -104,7 +104,8 @@ public sealed record ConnectionCheck(string Name, bool Ok, string Detail);
 public sealed record ConnectionTestResult(bool Ok, IReadOnlyList<ConnectionCheck> Checks, IReadOnlyList<FieldError> Errors);
 
 /// <summary>
-/// A preview: the first rows as events (hashed identifiers only, as they would be sent) and rejects (row, field, code,
+/// A preview: the first rows as events (as they would be sent: hashed identifiers; a user_data value that is not a
+/// SHA-256 digest, such as an IP address or a mobile ad id, shown as <c>(set)</c>) and rejects (row, field, code,
 /// plain-language fix; no raw values), or the errors that stopped it.
 /// </summary>
 public sealed record PreviewResult(IReadOnlyList<JsonElement> Events, IReadOnlyList<PreviewReject> Rejects, IReadOnlyList<FieldError> Errors)
@@ -115,5 +116,8 @@ public sealed record PreviewResult(IReadOnlyList<JsonElement> Events, IReadOnlyL
     public int Rows { get; init; }
 }
 
-/// <summary>A rejected preview row.</summary>
-public sealed record PreviewReject(long Row, string Field, string Code, string Reason);
+/// <summary>
+/// A rejected preview row: its row number, the column(s) at fault (names, never values), the reason's name
+/// (<c>MISSING_USER_DATA</c>), Snap's code (<c>505</c>) and a plain-language fix.
+/// </summary>
+public sealed record PreviewReject(long Row, string Field, string Reason, string Code, string Fix);

@@ -49,6 +49,8 @@ public sealed record JobDefinition
     public string? DefaultCountry { get; init; }
     /// <summary>Reject events older than N days. Default none.</summary>
     public int? MaxEventAgeDays { get; init; }
+    /// <summary>Days serve keeps this job's run history (<c>history_days</c>, 1..3650). Default: serve's (90).</summary>
+    public int? HistoryDays { get; init; }
     /// <summary>The mapping (from <c>mapping_file</c>, inline <c>mapping</c> or <c>preset</c>, with <c>currency</c>,
     /// <c>locale</c>, <c>sheet</c> and <c>encoding</c> applied). Default: auto-detect.</summary>
     public MappingSpec Mapping { get; init; } = MappingSpec.Empty;

@@ -21,7 +21,7 @@ public static partial class JobFileLoader
     [
         "name", "pixel_id", "token_env", "token_file", "endpoint", "schedule", "timezone", "default_country",
         "max_event_age_days", "mapping_file", "mapping", "preset", "preset_options", "contacts", "currency", "event_name", "locale", "sheet", "encoding", "delivery",
-        "state_dir", "source", "max_decompressed_size",
+        "state_dir", "source", "max_decompressed_size", "history_days",
     ];
     private static readonly string[] ContactsKeys = ["pattern"];
     private static readonly string[] DeliveryKeys = ["batch_size", "concurrency", "qps", "sample_gate", "dry_run", "test_event_code", "auth"];
@@ -146,6 +146,7 @@ public static partial class JobFileLoader
         TimeZoneInfo zone = TimeZoneInfo.Utc;
         CronExpression? cron = null;
         int? maxAge = null;
+        int? historyDays = null;
         var delivery = new JobDeliveryOptions();
         SourceOptions? source = null;
         foreach (var (k, v) in node.Children)
@@ -184,6 +185,7 @@ public static partial class JobFileLoader
                     }
                     break;
                 case "max_event_age_days": maxAge = Int(v, p, errors, 1, 3650); break;
+                case "history_days": historyDays = Int(v, p, errors, 1, 3650); break;
                 case "mapping_file": mappingFile = Str(v, p, errors) is { } mf ? Resolve(baseDir, mf) : null; break;
                 case "mapping": inlineMapping = v; break;
                 case "preset":
@@ -272,6 +274,7 @@ public static partial class JobFileLoader
             TimeZone = zone,
             DefaultCountry = country,
             MaxEventAgeDays = maxAge,
+            HistoryDays = historyDays,
             Mapping = mapping,
             ContactsPattern = contacts,
             Delivery = delivery,

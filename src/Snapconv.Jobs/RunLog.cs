@@ -26,6 +26,24 @@ public sealed class RunLog(LogFormat format, TextWriter? writer = null, TimeProv
     /// <summary>The format.</summary>
     public LogFormat Format => format;
 
+    private volatile Action<string, string, string, string>[] _observers = [];
+
+    /// <summary>
+    /// Tells <paramref name="observer"/> every line written from now on: level, job, step and the redacted message (serve
+    /// keeps a run's lines in its history). Disposing the result stops it.
+    /// </summary>
+    public IDisposable Observe(Action<string, string, string, string> observer)
+    {
+        lock (_gate) _observers = [.. _observers, observer];
+        return new Unsubscribe(() => { lock (_gate) _observers = _observers.Where(o => o != observer).ToArray(); });
+    }
+
+    private sealed class Unsubscribe(Action undo) : IDisposable
+    {
+        private int _done;
+        public void Dispose() { if (Interlocked.Exchange(ref _done, 1) == 0) undo(); }
+    }
+
     /// <summary>Writes one line.</summary>
     public void Write(string level, string job, string step, string message, IReadOnlyDictionary<string, object?>? fields = null)
     {
@@ -69,6 +87,7 @@ public sealed class RunLog(LogFormat format, TextWriter? writer = null, TimeProv
             _out.WriteLine(line);
             _out.Flush();
         }
+        foreach (var o in _observers) o(level, job, step, message);
     }
 
     /// <summary>INFO line.</summary>

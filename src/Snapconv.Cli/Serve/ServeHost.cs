@@ -6,6 +6,12 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Snapconv.Cli.Commands;
+using Snapconv.Console;
+using Snapconv.Console.Runtime;
+using Snapconv.Console.Security;
+using Snapconv.State;
+using Snapconv.State.Sqlite;
 using Snapconv.Jobs;
 using Snapconv.Core.Redaction;
 using Snapconv.Delivery.Ledger;
@@ -26,6 +32,27 @@ public sealed record ServeOptions
     /// line (default), or fail at once with <see cref="StateDirectoryBusyException"/>.
     /// </summary>
     public StateLockOptions StateLock { get; init; } = new();
+    /// <summary>
+    /// Folder of the state store (<c>state.db</c>: console jobs, run history) and of console jobs' state. Default null:
+    /// <c>.snapconv</c> beside the first job file, or in the current folder when serve has no job file.
+    /// </summary>
+    public string? StateDir { get; init; }
+    /// <summary>
+    /// The console token (<c>SNAPCONV_CONSOLE_TOKEN</c> or <c>--console-token-file</c>), or null. Without one serve listens
+    /// on loopback addresses only; with one every page and API call needs it.
+    /// </summary>
+    public string? ConsoleToken { get; init; }
+    /// <summary>The node name written on each run. Default: host name and process id (<c>host:pid</c>).</summary>
+    public string NodeName { get; init; } = DefaultNodeName();
+    /// <summary>Default days of run history kept (a job's <c>history_days</c> wins).</summary>
+    public const int DefaultHistoryDays = StateLimits.DefaultRetentionDays;
+    /// <summary>Days of run history kept, 1..3650 (<c>--history-days</c>). Default 90.</summary>
+    public int HistoryDays { get; init; } = DefaultHistoryDays;
+    /// <summary>How often old runs are purged. Default: hourly (and once at start).</summary>
+    public TimeSpan PurgeInterval { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary><c>host:pid</c>.</summary>
+    public static string DefaultNodeName() => $"{Environment.MachineName}:{Environment.ProcessId}";
 }
 
 /// <summary>
@@ -37,17 +64,29 @@ public sealed record ServeOptions
 public static class ServeHost
 {
     /// <exception cref="StateDirectoryBusyException">A state directory is in use and <see cref="StateLockOptions.Wait"/> is false.</exception>
-    public static async Task<RunningServe> StartAsync(JobFile file, JobRunner runner, RunLog log, ServeOptions options, CancellationToken ct = default)
+    public static Task<RunningServe> StartAsync(JobFile file, JobRunner runner, RunLog log, ServeOptions options, CancellationToken ct = default) =>
+        StartAsync([file], runner, log, options, ct);
+
+    /// <summary>Starts serve with the jobs of <paramref name="files"/> (none: only the console's).</summary>
+    /// <exception cref="StateDirectoryBusyException">A state directory is in use and <see cref="StateLockOptions.Wait"/> is false.</exception>
+    /// <exception cref="UsageException">A non-loopback listen address without a console token.</exception>
+    /// <exception cref="StateStoreException">The state store cannot be opened.</exception>
+    public static async Task<RunningServe> StartAsync(IReadOnlyList<JobFile> files, JobRunner runner, RunLog log, ServeOptions options, CancellationToken ct = default)
     {
+        if (options.ConsoleToken is null && NonLoopback(options.Urls) is { } open)
+            throw new UsageException($"--urls: '{open}' is not a loopback address; the console there needs a token: set {ConsoleOptions.TokenEnvironmentVariable} or give --console-token-file FILE (or listen on 127.0.0.1).");
+        options = options with { StateDir = Path.GetFullPath(options.StateDir ?? DefaultStateDir(files)) };
+        var file = new JobFile(files.Count == 1 ? files[0].Path : string.Join(", ", files.Select(f => f.Path)), files.SelectMany(f => f.Jobs).ToList());
         // One writer per state directory: serve holds the locks of its scheduled jobs' folders for its whole life, taken
         // before it listens, so its job runs never wait for each other's lock.
         var locks = new List<StateDirectoryLock>();
         try
         {
             var lockOptions = options.StateLock.OnWaiting is null ? options.StateLock with { OnWaiting = m => log.Warn("serve", "lock", m) } : options.StateLock;
-            foreach (var dir in file.Jobs.Where(j => j.Cron is not null).Select(j => Path.GetFullPath(j.StateDir)).Distinct(StringComparer.Ordinal))
+            var dirs = file.Jobs.Where(j => j.Cron is not null).Select(j => Path.GetFullPath(j.StateDir)).Distinct(StringComparer.Ordinal).ToList();
+            foreach (var dir in dirs)
                 locks.Add(await StateDirectoryLock.AcquireAsync(dir, lockOptions, ct).ConfigureAwait(false));
-            return await StartLockedAsync(file, runner, log, options, locks, ct).ConfigureAwait(false);
+            return await StartLockedAsync(files, file, runner, log, options, locks, dirs, ct).ConfigureAwait(false);
         }
         catch
         {
@@ -56,42 +95,94 @@ public static class ServeHost
         }
     }
 
-    private static async Task<RunningServe> StartLockedAsync(JobFile file, JobRunner runner, RunLog log, ServeOptions options,
-        List<StateDirectoryLock> locks, CancellationToken ct)
+    private static async Task<RunningServe> StartLockedAsync(IReadOnlyList<JobFile> files, JobFile file, JobRunner runner, RunLog log, ServeOptions options,
+        List<StateDirectoryLock> locks, IReadOnlyList<string> lockedDirs, CancellationToken ct)
     {
         var metrics = new ServeMetrics(options.Clock, file.Jobs.Select(j => j.Name));
+        // The run history and the console's jobs (#18): every run, scheduled or run now, is recorded with this node's name.
+        var store = await SqliteStateStore.OpenAsync(options.StateDir!, ct).ConfigureAwait(false);
+        var recorder = new RunRecorder(store, options.NodeName, options.Clock) { OnStoreError = m => log.Warn("serve", "history", m) };
+        var observing = log.Observe(recorder.Observe);
+        var jobs = new ServeJobs(store, runner, log, options, metrics, recorder, lockedDirs);
+        try
+        {
+            var closed = await store.CloseOpenRunsAsync(options.NodeName, options.Clock.GetUtcNow(), ct).ConfigureAwait(false);
+            if (closed > 0) log.Warn("serve", "history", $"{closed} run(s) of this node had not finished (the process stopped); marked interrupted.");
+            await jobs.LoadAsync(files, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            observing.Dispose();
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        builder.Services.AddSnapconvConsole(new ConsoleOptions
+        {
+            Token = options.ConsoleToken, Clock = options.Clock, KeysDir = Path.Combine(options.StateDir!, "console-keys"),
+        }, store, jobs);
         var app = builder.Build();
+        app.MapSnapconvConsole();
         app.MapGet("/healthz", () => Results.Text("ok\n", "text/plain"));
         app.MapGet("/metrics", () => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
         app.MapGet("/jobs", () => Results.Bytes(JobsJson(file, metrics), "application/json"));
-        await app.StartAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync(ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            observing.Dispose();
+            await app.DisposeAsync().ConfigureAwait(false);
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
 
         var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var store = new ScheduleStore(name => file.Jobs.First(j => j.Name == name).StateDir);
-        var tasks = new List<Task>();
-        foreach (var job in file.Jobs)
+        jobs.StartSchedules();
+        var purge = Task.Run(() => PurgeLoopAsync(store, jobs, options, log, stop.Token), CancellationToken.None);
+        log.Info("serve", "listen", $"listening on {string.Join(", ", addresses)} (console at /, /api, /healthz, /metrics, /jobs; state {options.StateDir})");
+        return new RunningServe(app, stop, [purge], metrics, addresses, log) { Locks = locks, Jobs = jobs, Store = store, Observing = observing };
+    }
+
+    // Old runs go hourly (and at start), each job after its own history_days.
+    private static async Task PurgeLoopAsync(IStateStore store, ServeJobs jobs, ServeOptions options, RunLog log, CancellationToken ct)
+    {
+        // Bounded by the process lifetime: one purge per interval until stopped.
+        while (!ct.IsCancellationRequested)
         {
-            if (job.Cron is null)
+            try
             {
-                log.Info(job.Name, "schedule", "no schedule: this job runs only with `snapconv run`.");
-                continue;
+                var n = await store.PurgeAsync(jobs.Retention(), options.Clock.GetUtcNow(), ct).ConfigureAwait(false);
+                if (n > 0) log.Info("serve", "history", $"{n} run(s) older than their history_days removed from the history.");
             }
-            log.Info(job.Name, "schedule", $"scheduled '{job.Schedule}' ({job.TimeZone.Id})");
-            var scheduler = new JobScheduler(job, async (j, c) =>
-            {
-                metrics.Started(j.Name);
-                var r = await runner.RunAsync(j, lockHeld: true, c).ConfigureAwait(false);
-                metrics.Record(r);
-                return r;
-            }, options.Clock, store);
-            tasks.Add(Task.Run(() => scheduler.RunAsync(stop.Token), CancellationToken.None));
+            catch (StateStoreException e) { log.Warn("serve", "history", e.Message); }
+            catch (OperationCanceledException) { return; }
+            try { await Task.Delay(options.PurgeInterval, options.Clock, ct).ConfigureAwait(false); }
+            catch (OperationCanceledException) { return; }
         }
-        log.Info("serve", "listen", $"listening on {string.Join(", ", addresses)} (/healthz, /metrics, /jobs)");
-        return new RunningServe(app, stop, tasks, metrics, addresses, log) { Locks = locks };
+    }
+
+    private static string DefaultStateDir(IReadOnlyList<JobFile> files) =>
+        files.Count > 0 && Path.GetDirectoryName(Path.GetFullPath(files[0].Path)) is { } dir
+            ? Path.Combine(dir, Snapconv.Delivery.Upload.UploadOptions.DefaultStateDir)
+            : Snapconv.Delivery.Upload.UploadOptions.DefaultStateDir;
+
+    /// <summary>The first listen URL whose host is not a loopback address, or null.</summary>
+    internal static string? NonLoopback(string urls)
+    {
+        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            // "http://*:80" and "http://+:80" listen everywhere; Uri cannot read them.
+            var host = url.Contains("://*", StringComparison.Ordinal) || url.Contains("://+", StringComparison.Ordinal) ? "*"
+                : Uri.TryCreate(url, UriKind.Absolute, out var u) ? u.Host : "*";
+            if (!ConsoleSecurity.IsLoopbackHost(host)) return url;
+        }
+        return null;
     }
 
     private static byte[] JobsJson(JobFile file, ServeMetrics metrics)
@@ -160,8 +251,16 @@ public sealed class RunningServe(WebApplication app, CancellationTokenSource sto
     /// <summary>The state directories' locks, released once the runs stopped.</summary>
     internal IReadOnlyList<StateDirectoryLock> Locks { get; init; } = [];
 
-    /// <summary>Completes when every scheduler ended (after a stop).</summary>
-    public Task Completion => Task.WhenAll(schedulers);
+    /// <summary>The jobs (file and console), their schedules and runs.</summary>
+    public ServeJobs? Jobs { get; init; }
+
+    /// <summary>The state store (run history, console jobs); closed by <see cref="StopAsync"/>.</summary>
+    public IStateStore? Store { get; init; }
+
+    internal IDisposable? Observing { get; init; }
+
+    /// <summary>Completes when every scheduler and run ended (after a stop).</summary>
+    public Task Completion => Jobs is null ? Task.WhenAll(schedulers) : Task.WhenAll(Task.WhenAll(schedulers), Jobs.Completion);
 
     /// <summary>Stops the schedules, waits up to <paramref name="grace"/> for runs in progress, closes the endpoint.</summary>
     public async Task StopAsync(TimeSpan? grace = null)
@@ -169,11 +268,15 @@ public sealed class RunningServe(WebApplication app, CancellationTokenSource sto
         if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
         log.Info("serve", "stop", "stopping: no new runs; runs in progress stop at their next step.");
         await stop.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAny(Task.WhenAll(schedulers), Task.Delay(grace ?? TimeSpan.FromSeconds(30))).ConfigureAwait(false);
+        if (Jobs is not null) await Jobs.StopAsync().ConfigureAwait(false);
+        await Task.WhenAny(Completion, Task.Delay(grace ?? TimeSpan.FromSeconds(30))).ConfigureAwait(false);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await app.StopAsync(cts.Token).ConfigureAwait(false);
         await app.DisposeAsync().ConfigureAwait(false);
         stop.Dispose();
+        Observing?.Dispose();
+        if (Jobs is not null) await Jobs.DisposeAsync().ConfigureAwait(false);
+        if (Store is not null) await Store.DisposeAsync().ConfigureAwait(false);
         foreach (var l in Locks) l.Dispose();
         log.Info("serve", "stop", "stopped.");
     }

@@ -18,9 +18,9 @@ namespace Snapconv.Console.Security;
 /// needs <c>Authorization: Bearer TOKEN</c> or the login cookie; the API answers 401 without it, pages redirect to
 /// <c>/login</c>.
 /// </summary>
-internal static class ConsoleSecurity
+public static class ConsoleSecurity
 {
-    public const string Scheme = CookieAuthenticationDefaults.AuthenticationScheme;
+    internal const string Scheme = CookieAuthenticationDefaults.AuthenticationScheme;
     private const string FingerprintClaim = "snapconv:token";
 
     /// <summary>The Content-Security-Policy of every answer.</summary>
@@ -28,7 +28,7 @@ internal static class ConsoleSecurity
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +
         "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
-    public static void AddServices(IServiceCollection services, ConsoleOptions options)
+    internal static void AddServices(IServiceCollection services, ConsoleOptions options)
     {
         var dp = services.AddDataProtection().SetApplicationName("snapconv-console");
         if (options.KeysDir is { } dir) dp.PersistKeysToFileSystem(new DirectoryInfo(dir));
@@ -58,7 +58,7 @@ internal static class ConsoleSecurity
         });
     }
 
-    public static void Use(WebApplication app)
+    internal static void Use(WebApplication app)
     {
         var options = app.Services.GetRequiredService<ConsoleOptions>();
         app.Use(async (http, next) =>
@@ -105,11 +105,11 @@ internal static class ConsoleSecurity
     }
 
     /// <summary>True when <paramref name="given"/> is the token (constant time).</summary>
-    public static bool TokenMatches(string token, string? given) =>
+    internal static bool TokenMatches(string token, string? given) =>
         given is not null && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(token)), SHA256.HashData(Encoding.UTF8.GetBytes(given)));
 
     /// <summary>Signs the browser in (the login cookie).</summary>
-    public static Task SignInAsync(HttpContext http, string token) => http.SignInAsync(Scheme,
+    internal static Task SignInAsync(HttpContext http, string token) => http.SignInAsync(Scheme,
         new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "console"), new Claim(FingerprintClaim, Fingerprint(token))], Scheme)),
         new AuthenticationProperties { IsPersistent = false });
 
@@ -137,7 +137,8 @@ internal static class ConsoleSecurity
             || !string.Equals(o.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
     }
 
-    internal static bool IsLoopbackHost(string host) =>
+    /// <summary>True for <c>localhost</c>, <c>*.localhost</c> and loopback IP addresses.</summary>
+    public static bool IsLoopbackHost(string host) =>
         host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase)
         || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip));
 }
