@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Snapconv.Console.Pages.Jobs;
 using Snapconv.State;
 
 namespace Snapconv.Console.Tests.Browser;
@@ -10,7 +9,7 @@ namespace Snapconv.Console.Tests.Browser;
 /// run), a connection test that passes for one token variable, a fixed preview. Its checks are the page tests' own, not
 /// the job-file loader's (the end-to-end tests use serve itself).
 /// </summary>
-internal sealed class FakeRuntime(IStateStore store, TimeProvider clock) : IConsoleRuntime, IScheduleCalendar
+internal sealed class FakeRuntime(IStateStore store, TimeProvider clock) : IConsoleRuntime
 {
     public const string GoodTokenEnv = "PAGES_TEST_TOKEN";
     private readonly ConcurrentDictionary<string, JobView> _jobs = new(StringComparer.Ordinal);
@@ -79,13 +78,5 @@ internal sealed class FakeRuntime(IStateStore store, TimeProvider clock) : ICons
     public Task<PreviewResult> PreviewAsync(JsonElement keys, int rows, CancellationToken ct) =>
         Task.FromResult(new PreviewResult(
             [JsonDocument.Parse("""{"event_name":"PURCHASE","event_time":1764950400,"action_source":"OFFLINE","user_data":{"em":["a"],"ph":["b"]},"custom_data":{"value":"12.5","currency":"USD"}}""").RootElement],
-            [new PreviewReject(2, "email|phone", "MISSING_USER_DATA", "")], []) { Object = "sales.csv", Rows = 2 });
-
-    public ScheduleCheck NextFireTimes(string schedule, string? timezone, int count)
-    {
-        if (schedule != "0 * * * *") return new([], [new("schedule", $"schedule: '{schedule}' is not a valid cron expression.")]);
-        var now = clock.GetUtcNow();
-        var next = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero).AddHours(1);
-        return new([.. Enumerable.Range(0, count).Select(i => next.AddHours(i))], []);
-    }
+            [new PreviewReject(2, "email|phone", "MISSING_USER_DATA", "505", "(the runtime's words)")], []) { Object = "sales.csv", Rows = 2 });
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Snapconv.Console.Api;
+using Snapconv.Console.Runtime;
 using Snapconv.Core.Presets;
 
 namespace Snapconv.Console.Pages.Jobs;
@@ -78,7 +79,7 @@ public abstract class JobFormPage(IConsoleRuntime runtime, ConsoleOptions option
     /// <summary>The next fire times of a schedule as JSON (<c>{times: [...], error}</c>), for console.js.</summary>
     public IActionResult OnGetSchedule(string? schedule, string? timezone)
     {
-        var view = ScheduleView.For(runtime, schedule, timezone, FireTimes);
+        var view = ScheduleView.For(schedule, timezone, FireTimes, Now);
         return new JsonResult(new { times = view.Times.Select(Ui.Iso), labels = view.Times.Select(t => Ui.Time(t) + " UTC"), error = view.Error });
     }
 
@@ -89,11 +90,11 @@ public abstract class JobFormPage(IConsoleRuntime runtime, ConsoleOptions option
     {
         Values = JobForm.Values(Request.Form);
         if (!Values.ContainsKey("source.type")) Values["source.type"] = "local";
-        Schedule = ScheduleView.For(runtime, Values.GetValueOrDefault("schedule"), Values.GetValueOrDefault("timezone"), FireTimes);
+        Schedule = ScheduleView.For(Values.GetValueOrDefault("schedule"), Values.GetValueOrDefault("timezone"), FireTimes, Now);
     }
 
     protected void ShowSchedule() =>
-        Schedule = ScheduleView.For(runtime, Values.GetValueOrDefault("schedule"), Values.GetValueOrDefault("timezone"), FireTimes);
+        Schedule = ScheduleView.For(Values.GetValueOrDefault("schedule"), Values.GetValueOrDefault("timezone"), FireTimes, Now);
 
     private void AddErrors(IEnumerable<FieldError> errors)
     {
@@ -113,24 +114,25 @@ public abstract class JobFormPage(IConsoleRuntime runtime, ConsoleOptions option
 /// <summary>A schedule's next fire times, or why there are none.</summary>
 public sealed record ScheduleView(IReadOnlyList<DateTimeOffset> Times, string? Error)
 {
-    /// <summary>Asks the runtime (the job-file loader's cron rules) for the next <paramref name="count"/> fire times.</summary>
-    public static ScheduleView For(IConsoleRuntime runtime, string? schedule, string? timezone, int count)
+    // A job that is valid but for its schedule: the loader then speaks only of the schedule and the time zone.
+    private const string Probe = """{"name":"schedule-check","pixel_id":"0","token_env":"SCHEDULE_CHECK","source":{"type":"local","path":"."}}""";
+
+    /// <summary>
+    /// The next <paramref name="count"/> fire times after <paramref name="now"/> of <paramref name="schedule"/> in
+    /// <paramref name="timezone"/>, by the job-file loader itself (cron with 5 or 6 fields, an IANA zone); or its words on
+    /// what is wrong.
+    /// </summary>
+    public static ScheduleView For(string? schedule, string? timezone, int count, DateTimeOffset now)
     {
-        if (string.IsNullOrWhiteSpace(schedule) || runtime is not IScheduleCalendar calendar) return new([], null);
-        var check = calendar.NextFireTimes(schedule.Trim(), string.IsNullOrWhiteSpace(timezone) ? null : timezone.Trim(), count);
-        return new(check.Times, check.Errors.Count == 0 ? null : string.Join(" ", check.Errors.Select(e => e.Message)));
+        if (string.IsNullOrWhiteSpace(schedule)) return new([], null);
+        var keys = System.Text.Json.Nodes.JsonNode.Parse(Probe)!.AsObject();
+        keys["schedule"] = schedule.Trim();
+        if (!string.IsNullOrWhiteSpace(timezone)) keys["timezone"] = timezone.Trim();
+        var (job, errors) = JobKeys.Parse(JsonSerializer.SerializeToElement(keys), Path.GetTempPath(), Directory.GetCurrentDirectory());
+        if (job?.Cron is not { } cron) return new([], errors.Count == 0 ? null : string.Join(" ", errors.Select(e => $"{e.Field}: {e.Message}")));
+        var times = new List<DateTimeOffset>();
+        for (var t = cron.GetNextOccurrence(now, job.TimeZone); t is { } next && times.Count < count; t = cron.GetNextOccurrence(next, job.TimeZone))
+            times.Add(next.ToUniversalTime());
+        return new(times, null);
     }
 }
-
-/// <summary>
-/// What the form needs to show a schedule's next fire times: the job-file loader's cron rules (5 or 6 fields, the time
-/// zone). serve's <see cref="IConsoleRuntime"/> implements it; a runtime without it shows no times.
-/// </summary>
-public interface IScheduleCalendar
-{
-    /// <summary>The next <paramref name="count"/> fire times (UTC) of <paramref name="schedule"/> in <paramref name="timezone"/> (null: UTC), or the loader's errors (fields <c>schedule</c>, <c>timezone</c>).</summary>
-    ScheduleCheck NextFireTimes(string schedule, string? timezone, int count);
-}
-
-/// <summary>The answer of <see cref="IScheduleCalendar.NextFireTimes"/>.</summary>
-public sealed record ScheduleCheck(IReadOnlyList<DateTimeOffset> Times, IReadOnlyList<FieldError> Errors);
