@@ -227,6 +227,32 @@ public sealed class PagesTests(ChromiumFixture chromium)
     }
 
     [SkippableFact]
+    public async Task JobPage_Delete_AsksFirstThenDeletesAndKeepsTheRuns()
+    {
+        chromium.Require();
+        await using var host = await PagesHost.StartAsync();
+        host.Runtime.Add(PagesHost.Job("old-job"));
+        var run = await host.AddRunAsync("old-job", Now.AddDays(-2), 10);
+        await using var context = await chromium.NewContextAsync(host.Url, 1440);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/jobs/old-job");
+
+        // Dismissed: nothing happens.
+        void Dismiss(object? _, IDialog d) => _ = d.DismissAsync();
+        page.Dialog += Dismiss;
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Expect(page.Locator("h1")).ToHaveTextAsync("old-job");
+        Assert.NotNull(host.Runtime.Job("old-job"));
+
+        page.Dialog -= Dismiss;
+        page.Dialog += (_, d) => _ = d.AcceptAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Jobs");
+        Assert.Null(host.Runtime.Job("old-job"));
+        Assert.NotNull(await host.Store.GetRunAsync(run));
+    }
+
+    [SkippableFact]
     public async Task Login_WithAConsoleToken_WrongTokenSaysSoRightTokenLetsIn()
     {
         chromium.Require();
