@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +30,17 @@ public static class ConsoleEndpoints
     /// <summary>Adds the console's middleware (security headers, login) and endpoints. Call after the app is built.</summary>
     public static WebApplication MapSnapconvConsole(this WebApplication app)
     {
+        // Server-Timing: the time from the request to the answer's first byte (the pages' and the bench's figure).
+        app.Use(async (http, next) =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            http.Response.OnStarting(() =>
+            {
+                http.Response.Headers["Server-Timing"] = string.Create(CultureInfo.InvariantCulture, $"app;dur={Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.00}");
+                return Task.CompletedTask;
+            });
+            await next(http).ConfigureAwait(false);
+        });
         ConsoleSecurity.Use(app);
         Map(app);
         return app;

@@ -7,7 +7,7 @@ namespace Snapconv.Console.Api;
 /// <summary>A job as <c>GET /api/jobs</c> gives it.</summary>
 public sealed record JobJson(
     string Name, string PixelId, SourceJson Source, string? Schedule, string Timezone, DateTimeOffset? NextFireAt, string? DefinedIn,
-    RunJson? LastRun, long Acknowledged7d, bool Running);
+    RunJson? LastRun, [property: JsonPropertyName("acknowledged_7d")] long Acknowledged7d, bool Running);
 
 /// <summary>A job's source: its kind and where it reads.</summary>
 public sealed record SourceJson(string Type, string Where);
@@ -15,7 +15,7 @@ public sealed record SourceJson(string Type, string Where);
 /// <summary>One job with its settings (<c>GET /api/jobs/{name}</c>).</summary>
 public sealed record JobDetailJson(
     string Name, string PixelId, SourceJson Source, string? Schedule, string Timezone, DateTimeOffset? NextFireAt, string? DefinedIn,
-    RunJson? LastRun, long Acknowledged7d, bool Running, int HistoryDays, JsonElement Settings);
+    RunJson? LastRun, [property: JsonPropertyName("acknowledged_7d")] long Acknowledged7d, bool Running, int HistoryDays, JsonElement Settings);
 
 /// <summary>A run (<c>GET /api/runs/{id}</c>, the runs list).</summary>
 public sealed record RunJson(

@@ -339,6 +339,8 @@ public sealed class SqliteStateStore : IStateStore
     {
         var db = new SqliteConnection(_connectionString);
         await db.OpenAsync(ct).ConfigureAwait(false);
+        // WAL with NORMAL: a commit waits for no fsync (the history may lose its last runs on a power cut, never its integrity).
+        await ExecAsync(db, "PRAGMA synchronous=NORMAL;", ct).ConfigureAwait(false);
         return db;
     }
 
