@@ -19,6 +19,12 @@ internal static class ServeCommand
             Description = "Job files (YAML or JSON); their jobs are shown read-only in the console and run on their 'schedule'. None: only the console's jobs.",
             Arity = ArgumentArity.ZeroOrMore,
         };
+        // A variadic argument takes unmatched tokens too: an unknown option stays a usage error, not a file name.
+        files.Validators.Add(result =>
+        {
+            foreach (var t in result.Tokens)
+                if (t.Value.StartsWith('-')) result.AddError($"Unrecognized command or argument '{t.Value}'.");
+        });
         var urls = new Option<string>("--urls") { Description = "Listen URLs of the console, /healthz, /metrics and /jobs, ';'-separated. A non-loopback address needs a console token.", DefaultValueFactory = _ => ServeOptions.DefaultUrls };
         var stateDir = new Option<string?>("--state-dir") { Description = "Folder of state.db (console jobs, run history). Default: .snapconv beside the first JOB_FILE, or in the current folder." };
         var tokenFile = new Option<string?>("--console-token-file") { Description = $"File holding the console token (first line); or set {ConsoleOptions.TokenEnvironmentVariable}. Required to listen beyond loopback." };
