@@ -253,6 +253,22 @@ public sealed class PagesTests(ChromiumFixture chromium)
     }
 
     [SkippableFact]
+    public async Task MissingJobOrRun_NotFoundPageWith404()
+    {
+        chromium.Require();
+        await using var host = await PagesHost.StartAsync();
+        await VisitAsync(host.Url, "/jobs/no-such-job", "not-found", async page =>
+            await Expect(page.Locator(".empty p").First).ToContainTextAsync("There is no job 'no-such-job'"), status: 404);
+        await using var context = await chromium.NewContextAsync(host.Url, 1440);
+        var p = await context.NewPageAsync();
+        Assert.Equal(404, (await p.GotoAsync("/runs/999"))!.Status);
+        await Expect(p.Locator("h1")).ToHaveTextAsync("Not found");
+        // The edit form of a missing job leads to the job's page, which says so.
+        Assert.Equal(404, (await p.GotoAsync("/jobs/no-such-job/edit"))!.Status);
+        await Expect(p).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/jobs/no-such-job$"));
+    }
+
+    [SkippableFact]
     public async Task Login_WithAConsoleToken_WrongTokenSaysSoRightTokenLetsIn()
     {
         chromium.Require();

@@ -7,7 +7,8 @@ public sealed class EditModel(IConsoleRuntime runtime, ConsoleOptions options) :
 {
     public IActionResult OnGet(string name)
     {
-        if (!Load(name)) return Runtime.Job(name) is null ? NotFound() : Redirect($"/jobs/{Uri.EscapeDataString(name)}");
+        // A job-file job is read-only, and a missing one is said so: both on the job's page.
+        if (!Load(name)) return Redirect($"/jobs/{Uri.EscapeDataString(name)}");
         Values = JobForm.Values(Existing!.Settings);
         Values["name"] = Existing.Name;
         if (!Values.ContainsKey("source.type")) Values["source.type"] = Existing.SourceType;

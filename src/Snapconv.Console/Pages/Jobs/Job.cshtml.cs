@@ -27,10 +27,12 @@ public sealed class JobModel(IStateStore store, IConsoleRuntime runtime, Console
     public DateTimeOffset Now { get; private set; }
     public bool Running { get; private set; }
     public string? Notice { get; private set; }
+    /// <summary>Why there is nothing to show (no such job), or null.</summary>
+    public string? Missing { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(string name, long? before, bool? saved, CancellationToken ct)
     {
-        if (!await LoadAsync(name, before, ct)) return NotFound();
+        if (!await LoadAsync(name, before, ct)) return NotFoundPage(name);
         if (saved == true) Notice = "Saved.";
         return Page();
     }
@@ -39,7 +41,7 @@ public sealed class JobModel(IStateStore store, IConsoleRuntime runtime, Console
     {
         var result = await runtime.RunNowAsync(name, ct);
         if (result is { Status: RunNowStatus.Started, RunId: { } id }) return Redirect($"/runs/{id}");
-        if (!await LoadAsync(name, null, ct)) return NotFound();
+        if (!await LoadAsync(name, null, ct)) return NotFoundPage(name);
         Response.StatusCode = StatusCodes.Status409Conflict;
         Notice = $"{name} is running already.";
         return Page();
@@ -47,8 +49,15 @@ public sealed class JobModel(IStateStore store, IConsoleRuntime runtime, Console
 
     public async Task<IActionResult> OnPostDeleteAsync(string name, CancellationToken ct)
     {
-        if (!await runtime.DeleteAsync(name, ct)) return NotFound();
+        if (!await runtime.DeleteAsync(name, ct)) return NotFoundPage(name);
         return Redirect("/");
+    }
+
+    private PageResult NotFoundPage(string name)
+    {
+        Missing = $"There is no job '{name}'. It may have been deleted, or its job file is no longer given to serve.";
+        Response.StatusCode = StatusCodes.Status404NotFound;
+        return Page();
     }
 
     private async Task<bool> LoadAsync(string name, long? before, CancellationToken ct)

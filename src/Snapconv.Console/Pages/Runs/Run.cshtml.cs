@@ -24,10 +24,17 @@ public sealed class RunModel(IStateStore store, IConsoleRuntime runtime, Console
     public bool LogTruncated { get; private set; }
     public bool HasRejects { get; private set; }
     public DateTimeOffset Now { get; private set; }
+    /// <summary>Why there is nothing to show (no such run), or null.</summary>
+    public string? Missing { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(long id, CancellationToken ct)
     {
-        if (await store.GetRunAsync(id, ct) is not { } run) return NotFound();
+        if (await store.GetRunAsync(id, ct) is not { } run)
+        {
+            Missing = $"There is no run {id}. Runs older than their job's history_days are removed.";
+            Response.StatusCode = Microsoft.AspNetCore.Http.StatusCodes.Status404NotFound;
+            return Page();
+        }
         Run = run;
         Now = options.Clock.GetUtcNow();
         Job = runtime.Job(run.Job);
