@@ -7,12 +7,14 @@
 set -euo pipefail
 old=$1 new=$2 file=${3:-/tmp/snapconv-bench/lean-1000000.csv} rounds=${4:-5}
 [ -f "$file" ] || { echo "no $file: make it with bench/run-validate.sh 1000000 or Snapconv.Bench gen" >&2; exit 2; }
-cpu() { /usr/bin/time -f "%U %S" -o /tmp/ab-time.txt "$@" >/dev/null 2>&1; awk '{printf "%.2f", $1+$2}' /tmp/ab-time.txt; }
+# Own temp files: several A/Bs may run on one machine at once.
+tmp=$(mktemp -d /tmp/ab-validate.XXXXXX); trap 'rm -rf "$tmp"' EXIT
+cpu() { /usr/bin/time -f "%U %S" -o "$tmp/time.txt" "$@" >/dev/null 2>&1; awk '{printf "%.2f", $1+$2}' "$tmp/time.txt"; }
 rows=$(($(wc -l < "$file") - 1))
 declare -a O N P
 for i in $(seq "$rounds"); do
-  o=$(cpu dotnet "$old/snapconv.dll" validate "$file" --default-country US --report /tmp/ab-r.json)
-  n=$(cpu dotnet "$new/snapconv.dll" validate "$file" --default-country US --report /tmp/ab-r.json)
+  o=$(cpu dotnet "$old/snapconv.dll" validate "$file" --default-country US --report "$tmp/r.json")
+  n=$(cpu dotnet "$new/snapconv.dll" validate "$file" --default-country US --report "$tmp/r.json")
   p=$(cpu python3 "$(dirname "$0")/baseline.py" "$file")
   O+=("$o"); N+=("$n"); P+=("$p")
   echo "round $i: old $o  new $n  python $p CPU-s  (load $(cut -d' ' -f1 /proc/loadavg))"

@@ -6,6 +6,7 @@ using Snapconv.Bench.Gen;
 //   micro [BenchmarkDotNet args] single-operation benchmarks (normalizers, hashing) against naive baselines
 //   stages FILE                  single-thread cost of each pipeline stage over FILE
 //   upload-load [ROWS] [...]       generated rows uploaded end to end to an in-process sandbox (ledger on vs off)
+//   pacer [QPS] [--seconds S] [--senders N]   the client's pacer against System.Threading.RateLimiting's token bucket
 //   sandbox-load [--batches N] [--concurrency N] [--seconds N]   2,000-event batches against an in-process sandbox
 //   sandbox-profile [ROWS]       the sandbox per stage (parse, validate, whole server) on bodies the client really sends
 //   preset-join [--deals N] [--contacts M] [--rounds R] [--breakdown]   hubspot-deals preset + contacts join vs the same rows inline, plain mapping
@@ -21,6 +22,7 @@ return command switch
     "sandbox-profile" => await Snapconv.Bench.Sandbox.SandboxProfile.RunAsync(rest),
     "upload-load" => await Snapconv.Bench.Delivery.UploadBench.RunAsync(rest),
     "ledger-load" => Snapconv.Bench.Delivery.LedgerBench.Run(rest),
+    "pacer" => await Snapconv.Bench.Delivery.PacerBench.RunAsync(rest),
     "preset-join" => await Snapconv.Bench.Presets.PresetJoinBench.RunAsync(rest),
     _ => Usage(),
 };

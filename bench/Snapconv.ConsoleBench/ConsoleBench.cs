@@ -55,8 +55,8 @@ public static class ConsoleBench
         seed.Stop();
         System.Console.WriteLine($"seeded {jobs} jobs, {runs} runs ({runs * 8} log lines) in {seed.Elapsed.TotalSeconds:0.0} s: {Path.Combine(dir, "state.db")} ({new FileInfo(Path.Combine(dir, "state.db")).Length / 1_048_576.0:0.0} MiB)");
 
-        var log = new RunLog(LogFormat.Text, TextWriter.Null);
-        var serve = await ServeHost.StartAsync([], new JobRunner(log), log, new ServeOptions { Urls = "http://127.0.0.1:0", StateDir = dir, PurgeInterval = TimeSpan.FromDays(1) });
+        var log = new RunLog(LogFormat.Text, TimeProvider.System, TextWriter.Null);
+        var serve = await ServeHost.StartAsync([], new JobRunner(log, TimeProvider.System), log, new ServeOptions { Urls = "http://127.0.0.1:0", StateDir = dir, PurgeInterval = TimeSpan.FromDays(1) });
         try
         {
             // Stop the schedules' runs from mattering: none fires within the bench (03:xx daily).

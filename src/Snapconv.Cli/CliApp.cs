@@ -18,10 +18,13 @@ public static class CliApp
         Recursive = true,
     };
 
-    public static RootCommand CreateRoot()
+    public static RootCommand CreateRoot() => CreateRoot(TimeProvider.System);
+
+    /// <summary>The commands, every one reading time through <paramref name="clock"/> (the composition root's).</summary>
+    internal static RootCommand CreateRoot(TimeProvider clock)
     {
         var root = new RootCommand("snapconv: deliver offline conversions (in-store, phone, CRM sales) to Snap's Conversions API v3.");
-        foreach (var command in CommandCatalog.All()) root.Subcommands.Add(command);
+        foreach (var command in CommandCatalog.All(clock)) root.Subcommands.Add(command);
         root.Options.Add(Debug);
         return root;
     }
@@ -35,23 +38,25 @@ public static class CliApp
     /// <summary>The process's entry point: owns SIGINT/SIGTERM (<see cref="StopSignals"/>), then runs the command.</summary>
     public static async Task<int> MainAsync(string[] args)
     {
-        using var signals = StopSignals.Install();
-        return await RunAsync(args, signals.Token, signals);
+        // The composition root: the one place the system clock is picked.
+        var clock = TimeProvider.System;
+        using var signals = StopSignals.Install(clock);
+        return await RunAsync(args, signals.Token, signals, clock);
     }
 
-    public static Task<int> RunAsync(string[] args, CancellationToken ct = default) => RunAsync(args, ct, null);
+    public static Task<int> RunAsync(string[] args, CancellationToken ct = default) => RunAsync(args, ct, null, TimeProvider.System);
 
-    private static async Task<int> RunAsync(string[] args, CancellationToken ct, StopSignals? signals)
+    private static async Task<int> RunAsync(string[] args, CancellationToken ct, StopSignals? signals, TimeProvider clock)
     {
-        var parse = CreateRoot().Parse(args);
+        var parse = CreateRoot(clock).Parse(args);
         if (args.Length == 0)
         {
             // `snapconv` alone: the list of commands is what the user is after, still a usage error for scripts.
-            await CreateRoot().Parse(["--help"]).InvokeAsync(cancellationToken: ct);
+            await CreateRoot(clock).Parse(["--help"]).InvokeAsync(cancellationToken: ct);
             return ExitCodes.UsageOrInput;
         }
         if (UsageError(parse) is { } usage) return usage;
-        var run = new CliRun(CommandPath(parse), DebugLog.Resolve(parse.GetValue(Debug), Environment.GetEnvironmentVariable), signals);
+        var run = new CliRun(CommandPath(parse), DebugLog.Resolve(parse.GetValue(Debug), Environment.GetEnvironmentVariable), signals, clock);
         CliRun.Current = run;
         if (signals is not null)
         {
@@ -102,7 +107,8 @@ public static class CliApp
 /// <param name="Command">e.g. <c>snapconv validate</c>.</param>
 /// <param name="DebugLog">Where the details of an unexpected failure go; null = nowhere (the default).</param>
 /// <param name="Signals">The process's signal handler; null when run in-process (tests).</param>
-internal sealed record CliRun(string Command, string? DebugLog, StopSignals? Signals)
+/// <param name="Clock">The composition root's clock (the debug log's times).</param>
+internal sealed record CliRun(string Command, string? DebugLog, StopSignals? Signals, TimeProvider Clock)
 {
     private static readonly AsyncLocal<CliRun?> s_current = new();
 

@@ -1,27 +1,9 @@
 using Cronos;
 using Snapconv.Core.Mapping;
+using Snapconv.Delivery.Upload;
 using Snapconv.Sources;
 
 namespace Snapconv.Jobs;
-
-/// <summary>Delivery settings of a job (<c>delivery:</c>); defaults as <c>snapconv upload</c>.</summary>
-public sealed record JobDeliveryOptions
-{
-    /// <summary>Events per request, 1..2,000. Default 2,000.</summary>
-    public int BatchSize { get; init; } = 2_000;
-    /// <summary>Requests in flight. Default 8.</summary>
-    public int Concurrency { get; init; } = 8;
-    /// <summary>Requests per second. Default 500.</summary>
-    public double Qps { get; init; } = 500;
-    /// <summary>First-sample gate. Default true.</summary>
-    public bool SampleGate { get; init; } = true;
-    /// <summary>Validate only (<c>/events/validate</c>). Default false.</summary>
-    public bool DryRun { get; init; }
-    /// <summary>Send as test events. Default none.</summary>
-    public string? TestEventCode { get; init; }
-    /// <summary>Query parameter (default) or Bearer header.</summary>
-    public string Auth { get; init; } = "query";
-}
 
 /// <summary>
 /// One job of a job file, validated: where rows come from (<see cref="Source"/>), how they map, where they go and
@@ -33,12 +15,12 @@ public sealed record JobDefinition
     public required string Name { get; init; }
     /// <summary>Pixel ID. Required.</summary>
     public required string PixelId { get; init; }
-    /// <summary>Environment variable holding the token. Default SNAPCONV_ACCESS_TOKEN.</summary>
-    public string TokenEnv { get; init; } = "SNAPCONV_ACCESS_TOKEN";
+    /// <summary>Environment variable holding the token. Default <see cref="UploadOptions.DefaultTokenEnv"/>.</summary>
+    public string TokenEnv { get; init; } = UploadOptions.DefaultTokenEnv;
     /// <summary>File holding the token (wins over <see cref="TokenEnv"/>).</summary>
     public string? TokenFile { get; init; }
-    /// <summary>Base URL. Default https://tr.snapchat.com.</summary>
-    public Uri Endpoint { get; init; } = new("https://tr.snapchat.com");
+    /// <summary>Base URL. Default <see cref="UploadOptions.DefaultEndpoint"/>.</summary>
+    public Uri Endpoint { get; init; } = new(UploadOptions.DefaultEndpoint);
     /// <summary>Cron text (5 or 6 fields), or null: the job runs only with <c>snapconv run</c>.</summary>
     public string? Schedule { get; init; }
     /// <summary>The parsed schedule.</summary>
@@ -60,8 +42,12 @@ public sealed record JobDefinition
     /// nor recorded as delivered. Null: no join file.
     /// </summary>
     public string? ContactsPattern { get; init; }
-    /// <summary>Delivery settings.</summary>
-    public JobDeliveryOptions Delivery { get; init; } = new();
+    /// <summary>
+    /// Delivery settings (<c>delivery:</c>: batch_size, concurrency, qps, sample_gate, dry_run, test_event_code, auth),
+    /// bound straight to the options of <c>snapconv upload</c>, with their defaults. The run fills in the endpoint, pixel,
+    /// token and state folder from the job.
+    /// </summary>
+    public UploadOptions Delivery { get; init; } = new();
     /// <summary>State folder (ledgers, reports, rejects, staging). Default <c>.snapconv</c> beside the job file.</summary>
     public required string StateDir { get; init; }
     /// <summary>The source.</summary>

@@ -5,6 +5,7 @@ using Snapconv.Core.Formats;
 using Snapconv.Core.Mapping;
 using Snapconv.Core.Normalization;
 using Snapconv.Core.Presets;
+using Snapconv.Delivery.Upload;
 using Snapconv.Sources;
 using YamlDotNet.RepresentationModel;
 
@@ -142,12 +143,12 @@ public static partial class JobFileLoader
         YamlNode? inlineMapping = null;
         Dictionary<string, string>? presetOptions = null;
         long? maxDecompressed = null;
-        Uri endpoint = new("https://tr.snapchat.com");
+        Uri endpoint = new(UploadOptions.DefaultEndpoint);
         TimeZoneInfo zone = TimeZoneInfo.Utc;
         CronExpression? cron = null;
         int? maxAge = null;
         int? historyDays = null;
-        var delivery = new JobDeliveryOptions();
+        var delivery = new UploadOptions();
         SourceOptions? source = null;
         foreach (var (k, v) in node.Children)
         {
@@ -165,7 +166,7 @@ public static partial class JobFileLoader
                 case "endpoint":
                     var ep = Str(v, p, errors);
                     if (ep is not null && (!Uri.TryCreate(ep, UriKind.Absolute, out var u) || (u.Scheme != "http" && u.Scheme != "https")))
-                        errors.Add($"{p}: must be an absolute http(s) URL, e.g. https://tr.snapchat.com.");
+                        errors.Add($"{p}: must be an absolute http(s) URL, e.g. {UploadOptions.DefaultEndpoint}.");
                     else if (ep is not null) endpoint = new Uri(ep);
                     break;
                 case "schedule":
@@ -266,7 +267,7 @@ public static partial class JobFileLoader
         {
             Name = name,
             PixelId = pixel,
-            TokenEnv = tokenEnv ?? "SNAPCONV_ACCESS_TOKEN",
+            TokenEnv = tokenEnv ?? UploadOptions.DefaultTokenEnv,
             TokenFile = tokenFile,
             Endpoint = endpoint,
             Schedule = schedule,
@@ -316,9 +317,9 @@ public static partial class JobFileLoader
         return string.IsNullOrWhiteSpace(pattern) ? null : pattern;
     }
 
-    private static JobDeliveryOptions ParseDelivery(YamlNode v, string path, List<string> errors)
+    private static UploadOptions ParseDelivery(YamlNode v, string path, List<string> errors)
     {
-        var d = new JobDeliveryOptions();
+        var d = new UploadOptions();
         if (v is not YamlMappingNode map) { errors.Add($"{path}: expected an object."); return d; }
         foreach (var (k, val) in map.Children)
         {
@@ -326,13 +327,18 @@ public static partial class JobFileLoader
             var p = $"{path}.{key}";
             d = key switch
             {
-                "batch_size" => d with { BatchSize = Int(val, p, errors, 1, 2000) ?? d.BatchSize },
-                "concurrency" => d with { Concurrency = Int(val, p, errors, 1, 256) ?? d.Concurrency },
-                "qps" => d with { Qps = Dbl(val, p, errors, 0.1, 100_000) ?? d.Qps },
+                "batch_size" => d with { BatchSize = Int(val, p, errors, 1, UploadOptions.SnapMaxEvents) ?? d.BatchSize },
+                "concurrency" => d with { Concurrency = Int(val, p, errors, 1, UploadOptions.MaxConcurrency) ?? d.Concurrency },
+                "qps" => d with { Qps = Dbl(val, p, errors, UploadOptions.MinQps, UploadOptions.MaxQps) ?? d.Qps },
                 "sample_gate" => d with { SampleGate = Bool(val, p, errors) ?? d.SampleGate },
                 "dry_run" => d with { DryRun = Bool(val, p, errors) ?? d.DryRun },
                 "test_event_code" => d with { TestEventCode = Str(val, p, errors) },
-                "auth" => d with { Auth = OneOf(val, p, errors, "query", "header") ?? d.Auth },
+                "auth" => OneOf(val, p, errors, "query", "header") switch
+                {
+                    "header" => d with { Auth = AuthMode.Header },
+                    "query" => d with { Auth = AuthMode.Query },
+                    _ => d,
+                },
                 _ => Unknown(d, p, DeliveryKeys, errors),
             };
         }
@@ -416,7 +422,7 @@ public static partial class JobFileLoader
         return connection[..m.Groups[2].Index] + Path.GetFullPath(Path.Combine(baseDir, file)) + connection[(m.Groups[2].Index + m.Groups[2].Length)..];
     }
 
-    private static JobDeliveryOptions Unknown(JobDeliveryOptions d, string path, string[] known, List<string> errors)
+    private static UploadOptions Unknown(UploadOptions d, string path, string[] known, List<string> errors)
     {
         errors.Add($"{path}: unknown key; known keys: {string.Join(", ", known)}.");
         return d;

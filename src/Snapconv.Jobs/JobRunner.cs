@@ -55,12 +55,12 @@ public sealed record JobRunResult
     /// <summary>The process exit code of this outcome (as <c>snapconv upload</c>).</summary>
     public int ExitCode => Outcome switch
     {
-        JobOutcome.Completed or JobOutcome.NothingNew => 0,
-        JobOutcome.PendingLeft or JobOutcome.SourceUnavailable => 4,
-        JobOutcome.SampleGate => 3,
-        JobOutcome.InvalidInput => 2,
-        JobOutcome.Canceled => 130,
-        _ => 1,
+        JobOutcome.Completed or JobOutcome.NothingNew => Jobs.ExitCode.Ok,
+        JobOutcome.PendingLeft or JobOutcome.SourceUnavailable => Jobs.ExitCode.Retriable,
+        JobOutcome.SampleGate => Jobs.ExitCode.SampleGate,
+        JobOutcome.InvalidInput => Jobs.ExitCode.UsageOrInput,
+        JobOutcome.Canceled => Jobs.ExitCode.StoppedBySigint,
+        _ => Jobs.ExitCode.Unexpected,
     };
 }
 
@@ -69,9 +69,15 @@ public sealed record JobRunResult
 /// <see cref="UploadRun"/>, then finalise the objects only when every event settled. Writes the report and rejects
 /// into <c>{state_dir}/runs/{job}/</c>, named by run time. Never throws for a job problem: the outcome says it.
 /// </summary>
-public sealed class JobRunner(RunLog log, TimeProvider? clock = null, Func<string, string?>? env = null)
+/// <param name="log">Where each run step is told.</param>
+/// <param name="clock">The composition root's clock: run times, report names, event ages, ledger times.</param>
+/// <param name="env">Environment variables (tokens, source secrets); null: the process's.</param>
+public sealed class JobRunner(RunLog log, TimeProvider clock, Func<string, string?>? env = null)
 {
-    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private readonly TimeProvider _clock = clock;
+
+    /// <summary>The clock the runs read (serve's schedules and metrics share it).</summary>
+    public TimeProvider Clock => _clock;
 
     /// <summary>Retry settings for delivery (tests shrink the backoff).</summary>
     public RetryOptions Retry { get; init; } = new();
@@ -104,7 +110,7 @@ public sealed class JobRunner(RunLog log, TimeProvider? clock = null, Func<strin
         {
             if (!lockHeld)
             {
-                var options = StateLock.OnWaiting is null ? StateLock with { OnWaiting = m => log.Warn(job.Name, "lock", m) } : StateLock;
+                var options = StateLock with { Clock = _clock, OnWaiting = StateLock.OnWaiting ?? (m => log.Warn(job.Name, "lock", m)) };
                 held = await StateDirectoryLock.AcquireAsync(job.StateDir, options, ct).ConfigureAwait(false);
             }
             result = await RunCoreAsync(job, started, s => staged = s, c => companion = c, ct).ConfigureAwait(false);
@@ -166,7 +172,8 @@ public sealed class JobRunner(RunLog log, TimeProvider? clock = null, Func<strin
                 log.Warn(job.Name, "mapping", $"{f.File}: all {f.MissingEventName} rows were rejected as MISSING_EVENT_NAME (the file names no event); set event_name: PURCHASE in the job (or the event these rows are).");
         var line = result.Message ?? $"run finished: {Snake(result.Outcome)}";
         if (result.ExitCode is 0) log.Info(job.Name, "finish", line, fields);
-        else if (result.Outcome is JobOutcome.PendingLeft or JobOutcome.SourceUnavailable or JobOutcome.Canceled) log.Warn(job.Name, "finish", line, fields);
+        // Retriable (pending, source unreachable, stopped): nothing lost, so a WARN.
+        else if (Jobs.ExitCode.KindOf(result.ExitCode) is FailureKind.Retriable) log.Warn(job.Name, "finish", line, fields);
         else log.Error(job.Name, "finish", line, fields);
         return result;
     }
@@ -203,12 +210,9 @@ public sealed class JobRunner(RunLog log, TimeProvider? clock = null, Func<strin
             new Dictionary<string, object?> { ["objects_listed"] = staged.Listed, ["objects_read"] = staged.Staged.Count, ["objects_skipped"] = staged.Skipped });
         if (staged.Staged.Count == 0) return baseResult with { Outcome = JobOutcome.NothingNew, Message = "nothing new to deliver." };
 
-        var options = new UploadOptions
+        var options = job.Delivery with
         {
-            Endpoint = job.Endpoint, PixelId = job.PixelId, Token = token, BatchSize = job.Delivery.BatchSize,
-            Concurrency = job.Delivery.Concurrency, Qps = job.Delivery.Qps, DryRun = job.Delivery.DryRun,
-            TestEventCode = job.Delivery.TestEventCode, StateDir = job.StateDir, SampleGate = job.Delivery.SampleGate,
-            Auth = job.Delivery.Auth == "header" ? AuthMode.Header : AuthMode.Query, Retry = Retry,
+            Endpoint = job.Endpoint, PixelId = job.PixelId, Token = token, StateDir = job.StateDir, Retry = Retry,
         };
         var mapping = job.Mapping;
         if (contactsSource is not null)
@@ -229,21 +233,23 @@ public sealed class JobRunner(RunLog log, TimeProvider? clock = null, Func<strin
         var conversion = new ConversionOptions
         {
             PixelId = job.PixelId, DefaultCountry = job.DefaultCountry, TimeZone = job.TimeZone,
-            MaxEventAgeDays = job.MaxEventAgeDays, Mapping = mapping, Clock = TimeProvider.System,
+            MaxEventAgeDays = job.MaxEventAgeDays, Mapping = mapping, Clock = _clock,
         };
         var outputs = new ConversionOutputs
         {
             ReportPath = Path.Combine(runsDir, $"{stamp}-report.json"),
             RejectsPath = Path.Combine(runsDir, $"{stamp}-rejects.csv"),
+            // After the delivery counters, before the report's one write.
+            CompleteReport = r =>
+            {
+                r.Extra["source_objects_listed"] = staged.Listed;
+                r.Extra["source_objects_read"] = staged.Staged.Count;
+                r.Extra["source_objects_skipped"] = staged.Skipped;
+                if (staged.Warnings.Count > 0) r.WarningsByReason["SOURCE_OBJECT_CHANGED"] = staged.Warnings.Count;
+            },
         };
-        var upload = await new UploadRun(options).ExecuteAsync(staged.Files, conversion, outputs, ct).ConfigureAwait(false);
+        var upload = await new UploadRun(options, _clock).ExecuteAsync(staged.Files, conversion, outputs, ct).ConfigureAwait(false);
         var report = upload.Report;
-        upload.Stats.WriteTo(report);
-        report.Extra["source_objects_listed"] = staged.Listed;
-        report.Extra["source_objects_read"] = staged.Staged.Count;
-        report.Extra["source_objects_skipped"] = staged.Skipped;
-        if (staged.Warnings.Count > 0) report.WarningsByReason["SOURCE_OBJECT_CHANGED"] = staged.Warnings.Count;
-        report.WriteJson(outputs.ReportPath);
 
         var outcome = upload.Outcome switch
         {

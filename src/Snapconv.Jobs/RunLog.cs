@@ -17,10 +17,13 @@ public enum LogFormat
 /// Writes one line per run step (to stderr by default). Messages are fixed sentences with ids and counts only: never
 /// a token, a password or a row's content; every URL in a message or field goes through <see cref="Redactor"/>. Thread-safe.
 /// </summary>
-public sealed class RunLog(LogFormat format, TextWriter? writer = null, TimeProvider? clock = null)
+/// <param name="format">Text or JSON lines.</param>
+/// <param name="clock">The composition root's clock (each line's time).</param>
+/// <param name="writer">Where lines go; null: standard error.</param>
+public sealed class RunLog(LogFormat format, TimeProvider clock, TextWriter? writer = null)
 {
     private readonly TextWriter _out = writer ?? System.Console.Error;
-    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private readonly TimeProvider _clock = clock;
     private readonly Lock _gate = new();
 
     /// <summary>The format.</summary>

@@ -83,14 +83,14 @@ public sealed class ConsoleServer : IAsyncDisposable
                 File.WriteAllText(dir.File("jobs.yaml"), Fill(jobFileYaml, sandbox, tokenEnv));
                 files.Add(JobFileLoader.Load(dir.File("jobs.yaml")));
             }
-            var log = new RunLog(LogFormat.Json, TextWriter.Null);
-            var runner = new JobRunner(log) { Retry = new RetryOptions { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(20) } };
+            clock ??= TimeProvider.System;
+            var log = new RunLog(LogFormat.Json, clock, TextWriter.Null);
+            var runner = new JobRunner(log, clock) { Retry = new RetryOptions { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(20) } };
             var serve = await ServeHost.StartAsync(files, runner, log, new ServeOptions
             {
                 Urls = "http://127.0.0.1:0",
                 StateDir = dir.File("state"),
                 ConsoleToken = consoleToken,
-                Clock = clock ?? TimeProvider.System,
             });
             return new ConsoleServer(dir, sandbox, serve, tokenEnv, consoleToken);
         }

@@ -32,8 +32,19 @@ public abstract class SourceConformance : IDisposable
 {
     protected readonly string State = Path.Combine(Path.GetTempPath(), "snapconv-src-" + Guid.NewGuid().ToString("N")[..10]);
 
-    /// <summary>False for a source that is one object (HTTP URL).</summary>
+    /// <summary>False for a source that is one object (HTTP URL, SQL query).</summary>
     protected virtual bool ManyObjects => true;
+    /// <summary>False for a source whose objects are never compressed files (a SQL query's result).</summary>
+    protected virtual bool GzipObjects => true;
+    /// <summary>
+    /// True for a source that cannot tell an unchanged object without reading it (a SQL query without a cursor runs
+    /// again and its result is compared by hash): it then reads the body again, but still stages nothing.
+    /// </summary>
+    protected virtual bool ReadsAgainToCompare => false;
+    /// <summary>The file name an object put as <paramref name="key"/> is staged under. Default: the key.</summary>
+    protected virtual string StagedName(string key) => key;
+    /// <summary>The bytes staged for an object put with <paramref name="content"/>. Default: the same bytes.</summary>
+    protected virtual byte[] AsStaged(byte[] content) => content;
     /// <summary>Skips when the server is missing.</summary>
     protected abstract void Require();
     /// <summary>Creates or replaces an object.</summary>
@@ -70,9 +81,9 @@ public abstract class SourceConformance : IDisposable
         await using var source = new CountingSource(Create());
 
         var first = await StageAsync(source, ledger);
-        Assert.Equal(names, first.Staged.Select(s => s.Object.FileName));
+        Assert.Equal(names.Select(StagedName), first.Staged.Select(s => s.Object.FileName));
         Assert.All(first.Staged, s => Assert.Equal(ObjectChange.New, s.Change));
-        Assert.Equal(Csv(3, "a"), File.ReadAllBytes(first.Staged[0].Path));
+        Assert.Equal(AsStaged(Csv(3, "a")), File.ReadAllBytes(first.Staged[0].Path));
         await CommitAsync(source, ledger, first);
         SourceStaging.Cleanup(first.Staged);
         var bodies = source.Bodies;
@@ -80,7 +91,7 @@ public abstract class SourceConformance : IDisposable
         var second = await StageAsync(source, ledger);
         Assert.Empty(second.Staged);
         Assert.Equal(names.Length, second.Skipped);
-        Assert.Equal(bodies, source.Bodies); // nothing downloaded again
+        if (!ReadsAgainToCompare) Assert.Equal(bodies, source.Bodies); // nothing downloaded again
         Assert.Empty(second.Warnings);
 
         if (!ManyObjects) return;
@@ -107,9 +118,9 @@ public abstract class SourceConformance : IDisposable
         var staged = Assert.Single(second.Staged);
         Assert.Equal(ObjectChange.Changed, staged.Change);
         var warning = Assert.Single(second.Warnings);
-        Assert.Contains("sales.csv", warning);
+        Assert.Contains(StagedName("sales.csv"), warning);
         Assert.Contains("changed", warning);
-        Assert.Equal(Csv(4, "s"), File.ReadAllBytes(staged.Path));
+        Assert.Equal(AsStaged(Csv(4, "s")), File.ReadAllBytes(staged.Path));
         SourceStaging.Cleanup(second.Staged);
     }
 
@@ -136,6 +147,7 @@ public abstract class SourceConformance : IDisposable
     public async Task Stage_GzipObject_KeepsItsName_AndTheCoreReadsIt()
     {
         Require();
+        Skip.IfNot(GzipObjects, "this source's objects are never compressed files");
         using var ms = new MemoryStream();
         using (var gz = new GZipStream(ms, CompressionLevel.Fastest, leaveOpen: true)) gz.Write(Csv(7, "g"));
         await PutAsync("rows.csv.gz", ms.ToArray());

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Snapconv.Core.Formats;
 using Snapconv.Sources.Tests.Servers;
 
 namespace Snapconv.Sources.Tests;

@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 using Snapconv.Sources.Ledger;
@@ -130,4 +131,47 @@ public sealed class SqlSourceTests(PostgresServer pg) : IClassFixture<PostgresSe
         SqliteConnection.ClearAllPools();
         try { Directory.Delete(_state, true); } catch (IOException) { }
     }
+}
+
+/// <summary>
+/// The SQL source (SQLite driver) runs the shared suite (#17): its one object is the query's result, and each put
+/// replaces the table's rows with the CSV's.
+/// </summary>
+public sealed class SqliteSqlSourceConformanceTests : SourceConformance
+{
+    private string Db => Path.Combine(State, "crm.db");
+    protected override bool ManyObjects => false;
+    protected override bool GzipObjects => false;
+    protected override bool ReadsAgainToCompare => true;
+    protected override void Require() { }
+    protected override string StagedName(string key) => "query.csv";
+    protected override byte[] AsStaged(byte[] content) => Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(content).Replace("\n", "\r\n", StringComparison.Ordinal));
+
+    protected override async Task PutAsync(string key, byte[] content)
+    {
+        Directory.CreateDirectory(State);
+        await using var c = new SqliteConnection($"Data Source={Db};Pooling=false");
+        await c.OpenAsync();
+        await using var tx = c.BeginTransaction();
+        await using (var ddl = c.CreateCommand())
+        {
+            ddl.CommandText = "DROP TABLE IF EXISTS t; CREATE TABLE t(email TEXT, value INTEGER);";
+            await ddl.ExecuteNonQueryAsync();
+        }
+        foreach (var line in Encoding.UTF8.GetString(content).Split('\n').Skip(1).Where(l => l.Length > 0))
+        {
+            var cells = line.Split(',');
+            await using var insert = c.CreateCommand();
+            insert.CommandText = "INSERT INTO t VALUES ($e, $v)";
+            insert.Parameters.AddWithValue("$e", cells[0]);
+            insert.Parameters.AddWithValue("$v", long.Parse(cells[1], System.Globalization.CultureInfo.InvariantCulture));
+            await insert.ExecuteNonQueryAsync();
+        }
+        await tx.CommitAsync();
+    }
+
+    protected override ISource Create() => SourceFactory.Create(new SqlSourceOptions
+    {
+        Driver = SqlDriver.Sqlite, Connection = $"Data Source={Db};Pooling=false", Query = "SELECT email, value FROM t ORDER BY rowid",
+    });
 }

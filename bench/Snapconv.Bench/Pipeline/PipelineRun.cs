@@ -6,7 +6,7 @@ using Snapconv.Core.Validation;
 namespace Snapconv.Bench.Pipeline;
 
 /// <summary>
-/// <c>pipeline FILE [--block N] [--workers N]</c>: the validate pipeline in-process (no output files),
+/// <c>pipeline FILE [--block N] [--inflight N]</c>: the validate pipeline in-process (no output files),
 /// printing rows/s, GC counts, heap size and peak working set.
 /// </summary>
 public static class PipelineRun
@@ -15,11 +15,10 @@ public static class PipelineRun
     {
         var file = args[0];
         var block = Arg(args, "--block") ?? PipelineOptions.DefaultBlockSize;
-        var workers = Arg(args, "--workers") ?? Environment.ProcessorCount;
-        var inflight = Arg(args, "--inflight") ?? workers * 4;
+        var inflight = Arg(args, "--inflight") ?? Environment.ProcessorCount * 4;
         var sw = Stopwatch.StartNew();
         var result = await ConversionRun.ExecuteAsync([file], new ConversionOptions { DefaultCountry = "US" }, new ConversionOutputs(),
-            TimeProvider.System, CancellationToken.None, pipeline: new PipelineOptions { BlockSize = block, Workers = workers, MaxBlocksInFlight = inflight });
+            TimeProvider.System, CancellationToken.None, pipeline: new PipelineOptions { BlockSize = block, MaxBlocksInFlight = inflight });
         var elapsed = sw.Elapsed.TotalSeconds;
         var info = GC.GetGCMemoryInfo();
         using var p = Process.GetCurrentProcess();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Snapconv.Core.Formats;
 using Snapconv.Core.Mapping;
 using Snapconv.Core.Normalization;
+using Snapconv.Core.Pipeline;
 using Snapconv.Core.Validation;
 
 namespace Snapconv.Bench.Pipeline;

@@ -5,15 +5,15 @@ namespace Snapconv.Cli.Commands;
 /// <summary>Every top-level command of the CLI, in the order `--help` lists them.</summary>
 internal static class CommandCatalog
 {
-    public static IEnumerable<Command> All()
+    public static IEnumerable<Command> All(TimeProvider clock)
     {
-        yield return DemoCommand.Create();
-        yield return ConvertCommand.CreateValidate();
-        yield return ConvertCommand.CreatePreprocess();
-        yield return UploadCommand.Create();
-        yield return DoctorCommand.Create();
-        yield return RunCommand.Create();
-        yield return ServeCommand.Create();
+        yield return DemoCommand.Create(clock);
+        yield return ConvertCommand.CreateValidate(clock);
+        yield return ConvertCommand.CreatePreprocess(clock);
+        yield return UploadCommand.Create(clock);
+        yield return DoctorCommand.Create(clock);
+        yield return RunCommand.Create(clock);
+        yield return ServeCommand.Create(clock);
         yield return PresetsCommand.Create();
         yield return SandboxCommand.Create();
     }

@@ -9,16 +9,16 @@ namespace Snapconv.Cli.Commands;
 /// <summary><c>snapconv validate</c> and <c>snapconv preprocess</c>: read every row, report, send nothing.</summary>
 internal static class ConvertCommand
 {
-    public static Command CreateValidate()
+    public static Command CreateValidate(TimeProvider clock)
     {
         var set = new ConversionOptionSet();
         var command = new Command("validate", "Read, map, normalize and validate every row; report what would be sent. Sends nothing.");
         set.AddTo(command);
-        command.SetAction((r, ct) => ExitCodes.Guard(() => RunAsync(set, r, null, ct)));
+        command.SetAction((r, ct) => ExitCodes.Guard(() => RunAsync(set, r, null, clock, ct)));
         return command;
     }
 
-    public static Command CreatePreprocess()
+    public static Command CreatePreprocess(TimeProvider clock)
     {
         var set = new ConversionOptionSet();
         var output = new Option<string>("--output", "-o")
@@ -30,13 +30,12 @@ internal static class ConvertCommand
         set.Output = output;
         set.AddTo(command);
         command.Options.Add(output);
-        command.SetAction((r, ct) => ExitCodes.Guard(() => RunAsync(set, r, r.GetValue(output), ct)));
+        command.SetAction((r, ct) => ExitCodes.Guard(() => RunAsync(set, r, r.GetValue(output), clock, ct)));
         return command;
     }
 
-    private static async Task<int> RunAsync(ConversionOptionSet set, ParseResult r, string? output, CancellationToken ct)
+    private static async Task<int> RunAsync(ConversionOptionSet set, ParseResult r, string? output, TimeProvider clock, CancellationToken ct)
     {
-        var clock = TimeProvider.System;
         var (files, options) = set.Resolve(r, clock);
         var progress = new LatestReport();
         var started = clock.GetTimestamp();

@@ -17,7 +17,7 @@ namespace Snapconv.Cli.Commands;
 /// </summary>
 internal static class DemoCommand
 {
-    public static Command Create()
+    public static Command Create(TimeProvider clock)
     {
         var rows = new Option<int>("--rows") { Description = "Rows in the generated sample.", DefaultValueFactory = _ => 5_000 };
         var dir = new Option<string>("--dir") { Description = "Where the sample, report, rejects and ledger go.", DefaultValueFactory = _ => "snapconv-demo" };
@@ -32,11 +32,11 @@ internal static class DemoCommand
         command.Options.Add(input);
         command.Options.Add(noGate);
         set.AddTo(command, includePixel: false, includeInputs: false);
-        command.SetAction((r, ct) => ExitCodes.Guard(() => RunAsync(set, r, r.GetValue(rows), r.GetValue(dir)!, r.GetValue(input), !r.GetValue(noGate), ct)));
+        command.SetAction((r, ct) => ExitCodes.Guard(() => RunAsync(set, r, r.GetValue(rows), r.GetValue(dir)!, r.GetValue(input), !r.GetValue(noGate), clock, ct)));
         return command;
     }
 
-    private static async Task<int> RunAsync(ConversionOptionSet set, ParseResult r, int rows, string dir, string? input, bool sampleGate, CancellationToken ct)
+    private static async Task<int> RunAsync(ConversionOptionSet set, ParseResult r, int rows, string dir, string? input, bool sampleGate, TimeProvider clock, CancellationToken ct)
     {
         if (rows is < 1 or > 10_000_000) throw new UsageException("--rows must be 1..10000000.");
         if (input is not null && !File.Exists(input)) throw new UsageException($"--input '{input}' does not exist.");
@@ -51,12 +51,12 @@ internal static class DemoCommand
             await Task.Run(() =>
             {
                 using var w = new StreamWriter(path);
-                SyntheticConversions.Write(w, new SyntheticOptions { Rows = rows, Now = DateTimeOffset.UtcNow });
+                SyntheticConversions.Write(w, new SyntheticOptions { Rows = rows, Now = clock.GetUtcNow() });
             }, ct).WaitAsync(ct);
             Terminal.Err.MarkupLine($"[bold]snapconv demo[/]: generated {rows:N0} rows of in-store and phone orders in {Markup.Escape(sample)}");
         }
         // Read as upload reads it: a bad option stops here, before the sandbox starts.
-        var (files, resolved) = set.Resolve(r, TimeProvider.System, inputs: [sample]);
+        var (files, resolved) = set.Resolve(r, clock, inputs: [sample]);
         Directory.CreateDirectory(dir);
 
         await using var sandbox = await SandboxApp.StartAsync(new SandboxOptions { Urls = "http://127.0.0.1:0", LogRequests = false }, ct: ct);
@@ -82,7 +82,7 @@ internal static class DemoCommand
         // The generated sample's national phone numbers are American; a user's --input says its own (--default-country):
         // the joins of --contacts are already normalized with that setting.
         var conversion = resolved with { DefaultCountry = input is null ? resolved.DefaultCountry ?? "US" : resolved.DefaultCountry, PixelId = pixel.PixelId };
-        var code = await UploadCommand.RunAsync(options with { SampleGate = sampleGate }, files, conversion, outputs, "snapconv demo (upload to sandbox)", ct);
+        var code = await UploadCommand.RunAsync(options with { SampleGate = sampleGate }, files, conversion, outputs, "snapconv demo (upload to sandbox)", clock, ct);
         if (code == ExitCodes.SampleGate)
         {
             // Nothing was sent, so the sandbox's count proves nothing: say what stopped the demo instead.
@@ -116,7 +116,7 @@ internal static class DemoCommand
                 "1 phone in 10 is written [italic]555-0100 x12[/], a local-only number Snap cannot match: it is dropped with warning INVALID_PHONE " +
                 "and the event is kept for its e-mail.");
         }
-        Terminal.Err.MarkupLine("[grey]next:[/] snapconv upload YOUR_EXPORT.csv --pixel-id YOUR_PIXEL (token in SNAPCONV_ACCESS_TOKEN); snapconv doctor --pixel-id YOUR_PIXEL checks the setup.");
+        Terminal.Err.MarkupLine($"[grey]next:[/] snapconv upload YOUR_EXPORT.csv --pixel-id YOUR_PIXEL (token in {UploadOptions.DefaultTokenEnv}); snapconv doctor --pixel-id YOUR_PIXEL checks the setup.");
         return code;
     }
 

@@ -8,7 +8,7 @@ namespace Snapconv.Cli.Commands;
 /// <summary><c>snapconv doctor</c>: checks endpoint, token and pixel with one validate call (nothing recorded).</summary>
 internal static class DoctorCommand
 {
-    public static Command Create()
+    public static Command Create(TimeProvider clock)
     {
         var delivery = new DeliveryOptionSet();
         var command = new Command("doctor", "Check the endpoint, the token and the Pixel ID with one validate call (records nothing).");
@@ -18,7 +18,7 @@ internal static class DoctorCommand
             var options = delivery.Resolve(r);
             var errors = options.Validate();
             if (errors.Count > 0) throw new UsageException(string.Join(Environment.NewLine + "       ", errors));
-            var result = await Doctor.CheckAsync(options, TimeProvider.System, ct);
+            var result = await Doctor.CheckAsync(options, clock, ct);
             foreach (var c in result.Checks)
                 Terminal.Err.MarkupLine($"{(c.Ok ? "[green]ok  [/]" : "[red]FAIL[/]")} {Markup.Escape(c.Name),-14} {Markup.Escape(c.Detail)}");
             return result.Ok ? ExitCodes.Ok : result.Fatal ? ExitCodes.UsageOrInput : ExitCodes.Unexpected;

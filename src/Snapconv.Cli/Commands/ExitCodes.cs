@@ -4,18 +4,18 @@ using Snapconv.Jobs;
 
 namespace Snapconv.Cli.Commands;
 
-/// <summary>Process exit codes, and the one place exceptions become them.</summary>
+/// <summary>The one place exceptions become exit codes (the codes themselves are <see cref="ExitCode"/>'s).</summary>
 internal static class ExitCodes
 {
-    public const int Ok = 0;
-    public const int Unexpected = 1;
-    public const int UsageOrInput = 2;
-    public const int SampleGate = 3;
-    public const int PendingAfterRetries = 4;
+    public const int Ok = ExitCode.Ok;
+    public const int Unexpected = ExitCode.Unexpected;
+    public const int UsageOrInput = ExitCode.UsageOrInput;
+    public const int SampleGate = ExitCode.SampleGate;
+    public const int PendingAfterRetries = ExitCode.Retriable;
     /// <summary>Stopped by Ctrl+C (SIGINT), or cancelled in-process.</summary>
-    public const int StoppedBySigint = StopSignals.SigintExitCode;
+    public const int StoppedBySigint = ExitCode.StoppedBySigint;
     /// <summary>Stopped by SIGTERM.</summary>
-    public const int StoppedBySigterm = StopSignals.SigtermExitCode;
+    public const int StoppedBySigterm = ExitCode.StoppedBySigterm;
 
     public static async Task<int> Guard(Func<Task<int>> action)
     {
@@ -56,7 +56,7 @@ internal static class ExitCodes
         var line = $"{command}: unexpected failure {DescribeUnexpected(e)}";
         if (run?.DebugLog is { } log)
         {
-            line += DebugLog.TryWrite(log, command, e, clock ?? TimeProvider.System)
+            line += DebugLog.TryWrite(log, command, e, clock ?? run.Clock)
                 ? $"; the details are in {log}. Please report it."
                 : $"; the details could not be written to {log}. Please report it.";
         }
@@ -74,6 +74,6 @@ internal static class ExitCodes
     /// <summary>Writes a job's unexpected failure to the <c>--debug</c> log of the current command, when it is on.</summary>
     public static void WriteJobFailure(string job, Exception e)
     {
-        if (CliRun.Current is { DebugLog: { } debugLog } run) DebugLog.TryWrite(debugLog, $"{run.Command} (job {job})", e, TimeProvider.System);
+        if (CliRun.Current is { DebugLog: { } debugLog } run) DebugLog.TryWrite(debugLog, $"{run.Command} (job {job})", e, run.Clock);
     }
 }

@@ -12,7 +12,7 @@ namespace Snapconv.Cli.Commands;
 /// </summary>
 internal static class RunCommand
 {
-    public static Command Create()
+    public static Command Create(TimeProvider clock)
     {
         var file = new Argument<string>("JOB_FILE") { Description = "Job file (YAML or JSON): sources, mappings, pixels, schedules." };
         var job = new Option<string[]>("--job") { Description = "Run only this job (repeatable). Default: every job." };
@@ -26,7 +26,7 @@ internal static class RunCommand
         command.SetAction((r, ct) => ExitCodes.Guard(async () =>
         {
             var jobs = Select(Load(r.GetValue(file)!), r.GetValue(job));
-            var runner = new JobRunner(new RunLog(ParseFormat(r.GetValue(logFormat))))
+            var runner = new JobRunner(new RunLog(ParseFormat(r.GetValue(logFormat)), clock), clock)
             {
                 Retry = RetryFromEnvironment(),
                 OnUnexpected = ExitCodes.WriteJobFailure,
@@ -74,7 +74,11 @@ internal static class RunCommand
     /// <summary>The more serious of two exit codes: 1 &gt; 2 &gt; 3 &gt; 4 &gt; 0 (130 = stopped wins).</summary>
     internal static int Worst(int a, int b)
     {
-        static int Rank(int code) => code switch { 130 => 6, 1 => 5, 2 => 4, 3 => 3, 4 => 2, 0 => 0, _ => 5 };
+        static int Rank(int code) => code switch
+        {
+            ExitCode.StoppedBySigint => 6, ExitCode.Unexpected => 5, ExitCode.UsageOrInput => 4, ExitCode.SampleGate => 3,
+            ExitCode.Retriable => 2, ExitCode.Ok => 0, _ => 5,
+        };
         return Rank(b) > Rank(a) ? b : a;
     }
 

@@ -12,7 +12,7 @@ namespace Snapconv.Cli.Commands;
 /// </summary>
 internal static class ServeCommand
 {
-    public static Command Create()
+    public static Command Create(TimeProvider clock)
     {
         var files = new Argument<string[]>("JOB_FILE")
         {
@@ -45,8 +45,8 @@ internal static class ServeCommand
             var days = r.GetValue(historyDays);
             if (days is < 1 or > 3650) throw new UsageException("--history-days: between 1 and 3650.");
             var token = ReadConsoleToken(r.GetValue(tokenFile));
-            var log = new RunLog(RunCommand.ParseFormat(r.GetValue(logFormat)));
-            var runner = new JobRunner(log) { Retry = RunCommand.RetryFromEnvironment() };
+            var log = new RunLog(RunCommand.ParseFormat(r.GetValue(logFormat)), clock);
+            var runner = new JobRunner(log, clock) { Retry = RunCommand.RetryFromEnvironment(), OnUnexpected = ExitCodes.WriteJobFailure };
             var listen = r.GetValue(urls)!;
             await using var serve = await ListenFailure.StartAsync("--urls", listen,
                 () => ServeHost.StartAsync(jobFiles, runner, log, new ServeOptions
@@ -57,7 +57,7 @@ internal static class ServeCommand
                     HistoryDays = days,
                     StateLock = StateLockFlags.Resolve(r, noWait) with { OnWaiting = null },
                 }, ct));
-            try { await Task.Delay(Timeout.Infinite, ct); }
+            try { await Task.Delay(Timeout.InfiniteTimeSpan, clock, ct); }
             catch (OperationCanceledException) { }
             await serve.StopAsync();
             return ExitCodes.Ok;

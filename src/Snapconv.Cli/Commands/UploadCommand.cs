@@ -16,7 +16,7 @@ namespace Snapconv.Cli.Commands;
 internal sealed class DeliveryOptionSet
 {
     public Option<string?> PixelId { get; } = new("--pixel-id") { Description = "Snap Pixel ID the events go to.", Required = true };
-    public Option<string> TokenEnv { get; } = new("--token-env") { Description = "Environment variable holding the Conversions API token.", DefaultValueFactory = _ => "SNAPCONV_ACCESS_TOKEN" };
+    public Option<string> TokenEnv { get; } = new("--token-env") { Description = "Environment variable holding the Conversions API token.", DefaultValueFactory = _ => UploadOptions.DefaultTokenEnv };
     public Option<string?> TokenFile { get; } = new("--token-file") { Description = "File holding the token (first line). The token is never taken from the command line." };
     public Option<string> Endpoint { get; } = new("--endpoint") { Description = "Base URL; snapconv adds /v3/{pixel}/events (e.g. a sandbox at http://127.0.0.1:8787).", DefaultValueFactory = _ => UploadOptions.DefaultEndpoint };
     public Option<string> Auth { get; } = new("--auth") { Description = "Token in the 'query' parameter (Snap's documented form) or a Bearer 'header'.", DefaultValueFactory = _ => "query" };
@@ -28,7 +28,7 @@ internal sealed class DeliveryOptionSet
 
     public UploadOptions Resolve(ParseResult r)
     {
-        var token = Doctor.ReadToken(r.GetValue(TokenEnv) ?? "SNAPCONV_ACCESS_TOKEN", r.GetValue(TokenFile), out var problem)
+        var token = Doctor.ReadToken(r.GetValue(TokenEnv) ?? UploadOptions.DefaultTokenEnv, r.GetValue(TokenFile), out var problem)
             ?? throw new UsageException(problem!);
         var endpointText = r.GetValue(Endpoint) ?? UploadOptions.DefaultEndpoint;
         if (!Uri.TryCreate(endpointText, UriKind.Absolute, out var endpoint))
@@ -46,7 +46,7 @@ internal sealed class DeliveryOptionSet
 /// <summary><c>snapconv upload</c>: validate every row and deliver the accepted events to Snap, exactly once.</summary>
 internal static class UploadCommand
 {
-    public static Command Create()
+    public static Command Create(TimeProvider clock)
     {
         var set = new ConversionOptionSet();
         var delivery = new DeliveryOptionSet();
@@ -77,10 +77,9 @@ internal static class UploadCommand
             };
             var errors = options.Validate();
             if (errors.Count > 0) throw new UsageException(string.Join(Environment.NewLine + "       ", errors));
-            var clock = TimeProvider.System;
             // One sender per ledger: taken before any input is read, held until the run ended (the OS frees it on a crash).
             using var held = options.IsLive
-                ? await StateDirectoryLock.AcquireAsync(options.StateDir, StateLockFlags.Resolve(r, noWait), ct)
+                ? await StateDirectoryLock.AcquireAsync(options.StateDir, StateLockFlags.Resolve(r, noWait) with { Clock = clock }, ct)
                 : null;
             var (files, conversion) = set.Resolve(r, clock, options.PixelId);
             var outputs = new ConversionOutputs
@@ -89,22 +88,22 @@ internal static class UploadCommand
                 RejectsPath = r.GetValue(set.Rejects),
                 EventsPath = r.GetValue(set.EventsOut),
             };
-            return await RunAsync(options, files, conversion, outputs, "snapconv upload", ct);
+            return await RunAsync(options, files, conversion, outputs, "snapconv upload", clock, ct);
         }));
         return command;
     }
 
     /// <summary>Runs an upload with progress and summary; returns the exit code.</summary>
     internal static async Task<int> RunAsync(UploadOptions options, IReadOnlyList<string> files, ConversionOptions conversion,
-        ConversionOutputs outputs, string title, CancellationToken ct)
+        ConversionOutputs outputs, string title, TimeProvider clock, CancellationToken ct)
     {
-        var run = new UploadRun(options);
+        var run = new UploadRun(options, clock);
         Terminal.Err.MarkupLine($"[grey]sending to[/] {Markup.Escape(Redactor.Url(options.Endpoint.AbsoluteUri))} [grey]pixel[/] {Markup.Escape(options.PixelId)}{(options.DryRun ? " [yellow](dry run: validate only)[/]" : "")}");
         UploadResult result;
         try
         {
-            var started = DateTime.UtcNow;
-            result = await LiveProgress.RunAsync(run.ExecuteAsync(files, conversion, outputs, ct), () => Line(run.Stats, started));
+            var started = clock.GetTimestamp();
+            result = await LiveProgress.RunAsync(run.ExecuteAsync(files, conversion, outputs, ct), () => Line(run.Stats, clock.GetElapsedTime(started)));
         }
         catch (DeliveryFatalException e)
         {
@@ -135,9 +134,9 @@ internal static class UploadCommand
         }
     }
 
-    private static string Line(DeliveryStats s, DateTime started)
+    private static string Line(DeliveryStats s, TimeSpan elapsed)
     {
-        var secs = Math.Max(0.001, (DateTime.UtcNow - started).TotalSeconds);
+        var secs = Math.Max(0.001, elapsed.TotalSeconds);
         return string.Create(CultureInfo.InvariantCulture,
             $"rows read {s.Rows:N0}  acknowledged {s.Acknowledged:N0}  {s.Acknowledged / secs:N0} events/s  retries {s.Retries:N0}  throttled {s.Throttled:N0}");
     }

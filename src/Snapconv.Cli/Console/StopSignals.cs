@@ -11,9 +11,9 @@ namespace Snapconv.Cli.Console;
 internal sealed class StopSignals : IDisposable
 {
     /// <summary>Exit code of a process stopped by SIGINT (128 + 2).</summary>
-    public const int SigintExitCode = 130;
+    public const int SigintExitCode = Snapconv.Jobs.ExitCode.StoppedBySigint;
     /// <summary>Exit code of a process stopped by SIGTERM (128 + 15).</summary>
-    public const int SigtermExitCode = 143;
+    public const int SigtermExitCode = Snapconv.Jobs.ExitCode.StoppedBySigterm;
 
     /// <summary>
     /// The longest a command may take to stop after the first signal before the process is ended anyway: <c>serve</c>
@@ -40,9 +40,9 @@ internal sealed class StopSignals : IDisposable
     }
 
     /// <summary>Registers the process's SIGINT and SIGTERM handlers (instead of the runtime's and the parser's).</summary>
-    public static StopSignals Install()
+    public static StopSignals Install(TimeProvider clock)
     {
-        var signals = new StopSignals(System.Console.Error, ExitAtOnce, TimeProvider.System);
+        var signals = new StopSignals(System.Console.Error, ExitAtOnce, clock);
         foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
         {
             signals._registrations.Add(PosixSignalRegistration.Create(signal, context =>

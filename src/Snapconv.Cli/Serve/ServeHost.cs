@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 using Snapconv.Cli.Commands;
 using Snapconv.Console;
 using Snapconv.Console.Runtime;
@@ -25,8 +26,6 @@ public sealed record ServeOptions
     public const string DefaultUrls = "http://127.0.0.1:9464";
     /// <summary>Listen URLs, ';'-separated. Default http://127.0.0.1:9464.</summary>
     public string Urls { get; init; } = DefaultUrls;
-    /// <summary>Clock of the schedules. Default: the system clock.</summary>
-    public TimeProvider Clock { get; init; } = TimeProvider.System;
     /// <summary>
     /// How serve takes the locks of its scheduled jobs' state directories (held for its whole life): wait, told as a WARN
     /// line (default), or fail at once with <see cref="StateDirectoryBusyException"/>.
@@ -57,7 +56,7 @@ public sealed record ServeOptions
 
 /// <summary>
 /// <c>snapconv serve</c> as a library: one <see cref="JobScheduler"/> per scheduled job, and a loopback HTTP endpoint
-/// with <c>GET /healthz</c>, <c>GET /metrics</c> (Prometheus text) and <c>GET /jobs</c> (last run of each job with its
+/// with <c>GET /healthz</c>, <c>GET /metrics</c> (Prometheus text, see <see cref="ServeMetrics"/>) and <c>GET /jobs</c> (last run of each job with its
 /// report). A failing job never stops the others. <see cref="RunningServe.StopAsync"/> stops the schedules, lets runs
 /// in progress stop at their next step (unsettled objects resume next time) and closes the endpoint.
 /// </summary>
@@ -82,7 +81,7 @@ public static class ServeHost
         var locks = new List<StateDirectoryLock>();
         try
         {
-            var lockOptions = options.StateLock.OnWaiting is null ? options.StateLock with { OnWaiting = m => log.Warn("serve", "lock", m) } : options.StateLock;
+            var lockOptions = options.StateLock with { Clock = runner.Clock, OnWaiting = options.StateLock.OnWaiting ?? (m => log.Warn("serve", "lock", m)) };
             var dirs = file.Jobs.Where(j => j.Cron is not null).Select(j => Path.GetFullPath(j.StateDir)).Distinct(StringComparer.Ordinal).ToList();
             foreach (var dir in dirs)
                 locks.Add(await StateDirectoryLock.AcquireAsync(dir, lockOptions, ct).ConfigureAwait(false));
@@ -98,15 +97,15 @@ public static class ServeHost
     private static async Task<RunningServe> StartLockedAsync(IReadOnlyList<JobFile> files, JobFile file, JobRunner runner, RunLog log, ServeOptions options,
         List<StateDirectoryLock> locks, IReadOnlyList<string> lockedDirs, CancellationToken ct)
     {
-        var metrics = new ServeMetrics(options.Clock, file.Jobs.Select(j => j.Name));
+        var metrics = new ServeMetrics(runner.Clock, file.Jobs.Select(j => j.Name));
         // The run history and the console's jobs (#18): every run, scheduled or run now, is recorded with this node's name.
         var store = await SqliteStateStore.OpenAsync(options.StateDir!, ct).ConfigureAwait(false);
-        var recorder = new RunRecorder(store, options.NodeName, options.Clock) { OnStoreError = m => log.Warn("serve", "history", m) };
+        var recorder = new RunRecorder(store, options.NodeName, runner.Clock) { OnStoreError = m => log.Warn("serve", "history", m) };
         var observing = log.Observe(recorder.Observe);
         var jobs = new ServeJobs(store, runner, log, options, metrics, recorder, lockedDirs);
         try
         {
-            var closed = await store.CloseOpenRunsAsync(options.NodeName, options.Clock.GetUtcNow(), ct).ConfigureAwait(false);
+            var closed = await store.CloseOpenRunsAsync(options.NodeName, runner.Clock.GetUtcNow(), ct).ConfigureAwait(false);
             if (closed > 0) log.Warn("serve", "history", $"{closed} run(s) of this node had not finished (the process stopped); marked interrupted.");
             await jobs.LoadAsync(files, ct).ConfigureAwait(false);
         }
@@ -122,12 +121,13 @@ public static class ServeHost
         builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         builder.Services.AddSnapconvConsole(new ConsoleOptions
         {
-            Token = options.ConsoleToken, Clock = options.Clock, KeysDir = Path.Combine(options.StateDir!, "console-keys"),
+            Token = options.ConsoleToken, Clock = runner.Clock, KeysDir = Path.Combine(options.StateDir!, "console-keys"),
         }, store, jobs);
+        builder.Services.AddServeMetrics();
         var app = builder.Build();
         app.MapSnapconvConsole();
         app.MapGet("/healthz", () => Results.Text("ok\n", "text/plain"));
-        app.MapGet("/metrics", () => Results.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
+        app.MapPrometheusScrapingEndpoint();
         app.MapGet("/jobs", () => Results.Bytes(JobsJson(file, metrics), "application/json"));
         try
         {
@@ -144,25 +144,25 @@ public static class ServeHost
 
         var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         jobs.StartSchedules();
-        var purge = Task.Run(() => PurgeLoopAsync(store, jobs, options, log, stop.Token), CancellationToken.None);
+        var purge = Task.Run(() => PurgeLoopAsync(store, jobs, options, runner.Clock, log, stop.Token), CancellationToken.None);
         log.Info("serve", "listen", $"listening on {string.Join(", ", addresses)} (console at /, /api, /healthz, /metrics, /jobs; state {options.StateDir})");
-        return new RunningServe(app, stop, [purge], metrics, addresses, log) { Locks = locks, Jobs = jobs, Store = store, Observing = observing };
+        return new RunningServe(app, stop, [purge], metrics, addresses, log, runner.Clock) { Locks = locks, Jobs = jobs, Store = store, Observing = observing };
     }
 
     // Old runs go hourly (and at start), each job after its own history_days.
-    private static async Task PurgeLoopAsync(IStateStore store, ServeJobs jobs, ServeOptions options, RunLog log, CancellationToken ct)
+    private static async Task PurgeLoopAsync(IStateStore store, ServeJobs jobs, ServeOptions options, TimeProvider clock, RunLog log, CancellationToken ct)
     {
         // Bounded by the process lifetime: one purge per interval until stopped.
         while (!ct.IsCancellationRequested)
         {
             try
             {
-                var n = await store.PurgeAsync(jobs.Retention(), options.Clock.GetUtcNow(), ct).ConfigureAwait(false);
+                var n = await store.PurgeAsync(jobs.Retention(), clock.GetUtcNow(), ct).ConfigureAwait(false);
                 if (n > 0) log.Info("serve", "history", $"{n} run(s) older than their history_days removed from the history.");
             }
             catch (StateStoreException e) { log.Warn("serve", "history", e.Message); }
             catch (OperationCanceledException) { return; }
-            try { await Task.Delay(options.PurgeInterval, options.Clock, ct).ConfigureAwait(false); }
+            try { await Task.Delay(options.PurgeInterval, clock, ct).ConfigureAwait(false); }
             catch (OperationCanceledException) { return; }
         }
     }
@@ -239,7 +239,7 @@ public static class ServeHost
 
 /// <summary>A started <c>serve</c>.</summary>
 public sealed class RunningServe(WebApplication app, CancellationTokenSource stop, List<Task> schedulers, ServeMetrics metrics,
-    IReadOnlyList<string> addresses, RunLog log) : IAsyncDisposable
+    IReadOnlyList<string> addresses, RunLog log, TimeProvider clock) : IAsyncDisposable
 {
     private int _stopped;
 
@@ -269,11 +269,12 @@ public sealed class RunningServe(WebApplication app, CancellationTokenSource sto
         log.Info("serve", "stop", "stopping: no new runs; runs in progress stop at their next step.");
         await stop.CancelAsync().ConfigureAwait(false);
         if (Jobs is not null) await Jobs.StopAsync().ConfigureAwait(false);
-        await Task.WhenAny(Completion, Task.Delay(grace ?? TimeSpan.FromSeconds(30))).ConfigureAwait(false);
+        await Task.WhenAny(Completion, Task.Delay(grace ?? TimeSpan.FromSeconds(30), clock)).ConfigureAwait(false);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await app.StopAsync(cts.Token).ConfigureAwait(false);
         await app.DisposeAsync().ConfigureAwait(false);
         stop.Dispose();
+        Metrics.Dispose();
         Observing?.Dispose();
         if (Jobs is not null) await Jobs.DisposeAsync().ConfigureAwait(false);
         if (Store is not null) await Store.DisposeAsync().ConfigureAwait(false);

@@ -109,7 +109,7 @@ public sealed class ServeJobs : IConsoleRuntime, IAsyncDisposable
         var cts = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         e.Schedule = cts;
         _log.Info(job.Name, "schedule", $"scheduled '{job.Schedule}' ({job.TimeZone.Id})");
-        var scheduler = new JobScheduler(job, (j, c) => RunAsync(j, RunTriggers.Schedule, c), _options.Clock, _schedules);
+        var scheduler = new JobScheduler(job, (j, c) => RunAsync(j, RunTriggers.Schedule, c), _runner.Clock, _schedules);
         Track(Task.Run(() => scheduler.RunAsync(cts.Token), CancellationToken.None));
     }
 
@@ -188,7 +188,7 @@ public sealed class ServeJobs : IConsoleRuntime, IAsyncDisposable
         SourceWhere = JobKeys.Where(e.Job.Source),
         Schedule = e.Job.Schedule,
         TimeZone = e.Job.TimeZone.Id,
-        NextFireAt = e.Job.Cron?.GetNextOccurrence(_options.Clock.GetUtcNow(), e.Job.TimeZone),
+        NextFireAt = e.Job.Cron?.GetNextOccurrence(_runner.Clock.GetUtcNow(), e.Job.TimeZone),
         DefinedIn = e.DefinedIn,
         Settings = e.Settings,
         HistoryDays = e.Job.HistoryDays ?? _options.HistoryDays,
@@ -215,7 +215,7 @@ public sealed class ServeJobs : IConsoleRuntime, IAsyncDisposable
         if (job is null) return new SaveResult(false, false, errors, null);
         if (Find(job.Name) is { DefinedIn: { } file })
             return new SaveResult(false, false, [new FieldError("name", $"'{job.Name}' is defined in {file}; choose another name.")], null);
-        var now = _options.Clock.GetUtcNow();
+        var now = _runner.Clock.GetUtcNow();
         var created = await _store.UpsertJobAsync(new ConsoleJobRecord { Name = job.Name, Definition = keys.GetRawText(), CreatedAt = now, UpdatedAt = now }, ct)
             .ConfigureAwait(false);
         Entry entry;
@@ -276,7 +276,7 @@ public sealed class ServeJobs : IConsoleRuntime, IAsyncDisposable
 
     /// <inheritdoc />
     public Task<ConnectionTestResult> TestConnectionAsync(ConnectionTestRequest request, CancellationToken ct) =>
-        ConnectionTest.RunAsync(request, _options.Clock, ct);
+        ConnectionTest.RunAsync(request, _runner.Clock, ct);
 
     /// <inheritdoc />
     public Task<PreviewResult> PreviewAsync(JsonElement keys, int rows, CancellationToken ct) =>

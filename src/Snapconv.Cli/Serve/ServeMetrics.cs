@@ -1,23 +1,53 @@
-using System.Globalization;
-using System.Text;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using Snapconv.Jobs;
 
 namespace Snapconv.Cli.Serve;
 
 /// <summary>
-/// Counters of <c>serve</c>, per job, in Prometheus text format (hand-written: no PII, ids and counts only). Names
-/// follow <c>snapconv_&lt;name&gt;_&lt;unit&gt;_total</c>; <c>snapconv_job_lag_seconds</c> is the time since the job's last
-/// settled run (or since the service started). Thread-safe.
+/// Counters of <c>serve</c>, per job, as <see cref="System.Diagnostics.Metrics"/> instruments of the meter
+/// <see cref="MeterName"/> (ids and counts only, no PII), exported on <c>/metrics</c> by OpenTelemetry's Prometheus
+/// exporter beside the runtime's and the HTTP server's metrics. Names follow <c>snapconv_&lt;name&gt;_&lt;unit&gt;_total</c>;
+/// the gauge <c>snapconv_job_lag_seconds</c> is the time since the job's last settled run (or since the service
+/// started), <c>snapconv_job_running</c> 1 while a run is going on. Thread-safe; dispose to unpublish the instruments.
 /// </summary>
-public sealed class ServeMetrics(TimeProvider clock, IEnumerable<string> jobs)
+public sealed class ServeMetrics : IDisposable
 {
+    /// <summary>The meter's name (what an OpenTelemetry <c>AddMeter</c> selects).</summary>
+    public const string MeterName = "Snapconv.Serve";
+
+    private readonly TimeProvider _clock;
     private readonly Lock _gate = new();
-    private readonly DateTimeOffset _started = clock.GetUtcNow();
-    private readonly List<string> _jobs = jobs.ToList();
-    private readonly Dictionary<(string Name, string Job, string? Label), double> _counters = [];
+    private readonly DateTimeOffset _started;
+    private readonly List<string> _jobs;
     private readonly Dictionary<string, DateTimeOffset> _lastSettled = [];
     private readonly Dictionary<string, JobRunResult> _last = [];
     private readonly HashSet<string> _running = [];
+    private readonly Dictionary<(string Name, string Job, string? Label), long> _counters = [];
+    private readonly Meter _meter = new(MeterName);
+
+    /// <summary>Creates the instruments; every job's unlabelled counters read 0 before its first run.</summary>
+    public ServeMetrics(TimeProvider clock, IEnumerable<string> jobs)
+    {
+        _clock = clock;
+        _started = clock.GetUtcNow();
+        _jobs = jobs.ToList();
+        // Observable counters over our own totals: a scrape reads them as they are, and a job's series exist from the
+        // start (a plain Counter's series appear only once a listener saw an Add).
+        Counter("snapconv_runs_total", "Runs of each job by outcome.", "runs", "outcome");
+        Counter("snapconv_rows_read_total", "Rows read from sources.", "rows_read");
+        Counter("snapconv_objects_read_total", "Source objects read (new, changed or resumed).", "objects_read");
+        Counter("snapconv_events_accepted_total", "Events Snap acknowledged.", "events_accepted");
+        Counter("snapconv_events_rejected_total", "Events rejected, by reason.", "events_rejected", "reason");
+        Counter("snapconv_batches_total", "CAPI requests sent (retries included).", "batches");
+        Counter("snapconv_retries_total", "Requests repeated after a transient failure or 429.", "retries");
+        Counter("snapconv_throttled_total", "429 answers.", "throttled");
+        _meter.CreateObservableGauge("snapconv_job_lag_seconds", ObserveLag,
+            description: "Seconds since the job's last settled run (or since the service started).");
+        _meter.CreateObservableGauge("snapconv_job_running", ObserveRunning, description: "Whether a run of the job is going on.");
+    }
 
     /// <summary>Marks a job as running.</summary>
     public void Started(string job)
@@ -63,56 +93,71 @@ public sealed class ServeMetrics(TimeProvider clock, IEnumerable<string> jobs)
         lock (_gate) return _running.Contains(job);
     }
 
-    private void Add(string name, string job, string? label, double n) =>
+    /// <inheritdoc />
+    public void Dispose() => _meter.Dispose();
+
+    private void Add(string name, string job, string? label, long n) =>
         _counters[(name, job, label)] = _counters.GetValueOrDefault((name, job, label)) + n;
 
-    /// <summary>The Prometheus exposition text.</summary>
-    public string Render()
+    private void Counter(string metric, string help, string key, string? labelName = null) =>
+        _meter.CreateObservableCounter(metric, () => Observe(key, labelName), description: help);
+
+    private List<Measurement<long>> Observe(string key, string? labelName)
     {
-        var sb = new StringBuilder();
-        var now = clock.GetUtcNow();
         lock (_gate)
         {
-            Family(sb, "snapconv_runs_total", "Runs of each job by outcome.", "outcome", "runs");
-            Family(sb, "snapconv_rows_read_total", "Rows read from sources.", null, "rows_read");
-            Family(sb, "snapconv_objects_read_total", "Source objects read (new, changed or resumed).", null, "objects_read");
-            Family(sb, "snapconv_events_accepted_total", "Events Snap acknowledged.", null, "events_accepted");
-            Family(sb, "snapconv_events_rejected_total", "Events rejected, by reason.", "reason", "events_rejected");
-            Family(sb, "snapconv_batches_total", "CAPI requests sent (retries included).", null, "batches");
-            Family(sb, "snapconv_retries_total", "Requests repeated after a transient failure or 429.", null, "retries");
-            Family(sb, "snapconv_throttled_total", "429 answers.", null, "throttled");
-            sb.Append("# HELP snapconv_job_lag_seconds Seconds since the job's last settled run (or since the service started).\n");
-            sb.Append("# TYPE snapconv_job_lag_seconds gauge\n");
-            foreach (var j in _jobs)
+            var list = new List<Measurement<long>>();
+            foreach (var job in _jobs)
             {
-                var since = _lastSettled.TryGetValue(j, out var t) ? t : _started;
-                sb.Append("snapconv_job_lag_seconds{job=\"").Append(j).Append("\"} ")
-                    .Append(Math.Max(0, (now - since).TotalSeconds).ToString("0.###", CultureInfo.InvariantCulture)).Append('\n');
+                if (labelName is null)
+                {
+                    list.Add(new Measurement<long>(_counters.GetValueOrDefault((key, job, null)), Job(job)));
+                    continue;
+                }
+                foreach (var ((name, j, label), v) in _counters)
+                {
+                    if (name == key && j == job && label is not null) list.Add(new Measurement<long>(v, Job(job), new(labelName, label)));
+                }
             }
-            sb.Append("# HELP snapconv_job_running Whether a run of the job is going on.\n# TYPE snapconv_job_running gauge\n");
-            foreach (var j in _jobs) sb.Append("snapconv_job_running{job=\"").Append(j).Append("\"} ").Append(_running.Contains(j) ? '1' : '0').Append('\n');
+            return list;
         }
-        return sb.ToString();
     }
 
-    private void Family(StringBuilder sb, string metric, string help, string? labelName, string key)
+    private List<Measurement<double>> ObserveLag()
     {
-        sb.Append("# HELP ").Append(metric).Append(' ').Append(help).Append('\n');
-        sb.Append("# TYPE ").Append(metric).Append(" counter\n");
-        foreach (var j in _jobs)
+        var now = _clock.GetUtcNow();
+        lock (_gate)
         {
-            var any = false;
-            foreach (var ((name, job, label), v) in _counters.OrderBy(c => c.Key.Label, StringComparer.Ordinal))
-            {
-                if (name != key || job != j) continue;
-                any = true;
-                sb.Append(metric).Append("{job=\"").Append(j).Append('"');
-                if (labelName is not null && label is not null) sb.Append(',').Append(labelName).Append("=\"").Append(Escape(label)).Append('"');
-                sb.Append("} ").Append(v.ToString(CultureInfo.InvariantCulture)).Append('\n');
-            }
-            if (!any && labelName is null) sb.Append(metric).Append("{job=\"").Append(j).Append("\"} 0\n");
+            return _jobs.Select(j => new Measurement<double>(
+                Math.Round(Math.Max(0, (now - _lastSettled.GetValueOrDefault(j, _started)).TotalSeconds), 3), Job(j))).ToList();
         }
     }
 
-    private static string Escape(string s) => s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+    private List<Measurement<int>> ObserveRunning()
+    {
+        lock (_gate) return _jobs.Select(j => new Measurement<int>(_running.Contains(j) ? 1 : 0, Job(j))).ToList();
+    }
+
+    private static KeyValuePair<string, object?> Job(string job) => new("job", job);
+}
+
+/// <summary>Registers <c>serve</c>'s metrics with OpenTelemetry.</summary>
+public static class ServeMetricsServiceCollectionExtensions
+{
+    /// <summary>
+    /// OpenTelemetry metrics with a Prometheus exporter (map it with <c>MapPrometheusScrapingEndpoint()</c> at
+    /// <c>/metrics</c>): <see cref="ServeMetrics.MeterName"/>, the .NET runtime's and ASP.NET Core's meters. Scrapes are
+    /// not cached (each one reads the counters as they are).
+    /// </summary>
+    public static IServiceCollection AddServeMetrics(this IServiceCollection services)
+    {
+        services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("snapconv"))
+            .WithMetrics(m => m
+            .AddMeter(ServeMetrics.MeterName)
+            .AddRuntimeInstrumentation()
+            .AddAspNetCoreInstrumentation()
+            .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
+        return services;
+    }
 }

@@ -1,5 +1,7 @@
-using System.Net;
 using System.Text;
+using AngleSharp.Dom;
+using AngleSharp.Html.Dom;
+using AngleSharp.Html.Parser;
 using System.Text.RegularExpressions;
 
 namespace Snapconv.Core.Formats;
@@ -7,7 +9,7 @@ namespace Snapconv.Core.Formats;
 /// <summary>
 /// Reads the first HTML table of a file as rows: Bitrix24's "Excel" export is such a table saved as <c>.xls</c>.
 /// The first row (<c>th</c> or <c>td</c> cells) is the header. Cell text has its tags removed, <c>&lt;br&gt;</c> as a
-/// line break and entities decoded. The encoding is the forced one, else the BOM's, else the <c>charset</c> of a
+/// line break and entities decoded, as AngleSharp's HTML5 parser reads the file (what a browser would). The encoding is the forced one, else the BOM's, else the <c>charset</c> of a
 /// <c>meta</c> tag, else UTF-8 when the whole file is valid UTF-8, else Windows-1252 (the file is read whole, so it is
 /// the first block of <see cref="TextEncodingDetector"/>). Decoding is strict: no replacement characters.
 /// The file is read whole (these exports are list views, not bulk dumps).
@@ -30,7 +32,7 @@ internal sealed partial class HtmlTableRecordReader : IRecordReader
             byte[] bytes;
             try
             {
-                // The table is parsed whole (regexes over the text): bound what is loaded (#16).
+                // The table is parsed whole (into a DOM): bound what is loaded (#16).
                 using var ms = new MemoryStream();
                 var buffer = new byte[1 << 16];
                 int read;
@@ -56,15 +58,7 @@ internal sealed partial class HtmlTableRecordReader : IRecordReader
                 throw new InputException(sourceName, TextEncoding.InvalidBytesMessage("in the file"), inner: e);
             }
         }
-        var table = TableRegex().Match(html);
-        if (!table.Success) throw new InputException(sourceName, "an HTML file (.xls saved as a web page) without a table");
-        var rows = new List<string?[]>();
-        foreach (Match tr in RowRegex().Matches(table.Groups[1].Value))
-        {
-            var cells = CellRegex().Matches(tr.Groups[1].Value).Select(m => (string?)CellText(m.Groups[1].Value)).ToArray();
-            if (cells.Length == 0 || cells.All(string.IsNullOrWhiteSpace)) continue;
-            rows.Add(cells);
-        }
+        var rows = ReadRows(html, sourceName);
         if (rows.Count == 0) { _headers = []; return; }
         var header = rows[0];
         var n = header.Length;
@@ -122,28 +116,83 @@ internal sealed partial class HtmlTableRecordReader : IRecordReader
     private static int Preamble(byte[] bytes, TextEncoding encoding) =>
         bytes.AsSpan().StartsWith(encoding.Decoder.Preamble) ? encoding.Decoder.Preamble.Length : 0;
 
-    private static string? CellText(string inner)
+    /// <summary>
+    /// The non-blank rows of the document's first table, as an HTML5 parser builds it (what a browser shows: entities
+    /// decoded, a missing <c>&lt;/td&gt;</c> or <c>&lt;/tr&gt;</c> implied, rows of <c>thead</c>/<c>tbody</c>/<c>tfoot</c>
+    /// in document order, a table nested in a cell read as that cell's text).
+    /// </summary>
+    private static List<string?[]> ReadRows(string html, string sourceName)
     {
-        var s = BreakRegex().Replace(inner, "\n");
-        s = TagRegex().Replace(s, "");
-        s = WebUtility.HtmlDecode(s).Replace('\u00A0', ' ').Trim();
-        return s.Length == 0 ? null : s;
+        using var document = new HtmlParser().ParseDocument(html);
+        if (FirstTable(document) is not { } table)
+            throw new InputException(sourceName, "an HTML file (.xls saved as a web page) without a table");
+        var rows = new List<string?[]>();
+        var text = new StringBuilder();
+        var rowNumber = 0;
+        foreach (var tr in table.Rows)
+        {
+            rowNumber++;
+            var cells = tr.Cells;
+            // Bound a row as every other reader does (#16): the cells are already parsed, but each becomes a column.
+            if (cells.Length > RecordReaderOptions.MaxColumns)
+                throw new InputException(sourceName, $"table row {rowNumber} has more than {RecordReaderOptions.MaxColumns:N0} cells (columns; the limit)");
+            var values = new string?[cells.Length];
+            var blank = true;
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = CellText(cells[i], text);
+                if (values[i]?.Length > RecordReaderOptions.MaxValueLength)
+                    throw new InputException(sourceName, $"table row {rowNumber}, cell {i + 1} is longer than {RecordReaderOptions.MaxValueLength >> 20} MiB (the limit)");
+                blank &= string.IsNullOrWhiteSpace(values[i]);
+            }
+            if (!blank) rows.Add(values);
+        }
+        return rows;
     }
 
-    [GeneratedRegex(@"<table\b[^>]*>(.*?)</table\s*>", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
-    private static partial Regex TableRegex();
+    /// <summary>The first <c>table</c> element in document order (a walk with its own stack: nesting is the file's to choose).</summary>
+    private static IHtmlTableElement? FirstTable(IDocument document)
+    {
+        var pending = new Stack<INode>();
+        pending.Push(document);
+        while (pending.TryPop(out var node))
+        {
+            if (node is IHtmlTableElement table) return table;
+            var children = node.ChildNodes;
+            for (var i = children.Length - 1; i >= 0; i--) pending.Push(children[i]);
+        }
+        return null;
+    }
 
-    [GeneratedRegex(@"<tr\b[^>]*>(.*?)(?=<tr\b|</tr\s*>|$)", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
-    private static partial Regex RowRegex();
-
-    [GeneratedRegex(@"<t[dh]\b[^>]*>(.*?)(?=<t[dh]\b|</t[dh]\s*>|</tr\s*>|$)", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
-    private static partial Regex CellRegex();
-
-    [GeneratedRegex(@"<br\s*/?>", RegexOptions.IgnoreCase)]
-    private static partial Regex BreakRegex();
-
-    [GeneratedRegex(@"<[^>]*>", RegexOptions.Singleline)]
-    private static partial Regex TagRegex();
+    /// <summary>
+    /// A cell's text: its text nodes in document order, <c>&lt;br&gt;</c> as a line break, tags dropped; no-break spaces
+    /// as spaces; trimmed; null when empty.
+    /// </summary>
+    private static string? CellText(IHtmlTableCellElement cell, StringBuilder text)
+    {
+        text.Clear();
+        var pending = new Stack<INode>();
+        for (var i = cell.ChildNodes.Length - 1; i >= 0; i--) pending.Push(cell.ChildNodes[i]);
+        while (pending.TryPop(out var node))
+        {
+            switch (node)
+            {
+                case IText t:
+                    text.Append(t.Data);
+                    break;
+                case IElement { LocalName: "br" }:
+                    text.Append('\n');
+                    break;
+                case IElement { LocalName: "script" or "style" or "template" }:
+                    break;
+                case IElement e:
+                    for (var i = e.ChildNodes.Length - 1; i >= 0; i--) pending.Push(e.ChildNodes[i]);
+                    break;
+            }
+        }
+        var s = text.Replace('\u00A0', ' ').ToString().Trim();
+        return s.Length == 0 ? null : s;
+    }
 
     [GeneratedRegex(@"charset\s*=\s*[""']?([A-Za-z0-9_\-]+)", RegexOptions.IgnoreCase)]
     private static partial Regex CharsetRegex();

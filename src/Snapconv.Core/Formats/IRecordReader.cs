@@ -31,6 +31,12 @@ public interface IRecordReader : IDisposable
     /// goes on); its fields read as null. Default: null (readers that stop at any bad input never report one).
     /// </summary>
     RowProblem? Problem => null;
+
+    /// <summary>
+    /// Whether this reader reports <see cref="Problem"/> at all; when false the caller need not ask once a row. Default:
+    /// false (the readers that stop at any bad input).
+    /// </summary>
+    bool ReportsProblems => false;
 }
 
 /// <summary>A row a reader could read past but not use: which field (empty when the whole record) and why.</summary>

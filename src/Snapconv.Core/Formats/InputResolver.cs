@@ -1,6 +1,3 @@
-using System.Text;
-using System.Text.RegularExpressions;
-
 namespace Snapconv.Core.Formats;
 
 /// <summary>Turns the user's inputs (files, directories, glob patterns) into the list of files to read.</summary>
@@ -102,7 +99,10 @@ public static class InputResolver
 
     private static bool IsHidden(string name) => name.StartsWith('.');
 
-    /// <summary>Expands a glob: walks from the longest wildcard-free leading directory and matches segment by segment.</summary>
+    /// <summary>
+    /// Expands a glob: <see cref="GlobPattern"/> walks from the longest wildcard-free leading directory; hidden names
+    /// match only a pattern segment starting with <c>.</c>.
+    /// </summary>
     internal static List<string> Glob(string pattern)
     {
         var normalized = pattern.Replace('\\', '/');
@@ -120,154 +120,23 @@ public static class InputResolver
             baseDir = "/" + baseDir;
         }
 
-        var matchers = segments.Skip(fixedCount).Select(SegmentMatcher.Create).ToArray();
-        var results = new List<string>();
         var start = baseDir.Length == 0 ? "." : baseDir;
-        if (Directory.Exists(start))
+        if (!Directory.Exists(start))
         {
-            Match(start, baseDir, matchers, 0, results);
+            return [];
         }
 
-        return results;
-    }
-
-    private static void Match(string dir, string shown, SegmentMatcher[] matchers, int index, List<string> into)
-    {
-        var matcher = matchers[index];
-        var last = index == matchers.Length - 1;
-        if (matcher.IsRecursive)
+        var glob = new GlobPattern(string.Join('/', segments.Skip(fixedCount)), ignoreCase: OperatingSystem.IsWindows());
+        try
         {
-            // "**" matches zero segments here...
-            if (last)
-            {
-                WalkAll(dir, shown, into);
-                return;
-            }
-
-            Match(dir, shown, matchers, index + 1, into);
-
-            // ...or one more (non-hidden) directory, staying on "**".
-            foreach (var sub in SafeDirectories(dir))
-            {
-                var name = Path.GetFileName(sub);
-                if (!IsHidden(name))
-                {
-                    Match(sub, Join(shown, name), matchers, index, into);
-                }
-            }
-
-            return;
+            return glob.MatchFiles(start, skipHidden: true).Select(rel => Join(baseDir, rel)).ToList();
         }
-
-        if (last)
+        catch (UnauthorizedAccessException e)
         {
-            foreach (var file in SafeFiles(dir))
-            {
-                var name = Path.GetFileName(file);
-                if (matcher.IsMatch(name))
-                {
-                    into.Add(Join(shown, name));
-                }
-            }
-
-            return;
-        }
-
-        foreach (var sub in SafeDirectories(dir))
-        {
-            var name = Path.GetFileName(sub);
-            if (matcher.IsMatch(name))
-            {
-                Match(sub, Join(shown, name), matchers, index + 1, into);
-            }
-        }
-    }
-
-    private static void WalkAll(string dir, string shown, List<string> into)
-    {
-        foreach (var file in SafeFiles(dir))
-        {
-            var name = Path.GetFileName(file);
-            if (!IsHidden(name))
-            {
-                into.Add(Join(shown, name));
-            }
-        }
-
-        foreach (var sub in SafeDirectories(dir))
-        {
-            var name = Path.GetFileName(sub);
-            if (!IsHidden(name))
-            {
-                WalkAll(sub, Join(shown, name), into);
-            }
+            throw new InputException(pattern, "permission denied", inner: e);
         }
     }
 
     private static string Join(string shown, string name) =>
         shown.Length == 0 ? name : shown.EndsWith('/') ? shown + name : $"{shown}/{name}";
-
-    private static IEnumerable<string> SafeFiles(string dir)
-    {
-        try
-        {
-            return Directory.GetFiles(dir);
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return []; // an unreadable directory inside a pattern simply matches nothing
-        }
-    }
-
-    private static IEnumerable<string> SafeDirectories(string dir)
-    {
-        try
-        {
-            return Directory.GetDirectories(dir);
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return [];
-        }
-    }
-
-    /// <summary>Matches one path segment against a pattern segment (<c>*</c>, <c>?</c>, or <c>**</c>).</summary>
-    private sealed class SegmentMatcher
-    {
-        private readonly Regex? _regex;
-        private readonly bool _allowHidden;
-
-        private SegmentMatcher(Regex? regex, bool allowHidden)
-        {
-            _regex = regex;
-            _allowHidden = allowHidden;
-        }
-
-        public bool IsRecursive => _regex is null;
-
-        public static SegmentMatcher Create(string segment)
-        {
-            if (segment == "**")
-            {
-                return new SegmentMatcher(null, false);
-            }
-
-            var sb = new StringBuilder("^");
-            foreach (var c in segment)
-            {
-                sb.Append(c switch
-                {
-                    '*' => "[^/]*",
-                    '?' => "[^/]",
-                    _ => Regex.Escape(c.ToString()),
-                });
-            }
-
-            sb.Append('$');
-            var options = RegexOptions.CultureInvariant | (OperatingSystem.IsWindows() ? RegexOptions.IgnoreCase : RegexOptions.None);
-            return new SegmentMatcher(new Regex(sb.ToString(), options), segment.StartsWith('.'));
-        }
-
-        public bool IsMatch(string name) => (_allowHidden || !IsHidden(name)) && _regex!.IsMatch(name);
-    }
 }

@@ -78,6 +78,9 @@ internal abstract class JsonRecordReader : IRecordReader
     public RowProblem? Problem => _problem;
 
     /// <inheritdoc/>
+    public bool ReportsProblems => true;
+
+    /// <inheritdoc/>
     public string SourceName { get; }
 
     /// <inheritdoc/>

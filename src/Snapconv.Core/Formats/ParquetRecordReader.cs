@@ -163,12 +163,16 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
     {
         try
         {
-            CheckPages(group);
+            // The previous group's values are let go before the next is read, so two groups are never held at once.
+            Array.Clear(_columns);
+            _groupRows = 0;
             using var rg = _parquet.OpenRowGroupReader(group);
-            var rows = checked((int)rg.RowCount);
+            var rows = CheckPages(group, rg.RowCount);
+            var budget = new RowGroupBudget(SourceName, group, _row + 1);
+            budget.Add((long)rows * IntPtr.Size * _fields.Length);
             for (var i = 0; i < _fields.Length; i++)
             {
-                _columns[i] = ReadColumn(rg, _fields[i], rows).GetAwaiter().GetResult();
+                _columns[i] = ReadColumn(rg, _fields[i], rows, budget).GetAwaiter().GetResult();
             }
 
             _groupRows = rows;
@@ -188,11 +192,12 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
         }
     }
 
-    private static async Task<object?[]> ReadColumn(ParquetRowGroupReader rg, DataField field, int rows)
+    private static async Task<object?[]> ReadColumn(ParquetRowGroupReader rg, DataField field, int rows, RowGroupBudget budget)
     {
         // The raw API gives values plus definition levels; ReadAsync into a nullable buffer misplaces nulls of nested
         // optional columns in Parquet.Net 6.1 (values come back compacted), so we spread them ourselves.
         using var raw = await rg.ReadRawColumnDataBaseAsync(field, CancellationToken.None);
+        budget.AddValues(raw, field, rows);
         if (field.MaxRepetitionLevel > 0)
         {
             return raw switch
@@ -413,12 +418,13 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
     /// Parquet.Net will read in a row group are walked here first, without allocating: every length must end within the
     /// file's data, and a page may not decompress to more than <see cref="RecordReaderOptions.MaxParquetPageBytes"/>.
     /// </summary>
-    private void CheckPages(int group)
+    /// <returns>The group's row count, checked against its pages (#16): every column holds a value (or a null) a row.</returns>
+    private int CheckPages(int group, long claimed)
     {
         var chunks = _parquet.Metadata?.RowGroups is { } groups && group < groups.Count ? groups[group].Columns : null;
         if (chunks is null)
         {
-            return; // Parquet.Net refuses a missing row group itself, without reading pages
+            return checked((int)claimed); // Parquet.Net refuses a missing row group itself, without reading pages
         }
 
         var position = _stream.Position;
@@ -428,7 +434,17 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
             {
                 if (chunk.MetaData is { } meta)
                 {
-                    CheckChunk(group, meta);
+                    // A row group that claims more rows than a column's pages hold is corrupt: its claim would size every
+                    // column's array (2 billion rows in a 1 KB file: gigabytes before a value is read).
+                    var (values, bytes) = CheckChunk(group, meta);
+                    // Parquet.Net holds a column's decompressed pages and its levels while it reads the column.
+                    RowGroupBudget.Check(SourceName, group, _row + 1, bytes + values * sizeof(int) * 2);
+                    if (values < claimed)
+                    {
+                        throw new InputException(SourceName, string.Create(CultureInfo.InvariantCulture,
+                            $"corrupt Parquet row group {group}: it claims {claimed:N0} rows, but column {string.Join('.', meta.PathInSchema)} holds {values:N0} values"),
+                            row: _row + 1);
+                    }
                 }
             }
         }
@@ -440,9 +456,18 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
         {
             _stream.Position = position;
         }
+
+        if (claimed > Array.MaxLength)
+        {
+            throw new InputException(SourceName, string.Create(CultureInfo.InvariantCulture,
+                $"Parquet row group {group} has {claimed:N0} rows, more than one read can hold (write the file with smaller row groups)"), row: _row + 1);
+        }
+
+        return (int)claimed;
     }
 
-    private void CheckChunk(int group, Parquet.Meta.ColumnMetaData meta)
+    /// <returns>The values (nulls included) the chunk's data pages hold, and their bytes uncompressed.</returns>
+    private (long Values, long Bytes) CheckChunk(int group, Parquet.Meta.ColumnMetaData meta)
     {
         var start = meta.DictionaryPageOffset is > 0 and var d && d < meta.DataPageOffset ? d : meta.DataPageOffset;
         var end = start + Math.Max(0, meta.TotalCompressedSize);
@@ -453,7 +478,7 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
 
         // Parquet.Net reads pages until it has the chunk's values; the walk covers those and the chunk's declared bytes.
         var header = new PageHeaderWalker(_stream, _dataEnd);
-        long values = 0;
+        long values = 0, bytes = 0;
         for (var at = start; (at < end || values < meta.NumValues) && at < _dataEnd;)
         {
             _stream.Position = at;
@@ -488,8 +513,11 @@ internal sealed class ParquetRecordReader : ITypedRecordReader
             }
 
             values += page.Values;
+            bytes += page.Uncompressed;
             at = _stream.Position + page.Compressed;
         }
+
+        return (values, bytes);
     }
 
     /// <summary>

@@ -18,6 +18,13 @@ public sealed record RecordReaderOptions
     /// </summary>
     public const int MaxParquetPageBytes = 256 << 20;
 
+    /// <summary>
+    /// The most memory one Parquet row group may take once read: 512 MiB (its values as objects, counted as they are read,
+    /// and each column's pages before). Parquet.Net reads a column chunk whole, so a row group is held whole; with the rest
+    /// of a run this keeps a read under 1 GB. A larger group stops with a message asking for smaller row groups.
+    /// </summary>
+    public const long MaxParquetRowGroupBytes = 512L << 20;
+
     /// <summary>Default of <see cref="MaxDecompressedBytes"/>: 50 GiB.</summary>
     public const long DefaultMaxDecompressedBytes = 50L << 30;
 

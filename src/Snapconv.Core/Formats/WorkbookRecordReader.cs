@@ -26,7 +26,7 @@ internal sealed class WorkbookRecordReader : IRecordReader
     {
         SourceName = sourceName;
         RegisterEncodings();
-        _culture = options.Culture is { } c && Mapping.TextValues.TryGetCulture(c, out var ci) ? ci : CultureInfo.InvariantCulture;
+        _culture = options.Culture is { } c && Cultures.TryGet(c, out var ci) ? ci : CultureInfo.InvariantCulture;
         try
         {
             if (stream.CanSeek) WorkbookLimits.Check(stream, sourceName, options.MaxDecompressedBytes);

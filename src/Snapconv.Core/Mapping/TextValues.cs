@@ -16,20 +16,7 @@ public static class TextValues
     public enum Outcome { Parsed, Invalid, Ambiguous }
 
     /// <summary>A culture by name (<c>en-US</c>, <c>de-DE</c>, <c>invariant</c>). False for unknown or neutral names.</summary>
-    public static bool TryGetCulture(string name, out CultureInfo culture)
-    {
-        culture = CultureInfo.InvariantCulture;
-        if (string.Equals(name, "invariant", StringComparison.OrdinalIgnoreCase)) return true;
-        try
-        {
-            culture = CultureInfo.GetCultureInfo(name, predefinedOnly: true);
-            return !culture.IsNeutralCulture && culture.Name.Length > 0;
-        }
-        catch (CultureNotFoundException)
-        {
-            return false;
-        }
-    }
+    public static bool TryGetCulture(string name, out CultureInfo culture) => Formats.Cultures.TryGet(name, out culture);
 
     // ---------------------------------------------------------------- amounts
 

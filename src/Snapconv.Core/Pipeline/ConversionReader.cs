@@ -59,6 +59,7 @@ public static class ConversionReader
                 var cells = new string?[size * width];
                 var rows = new long[size];
                 List<(int Index, RowProblem Problem)>? problems = null;
+                var reportsProblems = reader.ReportsProblems;   // asked once a file: most readers never report one
                 var n = 0;
                 while (true)
                 {
@@ -70,7 +71,7 @@ public static class ConversionReader
                         var at = n * width;
                         for (var i = 0; i < width; i++) cells[at + i] = reader.GetString(i);
                         lastRow = rows[n] = reader.RowNumber;
-                        if (reader.Problem is { } problem) (problems ??= []).Add((n, problem));
+                        if (reportsProblems && reader.Problem is { } problem) (problems ??= []).Add((n, problem));
                         n++;
                     }
                     if (n == rows.Length || !more)

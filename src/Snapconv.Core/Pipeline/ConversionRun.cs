@@ -11,18 +11,31 @@ public sealed record ConversionOutputs
     public string? RejectsPath { get; init; }
     public string? EventsPath { get; init; }
     public string? PreprocessCsvPath { get; init; }
+    /// <summary>
+    /// Called once with the finished report right before it is written, also when the run failed: callers add their
+    /// own counters (delivery, source objects) here, so the report is written once, by the run. Must not throw.
+    /// </summary>
+    public Action<RunReport>? CompleteReport { get; init; }
 }
 
 /// <summary>An event the run accepted (first of its id), with its origin.</summary>
 public readonly record struct AcceptedEvent(CapiEvent Event, RowRef Row, InputFile File, string?[] Fields);
 
-/// <summary>Receives accepted events in file order (delivery batches and sends them).</summary>
+/// <summary>
+/// Receives accepted events in file order (delivery batches and sends them). One direction: the run pushes
+/// events and counts in; the sink answers through its return values (<see cref="SinkOutcome"/>), never by
+/// writing into the run's report or files.
+/// </summary>
 public interface IAcceptedEventSink
 {
     /// <param name="live">The run's counts so far (rows read, rejected …), e.g. for a sample gate.</param>
     ValueTask AcceptAsync(AcceptedEvent accepted, RunReport live, CancellationToken ct);
-    /// <summary>Called once after the last event, before the report is written; may add to <paramref name="report"/>.</summary>
-    ValueTask CompleteAsync(RunReport report, RejectsWriter? rejects, CancellationToken ct);
+    /// <summary>
+    /// Called once after the last event, before the report is written; returns what the run records for the sink.
+    /// </summary>
+    /// <param name="live">The run's final counts (read only).</param>
+    /// <exception cref="OperationCanceledException">Stopped before every event settled.</exception>
+    ValueTask<SinkOutcome> CompleteAsync(RunReport live, CancellationToken ct);
     /// <summary>Rows (over all inputs, any disposition) after which <see cref="SampleReadAsync"/> is called once; 0 = never.</summary>
     long SampleRows => 0;
     /// <summary>
@@ -30,6 +43,31 @@ public interface IAcceptedEventSink
     /// <see cref="AcceptAsync"/>): <paramref name="live"/> then counts exactly the first rows, e.g. for a sample gate.
     /// </summary>
     ValueTask SampleReadAsync(RunReport live, CancellationToken ct) => ValueTask.CompletedTask;
+}
+
+/// <summary>A row the sink's destination rejected, as the rejects file records it.</summary>
+public readonly record struct SinkRejection(InputFile File, string?[] Fields, RowIssue Issue, string Code, string Message);
+
+/// <summary>What a sink reports at the end of a run; the run records it (report keys, rejects rows), then throws <see cref="Failure"/>.</summary>
+public sealed record SinkOutcome
+{
+    /// <summary>Nothing to record.</summary>
+    public static readonly SinkOutcome None = new();
+
+    /// <summary>Counters for the report's extra keys, in the order written.</summary>
+    public IReadOnlyList<KeyValuePair<string, long>> Counts { get; init; } = [];
+    /// <summary>Rows the destination rejected, appended to the rejects file after the run's own.</summary>
+    public IReadOnlyList<SinkRejection> Rejections { get; init; } = [];
+    /// <summary>Set when the destination refused the run: the run records the rest, then throws it.</summary>
+    public Exception? Failure { get; init; }
+
+    /// <summary>Writes <see cref="Counts"/> into <paramref name="report"/> and <see cref="Rejections"/> into <paramref name="rejects"/>.</summary>
+    public void ApplyTo(RunReport report, RejectsWriter? rejects)
+    {
+        foreach (var (key, value) in Counts) report.Extra[key] = value;
+        if (rejects is null) return;
+        foreach (var r in Rejections) rejects.Add(r.File.Headers, r.Fields, r.Issue, r.Code, r.Message);
+    }
 }
 
 /// <summary>The outcome of a run.</summary>
@@ -84,7 +122,12 @@ public static class ConversionRun
                     progress.Report(acc.Report);
                 }
             }
-            if (sink is not null) await sink.CompleteAsync(acc.Report, rejects, ct).ConfigureAwait(false);
+            if (sink is not null)
+            {
+                var outcome = await sink.CompleteAsync(acc.Report, ct).ConfigureAwait(false);
+                outcome.ApplyTo(acc.Report, rejects);
+                if (outcome.Failure is { } failure) throw failure;
+            }
             // Only a run that read everything puts its events files in place; a failed one leaves no half file.
             events?.Complete();
             csv?.Complete();
@@ -94,6 +137,7 @@ public static class ConversionRun
             // Whatever was read is reported, also when the run stops on bad input.
             var report = acc.Finish();
             rejects?.Complete();
+            outputs.CompleteReport?.Invoke(report);
             if (outputs.ReportPath is { } reportPath) report.WriteJson(reportPath);
         }
         return new ConversionResult(acc.Report, outputs);

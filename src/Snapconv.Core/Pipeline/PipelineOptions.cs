@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Snapconv.Core.Pipeline;
 
 /// <summary>How rows flow from the reader to the workers.</summary>
@@ -12,11 +10,9 @@ public sealed record PipelineOptions
     public const int DefaultBlockSize = 64;
 
     /// <summary>Rows handed to a worker at once. Default 64.</summary>
-    [Range(1, 1_000_000)] public int BlockSize { get; init; } = DefaultBlockSize;
-    /// <summary>Blocks normalized at the same time. Default: the machine's cores.</summary>
-    [Range(1, 256)] public int Workers { get; init; } = Environment.ProcessorCount;
-    /// <summary>Blocks read ahead of the consumer: bounds memory. Default 4 per worker.</summary>
-    [Range(1, 4096)] public int MaxBlocksInFlight { get; init; } = Environment.ProcessorCount * 4;
+    public int BlockSize { get; init; } = DefaultBlockSize;
+    /// <summary>Blocks read ahead of the consumer: bounds memory. Default 4 per core.</summary>
+    public int MaxBlocksInFlight { get; init; } = Environment.ProcessorCount * 4;
     /// <summary>How many dedup keys stay in memory before they spill to a temporary file. Null: the default.</summary>
     public Dedup.SpillingKeySetOptions? Dedup { get; init; }
 }

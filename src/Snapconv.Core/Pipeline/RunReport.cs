@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Snapconv.Core.Capi;
+using Snapconv.Core.Validation;
 
 namespace Snapconv.Core.Pipeline;
 
@@ -88,30 +89,10 @@ public sealed class RunReport
     }
 
     /// <summary>
-    /// Bit i set when the key <see cref="CoverageKeys"/>[i] has a value. Pure: workers compute it, so the serial
-    /// consumer only adds the set bits.
+    /// Bit i set when the key <see cref="CoverageKeys"/>[i] has a value (computed by <see cref="BuiltRow"/> on the worker
+    /// that built the event, so the serial consumer only adds the set bits).
     /// </summary>
-    internal static uint CoverageMask(UserData u)
-    {
-        var m = 0u;
-        if (u.HasEm) m |= 1u << 0;
-        if (u.HasPh) m |= 1u << 1;
-        if (u.Madid is not null) m |= 1u << 2;
-        if (!u.HasRareKeys) return m;
-        if (u.Fn is { Count: > 0 }) m |= 1u << 3;
-        if (u.Ln is { Count: > 0 }) m |= 1u << 4;
-        if (u.Ge is { Count: > 0 }) m |= 1u << 5;
-        if (u.Ct is { Count: > 0 }) m |= 1u << 6;
-        if (u.St is { Count: > 0 }) m |= 1u << 7;
-        if (u.Zp is { Count: > 0 }) m |= 1u << 8;
-        if (u.Country is { Count: > 0 }) m |= 1u << 9;
-        if (u.Db is not null) m |= 1u << 10;
-        if (u.ExternalId is not null) m |= 1u << 11;
-        if (u.ClientIpAddress is not null) m |= 1u << 12;
-        if (u.ClientUserAgent is not null) m |= 1u << 13;
-        if (u.ScClickId is not null) m |= 1u << 14;
-        return m;
-    }
+    internal static uint CoverageMask(UserData u) => BuiltRow.CoverageMask(u);
 
     public void WriteJson(Stream stream)
     {

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Data.Sqlite;
+using Snapconv.Storage;
 using SQLitePCL;
 
 namespace Snapconv.Delivery.Ledger;
@@ -40,12 +41,8 @@ public sealed class SqliteDeliveryLedger : IDeliveryLedger
         _clock = clock;
         Directory.CreateDirectory(stateDir);
         Path = System.IO.Path.Combine(stateDir, FileName);
-        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false }.ToString());
-        _db.Open();
+        _db = SqliteFile.Open(Path);
         Exec("""
-            PRAGMA journal_mode=WAL;
-            PRAGMA synchronous=NORMAL;
-            PRAGMA busy_timeout=10000;
             CREATE TABLE IF NOT EXISTS files(path TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,
                 sha256 BLOB NOT NULL, seen_at INTEGER NOT NULL, PRIMARY KEY(path, sha256));
             CREATE TABLE IF NOT EXISTS batches(id INTEGER PRIMARY KEY, state INTEGER NOT NULL, events INTEGER NOT NULL,

@@ -8,6 +8,12 @@ namespace Snapconv.Delivery.RateLimit;
 /// shared pause (Retry-After) so every sender waits, not only the one that was throttled.
 /// </summary>
 /// <remarks>
+/// Why our own and not <c>System.Threading.RateLimiting</c>'s token bucket (measured with the bench's <c>pacer</c>
+/// command, which runs both): the library's bucket refills on the system clock (a real timer, or elapsed ticks
+/// when refilled by hand), so it cannot wait on the injected <see cref="TimeProvider"/> tests advance; its rate is
+/// fixed per instance, where this one halves after a 429 and recovers; and it has no shared Retry-After pause.
+/// The library costs less CPU when every sender waits on it (it wakes a burst of waiters per refill, this one a
+/// timer per request), which an upload does not reach: requests wait on Snap, not on the pacer.
 /// The bucket is kept in its GCRA form: a theoretical arrival time advanced by 1/rate per request, with a
 /// burst of rate/10 requests (≥ 1) back to back. Each caller reserves its slot, so concurrent senders queue
 /// in order; a new rate applies from the next reservation.

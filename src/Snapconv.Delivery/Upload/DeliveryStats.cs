@@ -53,16 +53,17 @@ public sealed class DeliveryStats
         }
     }
 
+    /// <summary>The delivery keys of the run report (issue #5), in the order written.</summary>
+    public IReadOnlyList<KeyValuePair<string, long>> Counts() =>
+    [
+        new("sent", Sent), new("acknowledged", Acknowledged), new("skipped_already_acknowledged", SkippedAlreadyAcknowledged),
+        new("rejected_by_api", RejectedByApi), new("failed_pending", FailedPending), new("retries", Retries),
+        new("throttled", Throttled), new("requests", Requests),
+    ];
+
     /// <summary>Writes the delivery keys of the run report (issue #5).</summary>
     public void WriteTo(RunReport report)
     {
-        report.Extra["sent"] = Sent;
-        report.Extra["acknowledged"] = Acknowledged;
-        report.Extra["skipped_already_acknowledged"] = SkippedAlreadyAcknowledged;
-        report.Extra["rejected_by_api"] = RejectedByApi;
-        report.Extra["failed_pending"] = FailedPending;
-        report.Extra["retries"] = Retries;
-        report.Extra["throttled"] = Throttled;
-        report.Extra["requests"] = Requests;
+        foreach (var (key, value) in Counts()) report.Extra[key] = value;
     }
 }

@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Snapconv.Delivery.Resilience;
 
@@ -21,33 +20,41 @@ public sealed record UploadOptions
 {
     /// <summary>Snap's production host.</summary>
     public const string DefaultEndpoint = "https://tr.snapchat.com";
+    /// <summary>Environment variable read for the token unless another is named (<c>--token-env</c>, <c>token_env</c>).</summary>
+    public const string DefaultTokenEnv = "SNAPCONV_ACCESS_TOKEN";
     /// <summary>Snap's limit of events per request.</summary>
     public const int SnapMaxEvents = 2_000;
     /// <summary>Client cap on a request body: 4 MiB.</summary>
     public const int DefaultMaxBodyBytes = 4 * 1024 * 1024;
     /// <summary>Requests in flight at once. Default 8.</summary>
     public const int DefaultConcurrency = 8;
+    /// <summary>Most requests in flight at once.</summary>
+    public const int MaxConcurrency = 256;
     /// <summary>Client pacing: half of Snap's recommended 1,000 req/s.</summary>
     public const double DefaultQps = 500;
+    /// <summary>Slowest pacing, requests per second.</summary>
+    public const double MinQps = 0.1;
+    /// <summary>Fastest pacing, requests per second.</summary>
+    public const double MaxQps = 100_000;
     /// <summary>Default ledger folder.</summary>
     public const string DefaultStateDir = ".snapconv";
 
     /// <summary>Base URL; the client adds <c>/v3/{pixel}/events</c>. Default https://tr.snapchat.com.</summary>
-    [Required] public Uri Endpoint { get; init; } = new(DefaultEndpoint);
+    public Uri Endpoint { get; init; } = new(DefaultEndpoint);
     /// <summary>The Pixel ID the events are for. Required.</summary>
-    [Required] public string PixelId { get; init; } = "";
+    public string PixelId { get; init; } = "";
     /// <summary>The Conversions API token. Required; never logged.</summary>
-    [Required] public string Token { get; init; } = "";
+    public string Token { get; init; } = "";
     /// <summary>Query parameter (default) or Bearer header.</summary>
     public AuthMode Auth { get; init; } = AuthMode.Query;
     /// <summary>Events per request, 1..2,000. Default 2,000.</summary>
-    [Range(1, SnapMaxEvents)] public int BatchSize { get; init; } = SnapMaxEvents;
+    public int BatchSize { get; init; } = SnapMaxEvents;
     /// <summary>Body cap per request in bytes. Default 4 MiB.</summary>
-    [Range(1024, 64 * 1024 * 1024)] public int MaxBodyBytes { get; init; } = DefaultMaxBodyBytes;
+    public int MaxBodyBytes { get; init; } = DefaultMaxBodyBytes;
     /// <summary>Requests in flight. Default 8.</summary>
-    [Range(1, 256)] public int Concurrency { get; init; } = DefaultConcurrency;
+    public int Concurrency { get; init; } = DefaultConcurrency;
     /// <summary>Token-bucket rate, requests per second. Default 500.</summary>
-    [Range(0.1, 100_000)] public double Qps { get; init; } = DefaultQps;
+    public double Qps { get; init; } = DefaultQps;
     /// <summary>Send to <c>/events/validate</c>: nothing is recorded at Snap or in the ledger. Default false.</summary>
     public bool DryRun { get; init; }
     /// <summary>Sent at the request root; Snap keeps these events out of live data (so the ledger records nothing). Default none.</summary>
@@ -73,17 +80,17 @@ public sealed record UploadOptions
     {
         var errors = new List<string>();
         if (Endpoint is null || !Endpoint.IsAbsoluteUri || (Endpoint.Scheme != "http" && Endpoint.Scheme != "https"))
-            errors.Add("--endpoint: must be an absolute http(s) URL, e.g. https://tr.snapchat.com.");
+            errors.Add($"--endpoint: must be an absolute http(s) URL, e.g. {DefaultEndpoint}.");
         else if (Endpoint.AbsolutePath.Contains("/v2", StringComparison.OrdinalIgnoreCase))
             errors.Add("--endpoint: Conversions API v2 is deprecated; give the base URL and snapconv uses POST /v3/{pixel_id}/events.");
         if (string.IsNullOrWhiteSpace(PixelId) || PixelId.Contains('/') || PixelId.Contains('?'))
             errors.Add("--pixel-id: required, a Pixel ID without '/' or '?'.");
         if (string.IsNullOrWhiteSpace(Token))
-            errors.Add("token: empty; set SNAPCONV_ACCESS_TOKEN (or --token-env NAME) or give --token-file.");
+            errors.Add($"token: empty; set {DefaultTokenEnv} (or --token-env NAME) or give --token-file.");
         if (BatchSize is < 1 or > SnapMaxEvents) errors.Add($"--batch-size: must be 1..{SnapMaxEvents} (was {BatchSize}).");
         if (MaxBodyBytes < 1024) errors.Add("max_body_bytes: must be at least 1024.");
-        if (Concurrency is < 1 or > 256) errors.Add($"--concurrency: must be 1..256 (was {Concurrency}).");
-        if (!(Qps is >= 0.1 and <= 100_000)) errors.Add($"--qps: must be 0.1..100000 (was {Qps.ToString(CultureInfo.InvariantCulture)}).");
+        if (Concurrency is < 1 or > MaxConcurrency) errors.Add($"--concurrency: must be 1..{MaxConcurrency} (was {Concurrency}).");
+        if (!(Qps is >= MinQps and <= MaxQps)) errors.Add(string.Create(CultureInfo.InvariantCulture, $"--qps: must be {MinQps}..{MaxQps} (was {Qps})."));
         if (string.IsNullOrWhiteSpace(StateDir)) errors.Add("--state-dir: must not be empty.");
         if (RequestTimeout <= TimeSpan.Zero) errors.Add("request_timeout: must be positive.");
         errors.AddRange(Retry.Validate());

@@ -50,11 +50,20 @@ public sealed class UploadRun(UploadOptions options, TimeProvider? clock = null)
         using var client = new CapiClient(options, _clock, HandlerFactory?.Invoke());
         await using var sink = new DeliverySink(options, ledger, client, _clock, Stats, ct);
         var progress = new Progress(Stats);
-        RunReport? report = null;
+        // The report on disk carries this run's delivery counters, also when the run stopped early; the caller's own
+        // counters follow them (the report is written once, by the conversion run).
+        var callerCompletes = outputs.CompleteReport;
+        var runOutputs = outputs with
+        {
+            CompleteReport = r =>
+            {
+                Stats.WriteTo(r);
+                callerCompletes?.Invoke(r);
+            },
+        };
         try
         {
-            var result = await ConversionRun.ExecuteAsync(files, conversion, outputs, _clock, ct, sink, progress, pipeline).ConfigureAwait(false);
-            report = result.Report;
+            var result = await ConversionRun.ExecuteAsync(files, conversion, runOutputs, _clock, ct, sink, progress, pipeline).ConfigureAwait(false);
             var outcome = sink.GateTripped ? UploadOutcome.SampleGateTripped
                 : Stats.FailedPending > 0 ? UploadOutcome.PendingLeft : UploadOutcome.Completed;
             return new UploadResult(result.Report, outputs, outcome, Stats);
@@ -63,15 +72,6 @@ public sealed class UploadRun(UploadOptions options, TimeProvider? clock = null)
         {
             sink.Stop();
             throw;
-        }
-        finally
-        {
-            // The report on disk must carry this run's delivery counters also when the run stopped early.
-            if (report is null && progress.Last is { } last && outputs.ReportPath is { } path)
-            {
-                Stats.WriteTo(last);
-                try { last.WriteJson(path); } catch (IOException) { }
-            }
         }
     }
 
@@ -104,11 +104,8 @@ public sealed class UploadRun(UploadOptions options, TimeProvider? clock = null)
 
     private sealed class Progress(DeliveryStats stats) : IProgress<RunReport>
     {
-        public RunReport? Last { get; private set; }
-
         public void Report(RunReport value)
         {
-            Last = value;
             Interlocked.Exchange(ref stats.RowsRead, value.Rows);
         }
     }

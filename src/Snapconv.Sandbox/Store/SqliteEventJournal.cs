@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Snapconv.Storage;
 
 namespace Snapconv.Sandbox.Store;
 
@@ -10,12 +11,9 @@ internal sealed class SqliteEventJournal : IEventJournal
 
     public SqliteEventJournal(string path)
     {
-        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        _db.Open();
+        _db = SqliteFile.Open(path);
         using var cmd = _db.CreateCommand();
         cmd.CommandText = """
-            PRAGMA journal_mode=WAL;
-            PRAGMA synchronous=NORMAL;
             CREATE TABLE IF NOT EXISTS events (
                 pixel_id TEXT NOT NULL,
                 seq INTEGER NOT NULL,

@@ -1,3 +1,6 @@
+// Why our own FTP client: no maintained FTP package is available to this build (FluentFTP is not served and
+// .NET's FtpWebRequest is obsolete), and what a source needs is small: log in, list, size and read files over
+// plain or explicit-TLS FTP. Replace it with a maintained client when one can be referenced.
 using System.Globalization;
 using System.Net;
 using System.Net.Security;

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using Snapconv.Core.Formats;
 using Snapconv.Sources.Staging;
-
 namespace Snapconv.Sources.Ftp;
 
 /// <summary>Files on an FTP/FTPS server through <see cref="FtpClient"/>; identity is size and MDTM time.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Snapconv.Storage;
 
 namespace Snapconv.Sources.Ledger;
 
@@ -33,12 +34,8 @@ public sealed class SourceLedger : IDisposable
         _clock = clock ?? TimeProvider.System;
         Directory.CreateDirectory(stateDir);
         Path = System.IO.Path.Combine(stateDir, FileName);
-        _db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false }.ToString());
-        _db.Open();
+        _db = SqliteFile.Open(Path);
         Exec("""
-            PRAGMA journal_mode=WAL;
-            PRAGMA synchronous=NORMAL;
-            PRAGMA busy_timeout=10000;
             CREATE TABLE IF NOT EXISTS objects(job TEXT NOT NULL, key TEXT NOT NULL, size INTEGER, version TEXT,
                 sha256 BLOB NOT NULL, state INTEGER NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY(job, key));
             CREATE TABLE IF NOT EXISTS cursors(job TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at INTEGER NOT NULL);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Snapconv.Core.Formats;
 
 namespace Snapconv.Sources.Local;
 
@@ -15,12 +16,21 @@ internal sealed class LocalSource(LocalSourceOptions options) : ISource
         var root = Path.GetFullPath(options.Path);
         var archive = options.ArchiveDir is null ? null : Path.GetFullPath(options.ArchiveDir);
         var list = new List<SourceObject>();
-        var search = _glob.Recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly;
-        foreach (var file in Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = search == SearchOption.AllDirectories, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden }))
+        List<string> matches;
+        try
         {
+            matches = _glob.MatchFiles(root, skipHidden: true);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new SourceException($"local source: a folder under '{options.Path}' cannot be read (permission denied).");
+        }
+        foreach (var rel in matches)
+        {
+            var file = Path.Combine(root, rel);
             if (archive is not null && file.StartsWith(archive + Path.DirectorySeparatorChar, StringComparison.Ordinal)) continue;
-            var rel = Path.GetRelativePath(root, file).Replace('\\', '/');
-            if (rel.Split('/').Any(s => s.StartsWith('.')) || !_glob.IsMatch(rel)) continue;
+            // Hidden files and folders are never read, even by a pattern naming them.
+            if (rel.Split('/').Any(s => s.StartsWith('.')) || (File.GetAttributes(file) & FileAttributes.Hidden) != 0) continue;
             var info = new FileInfo(file);
             list.Add(new SourceObject(rel, info.Length, info.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture), new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero)));
         }

@@ -2,8 +2,8 @@ using System.Net;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Snapconv.Core.Formats;
 using Snapconv.Sources.Staging;
-
 namespace Snapconv.Sources.S3;
 
 /// <summary>Objects under a prefix of an S3 (or S3-compatible) bucket, matched by a glob; identity is the ETag.</summary>

@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Net.Sockets;
 using Renci.SshNet;
 using Renci.SshNet.Common;
+using Snapconv.Core.Formats;
 using Snapconv.Sources.Staging;
-
 namespace Snapconv.Sources.Sftp;
 
 /// <summary>

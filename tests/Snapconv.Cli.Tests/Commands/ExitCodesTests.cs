@@ -24,7 +24,7 @@ public class ExitCodesTests
         var error = new StringWriter();
         var e = Thrown(new InvalidOperationException("value " + Secret));
 
-        var code = ExitCodes.Report(e, error, new CliRun("snapconv validate", null, null));
+        var code = ExitCodes.Report(e, error, new CliRun("snapconv validate", null, null, TimeProvider.System));
 
         Assert.Equal(ExitCodes.Unexpected, code);
         var text = error.ToString();
@@ -41,7 +41,7 @@ public class ExitCodesTests
         var error = new StringWriter();
         var e = Thrown(new RowFailureException("orders.csv", 1200, 1200, Thrown(new IOException("disk " + Secret))));
 
-        ExitCodes.Report(e, error, new CliRun("snapconv upload", null, null));
+        ExitCodes.Report(e, error, new CliRun("snapconv upload", null, null, TimeProvider.System));
 
         Assert.StartsWith("snapconv upload: unexpected failure (IOException) reading orders.csv row 1200", error.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(Secret, error.ToString(), StringComparison.Ordinal);
@@ -62,7 +62,7 @@ public class ExitCodesTests
         var error = new StringWriter();
         var e = Thrown(new InvalidOperationException("value " + Secret));
 
-        ExitCodes.Report(e, error, new CliRun("snapconv validate", log, null), new FakeTimeProvider());
+        ExitCodes.Report(e, error, new CliRun("snapconv validate", log, null, TimeProvider.System), new FakeTimeProvider());
 
         Assert.Single(error.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains($"the details are in {log}", error.ToString(), StringComparison.Ordinal);
@@ -90,8 +90,8 @@ public class ExitCodesTests
         using var signals = new StopSignals(new StringWriter(), _ => { }, new FakeTimeProvider());
         signals.OnSignal(PosixSignal.SIGTERM);
 
-        Assert.Equal(143, ExitCodes.Report(new OperationCanceledException(), error, new CliRun("snapconv validate", null, signals)));
-        Assert.Equal(130, ExitCodes.Report(new OperationCanceledException(), error, new CliRun("snapconv validate", null, null)));
+        Assert.Equal(143, ExitCodes.Report(new OperationCanceledException(), error, new CliRun("snapconv validate", null, signals, TimeProvider.System)));
+        Assert.Equal(130, ExitCodes.Report(new OperationCanceledException(), error, new CliRun("snapconv validate", null, null, TimeProvider.System)));
     }
 
     [Theory]

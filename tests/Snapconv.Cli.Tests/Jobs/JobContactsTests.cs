@@ -90,7 +90,7 @@ public class JobContactsTests
         var file = SampleFor(sandbox, tokenEnv, dir);
         File.WriteAllText(file, File.ReadAllText(file).Replace("*-all-contacts-*.csv", "*-no-such-*.csv", StringComparison.Ordinal));
         var job = JobFileLoader.Load(file).Jobs[0];
-        var r = await new JobRunner(new RunLog(LogFormat.Text, new StringWriter())).RunAsync(job, CancellationToken.None);
+        var r = await new JobRunner(new RunLog(LogFormat.Text, TimeProvider.System, new StringWriter()), TimeProvider.System).RunAsync(job, CancellationToken.None);
         Assert.Equal((JobOutcome.SourceUnavailable, 4), (r.Outcome, r.ExitCode));
         Assert.Contains("contacts.pattern", r.Message);
         Assert.Empty(sandbox.GetEvents(sandbox.Pixels[0].PixelId));

@@ -57,7 +57,7 @@ public class JobEncodingTests
         File.WriteAllText(dir.File("jobs.yaml"), JobRunTests.JobYaml(sandbox, tokenEnv, ("shop", "in", null)));
         var job = JobFileLoader.Load(dir.File("jobs.yaml")).Jobs[0];
 
-        var result = await new JobRunner(new RunLog(LogFormat.Json, new StringWriter())).RunAsync(job, CancellationToken.None);
+        var result = await new JobRunner(new RunLog(LogFormat.Json, TimeProvider.System, new StringWriter()), TimeProvider.System).RunAsync(job, CancellationToken.None);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("windows-1252", result.Report!.InputFiles.Single().Encoding);

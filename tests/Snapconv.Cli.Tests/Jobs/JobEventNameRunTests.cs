@@ -25,7 +25,7 @@ public class JobEventNameRunTests
 
         File.WriteAllText(dir.File("jobs.yaml"), Yaml(""));
         var log = new StringWriter();
-        var first = await new JobRunner(new RunLog(LogFormat.Text, log)) { Retry = FastRetry }
+        var first = await new JobRunner(new RunLog(LogFormat.Text, TimeProvider.System, log), TimeProvider.System) { Retry = FastRetry }
             .RunAsync(JobFileLoader.Load(dir.File("jobs.yaml")).Jobs[0], CancellationToken.None);
         Assert.NotEqual(0, first.ExitCode);
         Assert.Contains("all 12 rows were rejected as MISSING_EVENT_NAME", log.ToString());
@@ -33,7 +33,7 @@ public class JobEventNameRunTests
         Assert.Empty(sandbox.GetEvents(sandbox.Pixels[0].PixelId));
 
         File.WriteAllText(dir.File("jobs.yaml"), Yaml("    event_name: PURCHASE\n"));
-        var second = await new JobRunner(new RunLog(LogFormat.Text, new StringWriter())) { Retry = FastRetry }
+        var second = await new JobRunner(new RunLog(LogFormat.Text, TimeProvider.System, new StringWriter()), TimeProvider.System) { Retry = FastRetry }
             .RunAsync(JobFileLoader.Load(dir.File("jobs.yaml")).Jobs[0], CancellationToken.None);
         Assert.Equal(0, second.ExitCode);
         var events = sandbox.GetEvents(sandbox.Pixels[0].PixelId).Select(e =>

@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using Snapconv.Jobs;
 using Snapconv.Cli.Serve;
+using Snapconv.Cli.Tests.Serve;
 using Snapconv.Core.Samples;
 using Snapconv.Delivery.Resilience;
 using Snapconv.Sandbox;
@@ -50,7 +52,7 @@ public class JobRunTests
         File.WriteAllText(dir.File("jobs.yaml"), JobYaml(sandbox, tokenEnv, ("shop", "in", null)));
         var job = JobFileLoader.Load(dir.File("jobs.yaml")).Jobs[0];
         var log = new StringWriter();
-        var runner = new JobRunner(new RunLog(LogFormat.Json, log)) { Retry = FastRetry };
+        var runner = new JobRunner(new RunLog(LogFormat.Json, TimeProvider.System, log), TimeProvider.System) { Retry = FastRetry };
 
         var first = await runner.RunAsync(job, CancellationToken.None);
         Assert.Equal(JobOutcome.Completed, first.Outcome);
@@ -93,7 +95,7 @@ public class JobRunTests
         await using var sandbox = await Sandbox();
         File.WriteAllText(dir.File("jobs.yaml"), JobYaml(sandbox, "SNAPCONV_TEST_UNSET_" + Guid.NewGuid().ToString("N")[..6], ("a", "nowhere", null)));
         var job = JobFileLoader.Load(dir.File("jobs.yaml")).Jobs[0];
-        var runner = new JobRunner(new RunLog(LogFormat.Text, new StringWriter()));
+        var runner = new JobRunner(new RunLog(LogFormat.Text, TimeProvider.System, new StringWriter()), TimeProvider.System);
         var r = await runner.RunAsync(job, CancellationToken.None);
         Assert.Equal((JobOutcome.InvalidInput, 2), (r.Outcome, r.ExitCode));
         Assert.Contains("no access token", r.Message);
@@ -236,8 +238,8 @@ public class ServeTests
         File.WriteAllText(dir.File("jobs.yaml"), JobRunTests.JobYaml(sandbox, tokenEnv, ("job-a", "a", "* * * * * *"), ("job-b", "b", "*/2 * * * * *"))
             .Replace("defaults:\n", "defaults:\n  delivery: {sample_gate: false}\n", StringComparison.Ordinal));
         var file = JobFileLoader.Load(dir.File("jobs.yaml"));
-        var log = new RunLog(LogFormat.Json, new StringWriter());
-        var runner = new JobRunner(log) { Retry = new RetryOptions { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(20) } };
+        var log = new RunLog(LogFormat.Json, TimeProvider.System, new StringWriter());
+        var runner = new JobRunner(log, TimeProvider.System) { Retry = new RetryOptions { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(20) } };
         var serve = await ServeHost.StartAsync(file, runner, log, new ServeOptions { Urls = "http://127.0.0.1:0" });
         try
         {
@@ -260,9 +262,10 @@ public class ServeTests
                 await Task.Delay(100);
             }
             var metrics = await http.GetStringAsync("/metrics");
-            Assert.Contains("snapconv_events_accepted_total{job=\"job-a\"}", metrics);
-            Assert.Contains("snapconv_job_lag_seconds{job=\"job-b\"}", metrics);
-            Assert.Contains("snapconv_rows_read_total{job=\"job-a\"}", metrics);
+            // The exporter adds an otel_scope_name label: read the series by name and job (#17).
+            Assert.True(long.Parse(PrometheusText.Value(metrics, "snapconv_events_accepted_total", "job-a")!, CultureInfo.InvariantCulture) > 0, metrics);
+            Assert.NotNull(PrometheusText.Value(metrics, "snapconv_job_lag_seconds", "job-b"));
+            Assert.True(long.Parse(PrometheusText.Value(metrics, "snapconv_rows_read_total", "job-a")!, CultureInfo.InvariantCulture) > 0, metrics);
         }
         finally
         {

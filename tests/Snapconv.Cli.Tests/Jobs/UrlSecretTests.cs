@@ -55,7 +55,7 @@ public class UrlSecretTests
         var job = JobFileLoader.Load(dir.File("jobs.yaml")).Jobs[0];
         var log = new StringWriter();
 
-        var r = await new JobRunner(new RunLog(LogFormat.Json, log)) { Retry = FastRetry }.RunAsync(job, CancellationToken.None);
+        var r = await new JobRunner(new RunLog(LogFormat.Json, TimeProvider.System, log), TimeProvider.System) { Retry = FastRetry }.RunAsync(job, CancellationToken.None);
         Assert.Equal(JobOutcome.Completed, r.Outcome);
         Assert.True(r.Stats!.Acknowledged > 0);
         AssertClean(log.ToString(), "the log");
@@ -83,8 +83,8 @@ public class UrlSecretTests
         File.WriteAllText(dir.File("jobs.yaml"), JobYaml(sandbox.Pixels[0].PixelId, sandbox.BaseAddress, tokenEnv, $"{{type: http, url_env: {urlEnv}}}", "* * * * * *"));
         var file = JobFileLoader.Load(dir.File("jobs.yaml"));
         var log = new StringWriter();
-        var runLog = new RunLog(LogFormat.Text, log);
-        var serve = await ServeHost.StartAsync(file, new JobRunner(runLog) { Retry = FastRetry }, runLog, new ServeOptions { Urls = "http://127.0.0.1:0" });
+        var runLog = new RunLog(LogFormat.Text, TimeProvider.System, log);
+        var serve = await ServeHost.StartAsync(file, new JobRunner(runLog, TimeProvider.System) { Retry = FastRetry }, runLog, new ServeOptions { Urls = "http://127.0.0.1:0" });
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri(serve.Addresses[0]) };

@@ -71,8 +71,8 @@ public sealed class ServeHistoryTests
             using (await first.PostJsonAsync("api/jobs", keys)) { }
             stateDir = first.StateDir;
             // A second serve on the same state folder (as after a restart) sees the job.
-            var log = new Snapconv.Jobs.RunLog(Snapconv.Jobs.LogFormat.Json, TextWriter.Null);
-            var again = await ServeHost.StartAsync([], new Snapconv.Jobs.JobRunner(log), log, new ServeOptions { Urls = "http://127.0.0.1:0", StateDir = stateDir });
+            var log = new Snapconv.Jobs.RunLog(Snapconv.Jobs.LogFormat.Json, TimeProvider.System, TextWriter.Null);
+            var again = await ServeHost.StartAsync([], new Snapconv.Jobs.JobRunner(log, TimeProvider.System), log, new ServeOptions { Urls = "http://127.0.0.1:0", StateDir = stateDir });
             try
             {
                 using var http = new HttpClient { BaseAddress = new Uri(again.Addresses[0]) };

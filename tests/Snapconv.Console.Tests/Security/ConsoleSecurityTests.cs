@@ -16,9 +16,9 @@ public sealed partial class ConsoleSecurityTests
     public async Task Serve_NonLoopbackWithoutToken_RefusesToStartNamingTheWayOut()
     {
         using var dir = new TempDir();
-        var log = new RunLog(LogFormat.Json, TextWriter.Null);
+        var log = new RunLog(LogFormat.Json, TimeProvider.System, TextWriter.Null);
 
-        var e = await Assert.ThrowsAsync<UsageException>(() => ServeHost.StartAsync([], new JobRunner(log), log,
+        var e = await Assert.ThrowsAsync<UsageException>(() => ServeHost.StartAsync([], new JobRunner(log, TimeProvider.System), log,
             new ServeOptions { Urls = "http://127.0.0.1:0;http://0.0.0.0:0", StateDir = dir.File("state") }));
 
         Assert.Contains("'http://0.0.0.0:0' is not a loopback address", e.Message);

@@ -3,6 +3,7 @@ using Snapconv.Core.Capi;
 using Snapconv.Core.Hashing;
 using Snapconv.Core.Mapping;
 using Snapconv.Core.Normalization;
+using Snapconv.Core.Pipeline;
 using Snapconv.Core.Validation;
 
 namespace Snapconv.Core.Tests.Conformance;

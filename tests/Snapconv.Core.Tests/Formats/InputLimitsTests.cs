@@ -234,6 +234,87 @@ public class InputLimitsTests
         Assert.Contains("footer length", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Read_ParquetRowGroupClaimingMoreRowsThanItsPages_StopsBeforeSizingArrays()
+    {
+        // #16: a row group's num_rows sized every column's array before a value was read (2 billion rows in a 1 KB file).
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "rows.parquet");
+        await WriteParquet(path);
+        var bytes = await File.ReadAllBytesAsync(path);
+        var footerLength = BitConverter.ToInt32(bytes, bytes.Length - 8);
+        var footer = bytes.AsSpan(bytes.Length - 8 - footerLength, footerLength).ToArray();
+        // Compact Thrift: an i64 field one id after the last (0x16) holding 3 (zigzag 0x06) — the row group's num_rows (and
+        // the file's, and a column's num_values) — becomes 2^31 (zigzag 2^32, a five-byte varint).
+        var patched = new List<byte>();
+        for (var i = 0; i < footer.Length; i++)
+        {
+            if (footer[i] == 0x16 && i + 1 < footer.Length && footer[i + 1] == 0x06)
+            {
+                patched.AddRange([0x16, 0x80, 0x80, 0x80, 0x80, 0x10]);
+                i++;
+            }
+            else
+            {
+                patched.Add(footer[i]);
+            }
+        }
+
+        Assert.True(patched.Count > footer.Length, "the footer holds no num_rows field to patch");
+        var file = bytes.AsSpan(0, bytes.Length - 8 - footerLength).ToArray().Concat(patched)
+            .Concat(BitConverter.GetBytes(patched.Count)).Concat("PAR1"u8.ToArray()).ToArray();
+        await File.WriteAllBytesAsync(path, file);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<InputException>(() =>
+        {
+            using var reader = RecordReaders.Open(path);
+            while (reader.Read()) { }
+        });
+
+        Assert.Equal(path, e.File);
+        Assert.Contains("corrupt Parquet row group 0: it claims 2,147,483,648 rows", e.Message, StringComparison.Ordinal);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64 << 20, "allocated the claimed rows");
+    }
+
+    [Fact]
+    public async Task Read_ParquetRowGroupOverTheMemoryLimit_StopsNamingTheLimit()
+    {
+        // #16: a row group is read whole (Parquet.Net reads a column chunk whole), so one whose values take more than the
+        // limit as objects stops instead of taking gigabytes. A dictionary page keeps the file small: 3M rows of one
+        // 100-character value are 3M strings once read.
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "big-group.parquet");
+        var text = new DataField<string>("note");
+        var values = new string[3_000_000];
+        Array.Fill(values, new string('x', 100));
+        var options = new ParquetOptions();
+        options.ColumnEncodingHints[text.Path.ToString()] = EncodingHint.Dictionary;
+        await using (var stream = File.Create(path))
+        await using (var writer = await ParquetWriter.CreateAsync(new ParquetSchema(text), stream, options))
+        using (var rg = writer.CreateRowGroup())
+        {
+            await rg.WriteAsync(text, values!);
+        }
+
+        Assert.True(new FileInfo(path).Length < 16 << 20, $"the file is {new FileInfo(path).Length:N0} bytes");
+
+        values = null;
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        var e = Assert.Throws<InputException>(() =>
+        {
+            using var reader = RecordReaders.Open(path);
+            while (reader.Read()) { }
+        });
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+
+        Assert.True(allocated < 256 << 20, $"allocated {allocated:N0} bytes");
+        Assert.Equal(path, e.File);
+        Assert.Equal(1, e.Row);
+        Assert.True(e.Message.Contains("Parquet row group 0 would take more than 512 MiB of memory once read", StringComparison.Ordinal), e.Message);
+        Assert.Contains("smaller row groups", e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("<row r=\"2\"><c r=\"ZZZZZ2\" t=\"inlineStr\"><is><t>a@b.co</t></is></c></row>", "cell ZZZZZ2 is outside Excel's sheet")]
     [InlineData("<row r=\"2000000000\"><c t=\"inlineStr\"><is><t>a@b.co</t></is></c></row>", "row number 2000000000 is outside Excel's sheet")]

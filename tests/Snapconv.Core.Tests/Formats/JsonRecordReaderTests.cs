@@ -59,6 +59,17 @@ public sealed class JsonRecordReaderTests
     }
 
     [Fact]
+    public void ReportsProblems_JsonReaderYesCsvReaderNo_SoTheRunAsksOnlyJson()
+    {
+        // The run asks a reader for a row's problem only when it reports any (once a file, not once a row).
+        using (var json = RecordReaders.Open(FormatFixtures.Nasty("malformed.ndjson"))) Assert.True(json.ReportsProblems);
+        using var tmp = new TempDir();
+        var csv = tmp.File("a.csv", "email,value\na@example.com,1\n");
+        using var reader = RecordReaders.Open(csv);
+        Assert.False(reader.ReportsProblems);
+    }
+
+    [Fact]
     public void Read_MalformedNdjsonAfterHeaderSample_IsThatRowOnly()
     {
         using var dir = new TempDir();

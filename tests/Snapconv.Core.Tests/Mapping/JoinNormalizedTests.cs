@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using Snapconv.Core.Capi;
 using Snapconv.Core.Mapping;
+using Snapconv.Core.Pipeline;
 using Snapconv.Core.Validation;
 using TempDir = Snapconv.Core.Tests.Formats.TempDir;
 

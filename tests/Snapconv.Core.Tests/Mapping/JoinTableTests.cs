@@ -4,6 +4,7 @@ using FsCheck.Xunit;
 using Microsoft.Extensions.Time.Testing;
 using Snapconv.Core.Formats;
 using Snapconv.Core.Mapping;
+using Snapconv.Core.Pipeline;
 using Snapconv.Core.Validation;
 using TempDir = Snapconv.Core.Tests.Formats.TempDir;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using Snapconv.Core.Capi;
 using Snapconv.Core.Formats;
 using Snapconv.Core.Mapping;
+using Snapconv.Core.Pipeline;
 using Snapconv.Core.Validation;
 
 namespace Snapconv.Core.Tests.Mapping;

@@ -1,5 +1,4 @@
 using Snapconv.Core.Capi;
-using Snapconv.Core.Output;
 using Snapconv.Core.Pipeline;
 
 namespace Snapconv.Core.Tests.Pipeline;
@@ -13,5 +12,5 @@ internal sealed class CallbackSink(Action<CapiEvent> onEvent) : IAcceptedEventSi
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask CompleteAsync(RunReport report, RejectsWriter? rejects, CancellationToken ct) => ValueTask.CompletedTask;
+    public ValueTask<SinkOutcome> CompleteAsync(RunReport live, CancellationToken ct) => ValueTask.FromResult(SinkOutcome.None);
 }

@@ -20,14 +20,14 @@ public class GroupFolderTests
         constants: {event_name: PURCHASE, currency: USD}
         """;
 
-    private static async Task<(RunReport Report, List<JsonElement> Events)> Run(string csv, string mapping = Mapping, int blockSize = 4, int workers = 3)
+    private static async Task<(RunReport Report, List<JsonElement> Events)> Run(string csv, string mapping = Mapping, int blockSize = 4)
     {
         using var tmp = new TempDir();
         var input = tmp.File("orders.csv", csv);
         var clock = new FakeTimeProvider(Now);
         var options = new ConversionOptions { Mapping = MappingFileLoader.Parse(mapping, "m.yaml"), Clock = clock };
         var outputs = new ConversionOutputs { EventsPath = Path.Combine(tmp.Path, "ev.ndjson") };
-        var pipeline = new PipelineOptions { BlockSize = blockSize, Workers = workers, MaxBlocksInFlight = 8 };
+        var pipeline = new PipelineOptions { BlockSize = blockSize, MaxBlocksInFlight = 8 };
         var result = await ConversionRun.ExecuteAsync([input], options, outputs, clock, CancellationToken.None, pipeline: pipeline);
         var events = File.ReadAllLines(outputs.EventsPath).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
         return (result.Report, events);

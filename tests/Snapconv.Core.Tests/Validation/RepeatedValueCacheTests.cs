@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using Snapconv.Core.Capi;
 using Snapconv.Core.Mapping;
 using Snapconv.Core.Normalization;
+using Snapconv.Core.Pipeline;
 using Snapconv.Core.Validation;
 
 namespace Snapconv.Core.Tests.Validation;

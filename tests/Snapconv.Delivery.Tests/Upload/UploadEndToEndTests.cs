@@ -107,7 +107,8 @@ public class UploadEndToEndTests
                 report.Rows++;
                 await sink.AcceptAsync(new AcceptedEvent(e, new Snapconv.Core.Validation.RowRef("crm.csv", i + 1), file, [e.EventId, "x"]), report, CancellationToken.None);
             }
-            await sink.CompleteAsync(report, rejects, CancellationToken.None);
+            // The sink answers with an outcome the run records (#17: the contract runs one way).
+            (await sink.CompleteAsync(report, CancellationToken.None)).ApplyTo(report, rejects);
             rejects.Complete();
             Assert.Equal(98, report.Extra["acknowledged"]);
             Assert.Equal(2, report.Extra["rejected_by_api"]);

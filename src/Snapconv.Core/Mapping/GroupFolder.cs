@@ -1,7 +1,7 @@
 using System.Globalization;
-using Snapconv.Core.Mapping;
+using Snapconv.Core.Capi;
 
-namespace Snapconv.Core.Validation;
+namespace Snapconv.Core.Mapping;
 
 /// <summary>
 /// <c>group_by</c> (<see cref="MappingSpec.GroupBy"/>): consecutive rows with the same non-blank key are one event, built
@@ -46,20 +46,21 @@ internal sealed class GroupFolder
 
     public bool Continues(ReadOnlySpan<string?> row, ReadOnlySpan<string?> above) => Continues(_key, row, above);
 
-    /// <summary>Folds <paramref name="row"/> into the group's first row <paramref name="head"/>: a folded row.</summary>
-    public BuiltRow Fold(BuiltRow head, ReadOnlySpan<string?> row, RowRef rowRef)
+    /// <summary>The header of the <c>num_items</c> column, named when a folded row's quantity is no whole number.</summary>
+    public string? NumItemsHeader => _numItems?.Header;
+
+    /// <summary>
+    /// Folds <paramref name="row"/> into <paramref name="data"/>, the custom data of its group's first row: its content ids
+    /// and its quantity added. False when the row's <c>num_items</c> is no whole number (left out: the caller warns).
+    /// </summary>
+    public bool Fold(CustomData data, ReadOnlySpan<string?> row)
     {
-        if (head.Event is { } e)
-        {
-            foreach (var b in _contentIds)
-                if (Cell(row, b.Ordinal) is { } ids) EventBuilder.AddContentIds(e.CustomData, ids);
-            if (_numItems is not null && Cell(row, _numItems.Ordinal) is { } raw)
-            {
-                if (TryQuantity(raw, out var n)) e.CustomData.NumItems = (int)Math.Min((long)(e.CustomData.NumItems ?? 0) + n, int.MaxValue);
-                else head.Warn(_numItems.Header, EventBuilder.InvalidNumItems);
-            }
-        }
-        return new BuiltRow(rowRef).Fold();
+        foreach (var b in _contentIds)
+            if (Cell(row, b.Ordinal) is { } ids) RowFields.AddContentIds(data, ids);
+        if (_numItems is null || Cell(row, _numItems.Ordinal) is not { } raw) return true;
+        if (!TryQuantity(raw, out var n)) return false;
+        data.NumItems = (int)Math.Min((long)(data.NumItems ?? 0) + n, int.MaxValue);
+        return true;
     }
 
     /// <summary>A quantity: a whole number, also written <c>1.0</c> (Square).</summary>

@@ -1,0 +1,108 @@
+using Snapconv.Core.Capi;
+
+namespace Snapconv.Core.Validation;
+
+/// <summary>The outcome of one row: an event (with warnings) or a rejection.</summary>
+/// <remarks>
+/// One per row, so it is kept small: a rejection and the first warning are held as field and reason (the row is
+/// the row's own), and only a second warning makes a list.
+/// </remarks>
+public sealed class BuiltRow(RowRef row)
+{
+    public RowRef Row { get; } = row;
+    public CapiEvent? Event { get; set; }
+    /// <summary>The event's in-run dedup keys, computed on the worker that built it.</summary>
+    public Dedup.DedupKeys DedupKeys { get; internal set; }
+    public RowIssue? Rejection => _rejectReason is null ? null : new RowIssue(Row, _rejectField!, _rejectReason);
+    /// <summary>The row's warnings in the order given; null when none.</summary>
+    public IReadOnlyList<RowIssue>? Warnings => WarningCount switch
+    {
+        0 => null,
+        1 => [new RowIssue(Row, _warningField!, _warningReason!)],
+        _ => [new RowIssue(Row, _warningField!, _warningReason!), .. _moreWarnings!],
+    };
+    /// <summary>How many warnings <see cref="Warnings"/> holds.</summary>
+    public int WarningCount { get; private set; }
+    /// <summary>The filter rule that left the row out (not a conversion: neither accepted nor rejected); null otherwise.</summary>
+    public string? FilteredBy { get; private set; }
+    /// <summary>The row continued the group above (<c>group_by</c>) and was folded into that group's first row.</summary>
+    public bool IsFolded { get; private set; }
+
+    private string? _rejectField;
+    private Reason? _rejectReason;
+    private string? _warningField;     // the first warning
+    private Reason? _warningReason;
+    private List<RowIssue>? _moreWarnings;
+    // The identifier coverage of the event it was computed for (on the worker), so the consumer only adds bits.
+    private CapiEvent? _coverageEvent;
+    private uint _coverage;
+
+    /// <summary>The reason of warning <paramref name="i"/> (&lt; <see cref="WarningCount"/>), without making the list.</summary>
+    internal Reason WarningReason(int i) => i == 0 ? _warningReason! : _moreWarnings![i - 1].Reason;
+
+    internal void SetCoverage(CapiEvent e)
+    {
+        _coverage = CoverageMask(e.UserData);
+        _coverageEvent = e;
+    }
+
+    /// <summary>The coverage mask of <paramref name="e"/>: the one computed by the builder, else computed now (an event set by hand).</summary>
+    internal uint CoverageOf(CapiEvent e) => ReferenceEquals(e, _coverageEvent) ? _coverage : CoverageMask(e.UserData);
+
+    /// <summary>
+    /// Bit i set when the key <c>RunReport.CoverageKeys</c>[i] has a value. Pure: workers compute it, so the serial
+    /// consumer only adds the set bits.
+    /// </summary>
+    internal static uint CoverageMask(UserData u)
+    {
+        var m = 0u;
+        if (u.HasEm) m |= 1u << 0;
+        if (u.HasPh) m |= 1u << 1;
+        if (u.Madid is not null) m |= 1u << 2;
+        if (!u.HasRareKeys) return m;
+        if (u.Fn is { Count: > 0 }) m |= 1u << 3;
+        if (u.Ln is { Count: > 0 }) m |= 1u << 4;
+        if (u.Ge is { Count: > 0 }) m |= 1u << 5;
+        if (u.Ct is { Count: > 0 }) m |= 1u << 6;
+        if (u.St is { Count: > 0 }) m |= 1u << 7;
+        if (u.Zp is { Count: > 0 }) m |= 1u << 8;
+        if (u.Country is { Count: > 0 }) m |= 1u << 9;
+        if (u.Db is not null) m |= 1u << 10;
+        if (u.ExternalId is not null) m |= 1u << 11;
+        if (u.ClientIpAddress is not null) m |= 1u << 12;
+        if (u.ClientUserAgent is not null) m |= 1u << 13;
+        if (u.ScClickId is not null) m |= 1u << 14;
+        return m;
+    }
+
+    internal BuiltRow Fold()
+    {
+        IsFolded = true;
+        return this;
+    }
+
+    internal BuiltRow Filter(string rule)
+    {
+        FilteredBy = rule;
+        return this;
+    }
+
+    internal BuiltRow Reject(string field, Reason reason)
+    {
+        _rejectField = field;
+        _rejectReason = reason;
+        Event = null;
+        return this;
+    }
+
+    internal void Warn(string field, Reason reason)
+    {
+        if (WarningCount == 0)
+        {
+            _warningField = field;
+            _warningReason = reason;
+        }
+        else (_moreWarnings ??= new List<RowIssue>(1)).Add(new RowIssue(Row, field, reason));
+        WarningCount++;
+    }
+}
