@@ -1,5 +1,5 @@
 using Snapconv.Core.Capi;
-using Snapconv.Core.Validation;
+using Snapconv.Core.Pipeline;
 
 namespace Snapconv.Console.Reports;
 

@@ -1,7 +1,7 @@
 using System.Reflection;
 using Snapconv.Console.Reports;
 using Snapconv.Core.Capi;
-using Snapconv.Core.Validation;
+using Snapconv.Core.Pipeline;
 
 namespace Snapconv.Console.Tests.Reports;
 
