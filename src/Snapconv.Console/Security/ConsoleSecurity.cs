@@ -67,7 +67,7 @@ public static class ConsoleSecurity
             h.ContentSecurityPolicy = ContentSecurityPolicy;
             h.XContentTypeOptions = "nosniff";
             h.XFrameOptions = "DENY";
-            h["Referrer-Policy"] = "no-referrer";
+            h["Referrer-Policy"] = "same-origin";
             if (IsUnsafe(http.Request.Method) && IsCrossSite(http.Request))
             {
                 http.Response.StatusCode = StatusCodes.Status403Forbidden;

@@ -1,0 +1,9 @@
+namespace Snapconv.Console.Pages.Jobs;
+
+/// <summary><c>/jobs/new</c>: the form for a new console job.</summary>
+public sealed class NewModel(IConsoleRuntime runtime, ConsoleOptions options) : JobFormPage(runtime, options)
+{
+    public void OnGet() { }
+
+    protected override bool Load(string? name) => true;
+}
