@@ -47,6 +47,35 @@ public class JobSchedulerTests
     }
 
     [Fact]
+    public async Task Scheduler_JobAddedChangedAndRemovedWhileRunning_FiresByItsCurrentSchedule()
+    {
+        // #18: a console job saved while serve runs gets a trigger, an edit replaces it, a delete removes it.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2024, 1, 1, 0, 0, 30, TimeSpan.Zero));
+        var fired = new List<(string Name, DateTimeOffset At)>();
+        await using var scheduler = await JobScheduler.StartAsync([], (j, ct) =>
+        {
+            lock (fired) fired.Add((j.Name, clock.GetUtcNow()));
+            return Done(j, clock);
+        }, new SchedulerOptions { Clock = clock });
+        await scheduler.AddOrReplaceAsync(Job("* * * * *", "console"));
+        clock.Advance(TimeSpan.FromSeconds(30));
+        await Until(() => fired.Count == 1);
+        Assert.Equal(("console", new DateTimeOffset(2024, 1, 1, 0, 1, 0, TimeSpan.Zero)), fired[0]);
+
+        await scheduler.AddOrReplaceAsync(Job("0 */2 * * *", "console")); // every two hours from now on
+        clock.Advance(TimeSpan.FromMinutes(5));
+        await Task.Delay(300);
+        Assert.Single(fired);
+        clock.Advance(TimeSpan.FromHours(2));
+        await Until(() => fired.Count == 2);
+
+        await scheduler.RemoveAsync("console");
+        clock.Advance(TimeSpan.FromHours(4));
+        await Task.Delay(300);
+        Assert.Equal(2, fired.Count);
+    }
+
+    [Fact]
     public async Task Scheduler_LongRun_NeverOverlaps_AndCatchesUpOnce()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero));
