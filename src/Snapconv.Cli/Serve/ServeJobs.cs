@@ -97,18 +97,20 @@ public sealed class ServeJobs : IConsoleRuntime, IAsyncDisposable
         foreach (var e in all)
         {
             if (e.Job.Cron is null) _log.Info(e.Job.Name, "schedule", "no schedule: this job runs only with `snapconv run` or Run now.");
-            else _log.Info(e.Job.Name, "schedule", $"scheduled '{e.Job.Schedule}' ({e.Job.TimeZone.Id})");
+            else LogScheduled(e.Job);
         }
         // A fire runs the job's current definition (a console job may have been edited since it was scheduled).
         _scheduler = await JobScheduler.StartAsync(all.Select(e => e.Job), (j, c) => RunAsync(Find(j.Name)?.Job ?? j, RunTriggers.Schedule, c),
             options, options.Cluster is null ? _schedules : null, _log, ct).ConfigureAwait(false);
     }
 
+    private void LogScheduled(JobDefinition job) => _log.Info(job.Name, "schedule", $"scheduled '{job.Schedule}' ({job.TimeZone.Id})");
+
     // A console job saved or deleted while serve runs: its trigger is replaced or removed.
     private void Reschedule(JobDefinition job, bool deleted)
     {
         if (_scheduler is not { } s || _stop.IsCancellationRequested) return;
-        if (job.Cron is not null && !deleted) _log.Info(job.Name, "schedule", $"scheduled '{job.Schedule}' ({job.TimeZone.Id})");
+        if (job.Cron is not null && !deleted) LogScheduled(job);
         Track(Task.Run(async () =>
         {
             try
