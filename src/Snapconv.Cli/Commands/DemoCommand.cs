@@ -92,8 +92,7 @@ internal static class DemoCommand
         }
 
         var counters = sandbox.GetCounters(pixel.PixelId);
-        var report = System.Text.Json.JsonDocument.Parse(await File.ReadAllBytesAsync(outputs.ReportPath, ct));
-        var acknowledged = report.RootElement.TryGetProperty("acknowledged", out var a) ? a.GetInt64() : 0;
+        var acknowledged = RunReport.TryRead(outputs.ReportPath)?.Extra.GetValueOrDefault("acknowledged") ?? 0;
         var table = new Table().Border(TableBorder.Rounded).Title("sandbox stats for the pixel")
             .AddColumn("").AddColumn(new TableColumn("count").RightAligned());
         table.AddRow("received", N(counters.Received));

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Snapconv.Core.Pipeline;
 
 namespace Snapconv.Console.Reports;
@@ -12,19 +11,10 @@ public sealed record CoverageView(string Key, string Label, double Share);
 
 /// <summary>
 /// A run's <c>report.json</c> as the console shows it: the file <see cref="RunReport.WriteJson(Stream)"/> wrote (the
-/// same report the CLI prints and writes), read back. Read-only, no PII (the report holds none).
+/// same report the CLI prints and writes), read back by <see cref="RunReport.TryRead"/>. Read-only, no PII (the report holds none).
 /// </summary>
 public sealed record ReportView
 {
-    /// <summary>Largest report read (a report is a few kB; anything bigger is not one of ours).</summary>
-    public const long MaxBytes = 4 * 1024 * 1024;
-
-    private static readonly HashSet<string> Known = new(StringComparer.Ordinal)
-    {
-        "started_at", "preset", "rows", "accepted", "rejected", "duplicates", "filtered", "filtered_by_rule", "folded",
-        "rejected_by_reason", "warnings_by_reason", "identifier_coverage", "input_files", "duration_seconds",
-    };
-
     /// <summary>What each identifier key is, for a person.</summary>
     public static readonly IReadOnlyDictionary<string, string> CoverageLabels = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -51,66 +41,28 @@ public sealed record ReportView
     /// <summary>Delivery and source counters (<c>sent</c>, <c>acknowledged</c>, <c>requests</c>, …) in the file's order.</summary>
     public IReadOnlyList<KeyValuePair<string, long>> Counters { get; init; } = [];
 
-    /// <summary>The report at <paramref name="path"/>, or null when there is none or it cannot be read.</summary>
-    public static ReportView? TryRead(string? path)
-    {
-        if (path is null) return null;
-        try
-        {
-            var info = new FileInfo(path);
-            if (!info.Exists || info.Length > MaxBytes) return null;
-            using var stream = info.OpenRead();
-            using var doc = JsonDocument.Parse(stream);
-            return doc.RootElement.ValueKind == JsonValueKind.Object ? From(doc.RootElement) : null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
-        {
-            return null;
-        }
-    }
+    /// <summary>The report at <paramref name="path"/> (<see cref="RunReport.TryRead"/>), or null when there is none or it cannot be read.</summary>
+    public static ReportView? TryRead(string? path) => RunReport.TryRead(path) is { } report ? From(report) : null;
 
-    /// <summary>Reads a report object (as <see cref="RunReport.WriteJson(Stream)"/> writes it).</summary>
-    public static ReportView From(JsonElement r)
+    /// <summary>A report as the console shows it: reasons largest first, every coverage key with its label, counters in the file's order.</summary>
+    public static ReportView From(RunReport r) => new()
     {
-        var coverage = r.TryGetProperty("identifier_coverage", out var c) && c.ValueKind == JsonValueKind.Object ? c : default;
-        return new ReportView
-        {
-            Rows = Long(r, "rows"), Accepted = Long(r, "accepted"), Rejected = Long(r, "rejected"), Duplicates = Long(r, "duplicates"),
-            Filtered = Long(r, "filtered"), Folded = Long(r, "folded"),
-            Preset = r.TryGetProperty("preset", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null,
-            DurationSeconds = r.TryGetProperty("duration_seconds", out var d) && d.TryGetDouble(out var ds) ? ds : 0,
-            RejectedByReason = Counts(r, "rejected_by_reason"),
-            WarningsByReason = Counts(r, "warnings_by_reason"),
-            FilteredByRule = Counts(r, "filtered_by_rule"),
-            Coverage = [.. RunReport.CoverageKeys.Select(k => new CoverageView(k, CoverageLabels.GetValueOrDefault(k, k),
-                coverage.ValueKind == JsonValueKind.Object && coverage.TryGetProperty(k, out var v) && v.TryGetDouble(out var share) ? share : 0))],
-            InputObjects = r.TryGetProperty("input_files", out var files) && files.ValueKind == JsonValueKind.Array
-                ? [.. files.EnumerateArray().Where(f => f.ValueKind == JsonValueKind.Object).Select(f => new InputObjectView(
-                    Str(f, "file") ?? "", Str(f, "encoding"), Long(f, "rows"), Long(f, "accepted"), Long(f, "rejected"), Long(f, "duplicates"),
-                    Long(f, "filtered"), Long(f, "folded"), Strings(f, "mapped_columns"), Strings(f, "unmapped_columns")))]
-                : [],
-            Counters = [.. r.EnumerateObject()
-                .Where(x => !Known.Contains(x.Name) && x.Value.ValueKind == JsonValueKind.Number && x.Value.TryGetInt64(out _))
-                .Select(x => KeyValuePair.Create(x.Name, x.Value.GetInt64()))],
-        };
-    }
+        Rows = r.Rows, Accepted = r.Accepted, Rejected = r.Rejected, Duplicates = r.Duplicates, Filtered = r.Filtered, Folded = r.Folded,
+        Preset = r.Preset,
+        DurationSeconds = r.DurationSeconds,
+        RejectedByReason = LargestFirst(r.RejectedByReason),
+        WarningsByReason = LargestFirst(r.WarningsByReason),
+        FilteredByRule = LargestFirst(r.FilteredByRule),
+        Coverage = [.. RunReport.CoverageKeys.Select(k => new CoverageView(k, CoverageLabels.GetValueOrDefault(k, k), r.Coverage(k)))],
+        InputObjects = [.. r.InputFiles.Select(f => new InputObjectView(f.File, f.Encoding, f.Rows, f.Accepted, f.Rejected, f.Duplicates,
+            f.Filtered, f.Folded, f.MappedColumns, f.UnmappedColumns))],
+        Counters = [.. r.Extra.Select(x => KeyValuePair.Create(x.Key, x.Value))],
+    };
 
     /// <summary>A counter of <see cref="Counters"/>, 0 when absent.</summary>
     public long Counter(string name) => Counters.FirstOrDefault(c => c.Key == name).Value;
 
-    private static long Long(JsonElement o, string name) => o.TryGetProperty(name, out var v) && v.TryGetInt64(out var n) ? n : 0;
-
-    private static string? Str(JsonElement o, string name) => o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-    private static IReadOnlyList<string> Strings(JsonElement o, string name) =>
-        o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array
-            ? [.. v.EnumerateArray().Where(s => s.ValueKind == JsonValueKind.String).Select(s => s.GetString()!)]
-            : [];
-
     // Largest first: the reason that costs the most rows leads.
-    private static IReadOnlyList<KeyValuePair<string, long>> Counts(JsonElement o, string name) =>
-        o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Object
-            ? [.. v.EnumerateObject().Where(x => x.Value.TryGetInt64(out _)).Select(x => KeyValuePair.Create(x.Name, x.Value.GetInt64()))
-                .OrderByDescending(x => x.Value).ThenBy(x => x.Key, StringComparer.Ordinal)]
-            : [];
+    private static IReadOnlyList<KeyValuePair<string, long>> LargestFirst(SortedDictionary<string, long> counts) =>
+        [.. counts.OrderByDescending(x => x.Value).ThenBy(x => x.Key, StringComparer.Ordinal)];
 }

@@ -141,6 +141,91 @@ public sealed class RunReport
     /// <summary>Writes the report to <paramref name="path"/> through a temporary file renamed when complete (<see cref="Output.OutputFile"/>).</summary>
     public void WriteJson(string path) => Output.OutputFile.WriteAll(path, isPrivate: false, WriteJson);
 
+    /// <summary>Largest report file <see cref="TryRead"/> reads: a report is a few kB, anything bigger is not one of ours.</summary>
+    public const long MaxReadBytes = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// The report at <paramref name="path"/> as <see cref="WriteJson(Stream)"/> wrote it (another process may have: the
+    /// console shows the reports of runs), or null when there is none, it is larger than <see cref="MaxReadBytes"/> or it
+    /// is not a report. Coverage comes back as counts of the accepted events (the file holds shares to four places).
+    /// </summary>
+    public static RunReport? TryRead(string? path)
+    {
+        if (path is null) return null;
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists || info.Length > MaxReadBytes) return null;
+            using var stream = info.OpenRead();
+            using var doc = JsonDocument.Parse(stream);
+            return doc.RootElement.ValueKind == JsonValueKind.Object ? Read(doc.RootElement) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Reads a report object written by <see cref="WriteJson(Stream)"/>; missing or mistyped keys read as empty.</summary>
+    public static RunReport Read(JsonElement r)
+    {
+        var report = new RunReport
+        {
+            StartedAt = Str(r, "started_at") is { } s && DateTimeOffset.TryParse(s, System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.RoundtripKind, out var t) ? t : default,
+            Preset = Str(r, "preset"),
+            Rows = Long(r, "rows"), Accepted = Long(r, "accepted"), Rejected = Long(r, "rejected"), Duplicates = Long(r, "duplicates"),
+            Filtered = Long(r, "filtered"), Folded = Long(r, "folded"),
+            PhonesInScientificNotation = Long(r, "phones_in_scientific_notation"),
+            DurationSeconds = r.TryGetProperty("duration_seconds", out var d) && d.TryGetDouble(out var ds) ? ds : 0,
+        };
+        ReadCounts(r, "filtered_by_rule", report.FilteredByRule);
+        ReadCounts(r, "rejected_by_reason", report.RejectedByReason);
+        ReadCounts(r, "warnings_by_reason", report.WarningsByReason);
+        if (r.TryGetProperty("identifier_coverage", out var c) && c.ValueKind == JsonValueKind.Object)
+            for (var i = 0; i < CoverageKeys.Length; i++)
+                if (c.TryGetProperty(CoverageKeys[i], out var v) && v.TryGetDouble(out var share))
+                    report.CoverageCounts[i] = (long)Math.Round(share * report.Accepted);
+        if (r.TryGetProperty("input_files", out var files) && files.ValueKind == JsonValueKind.Array)
+            foreach (var f in files.EnumerateArray().Where(f => f.ValueKind == JsonValueKind.Object))
+                report.InputFiles.Add(new FileReport(Str(f, "file") ?? "")
+                {
+                    Encoding = Str(f, "encoding"),
+                    Rows = Long(f, "rows"), Accepted = Long(f, "accepted"), Rejected = Long(f, "rejected"), Duplicates = Long(f, "duplicates"),
+                    Filtered = Long(f, "filtered"), Folded = Long(f, "folded"),
+                    MappedColumns = ReadStrings(f, "mapped_columns"), UnmappedColumns = ReadStrings(f, "unmapped_columns"),
+                });
+        // Every other whole number at the top level is a counter of Extra, in the file's order.
+        foreach (var x in r.EnumerateObject())
+            if (!ValidateKeys.Contains(x.Name) && x.Value.ValueKind == JsonValueKind.Number && x.Value.TryGetInt64(out var n))
+                report.Extra[x.Name] = n;
+        return report;
+    }
+
+    /// <summary>The top-level keys <see cref="WriteJson(Stream)"/> writes itself; any other number is an <see cref="Extra"/> counter.</summary>
+    private static readonly HashSet<string> ValidateKeys = new(StringComparer.Ordinal)
+    {
+        "started_at", "preset", "rows", "accepted", "rejected", "duplicates", "filtered", "filtered_by_rule", "folded",
+        "rejected_by_reason", "warnings_by_reason", "phones_in_scientific_notation", "identifier_coverage", "input_files",
+        "duration_seconds",
+    };
+
+    private static long Long(JsonElement o, string name) => o.TryGetProperty(name, out var v) && v.TryGetInt64(out var n) ? n : 0;
+
+    private static string? Str(JsonElement o, string name) => o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static IReadOnlyList<string> ReadStrings(JsonElement o, string name) =>
+        o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array
+            ? [.. v.EnumerateArray().Where(s => s.ValueKind == JsonValueKind.String).Select(s => s.GetString()!)]
+            : [];
+
+    private static void ReadCounts(JsonElement o, string name, SortedDictionary<string, long> into)
+    {
+        if (!o.TryGetProperty(name, out var v) || v.ValueKind != JsonValueKind.Object) return;
+        foreach (var x in v.EnumerateObject())
+            if (x.Value.TryGetInt64(out var n)) into[x.Name] = n;
+    }
+
     private static void Counts(Utf8JsonWriter w, string name, SortedDictionary<string, long> counts)
     {
         w.WriteStartObject(name);
