@@ -7,7 +7,7 @@ namespace Snapconv.Delivery.RateLimit;
 // waking alone). `dotnet run -c Release --project bench/Snapconv.Bench -- pacer 500` (8 senders, 5 alternating runs
 // old/new on 2 shared cores, load 13-18, 2026-12-05): 45-67 CPU-us a slot (medians of the warm and the first round)
 // against 266-313 before, and the library's bucket 22-30 in the same processes; the rate held (498-513 req/s).
-// A 100 ms spacing reached the library's cost (20-24) but would delay a request up to 100 ms after its slot.
+// A 100 ms spacing reached the library's cost (20-27) but would delay a request up to 100 ms after its slot.
 
 /// <summary>
 /// Client pacing (spec §7): a token bucket of <c>qps</c> requests per second that slows down after a 429
