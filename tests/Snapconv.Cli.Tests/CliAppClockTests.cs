@@ -47,6 +47,8 @@ public partial class CliAppClockTests
     [InlineData("using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));", "CancellationTokenSource without a clock")]
     [InlineData("cts.CancelAfter(TimeSpan.FromSeconds(5));", "CancelAfter")]
     [InlineData("var t = new Timer(_ => Tick(), null, 0, 1000);", "Timer")]
+    [InlineData("await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(30));", "WaitAsync without a clock")]
+    [InlineData("if (!gate.Wait(500)) return;", "Wait without a clock")]
     public void Scan_ASystemClockForm_IsFound(string code, string what)
     {
         var found = Scan("class C\n{\n    void M()\n    {\n        " + code + "\n    }\n}\n");
@@ -59,6 +61,8 @@ public partial class CliAppClockTests
     [InlineData("using var t = new PeriodicTimer(TimeSpan.FromSeconds(1), options.Clock);")]
     [InlineData("using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5), clock);")]
     [InlineData("using var cts = new CancellationTokenSource();")]
+    [InlineData("await work.WaitAsync(ct); await gate.WaitAsync(0, ct); task.Wait();")]
+    [InlineData("await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(30), clock);")]
     [InlineData("var now = clock.GetUtcNow(); var started = clock.GetTimestamp();")]
     [InlineData("// Stopwatch.GetTimestamp() in a comment is no read")]
     [InlineData("// Real time: a socket's timeout runs on the wall clock.\n        cts.CancelAfter(_timeout);")]
@@ -94,6 +98,13 @@ public partial class CliAppClockTests
             if (args.Trim().Length > 0 && !ClockArgument().IsMatch(args))
                 Add(m.Index, Regex.Replace(m.Groups["what"].Value, @"^new\s+", "") + " without a clock");
         }
+        // A task's or a semaphore's wait with a timeout (not one of 0, which does not wait) runs on the system clock.
+        foreach (Match m in TimedWait().Matches(text))
+        {
+            var args = Arguments(text, m.Index + m.Length - 1);
+            if (TimeoutArgument().IsMatch(args) && !ClockArgument().IsMatch(args))
+                Add(m.Index, m.Groups["what"].Value.TrimStart('.') + " without a clock");
+        }
         return found;
     }
 
@@ -125,6 +136,13 @@ public partial class CliAppClockTests
 
     [GeneratedRegex(@"(?<what>\bTask\.Delay|\bnew\s+PeriodicTimer|\bnew\s+CancellationTokenSource)\s*\(")]
     private static partial Regex NeedsClock();
+
+    [GeneratedRegex(@"(?<what>\.Wait(Async)?)\s*\(")]
+    private static partial Regex TimedWait();
+
+    /// <summary>A timeout argument: a <c>TimeSpan</c>, a timeout variable or constant, or a number of milliseconds other than 0.</summary>
+    [GeneratedRegex(@"TimeSpan|[Tt]imeout|^\s*[1-9]")]
+    private static partial Regex TimeoutArgument();
 
     /// <summary>An argument naming a clock: <c>clock</c>, <c>_clock</c>, <c>options.Clock</c>, a <c>TimeProvider</c>.</summary>
     [GeneratedRegex(@"(?i)clock|timeprovider")]
