@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
@@ -31,12 +30,13 @@ public static class ConsoleEndpoints
     public static WebApplication MapSnapconvConsole(this WebApplication app)
     {
         // Server-Timing: the time from the request to the answer's first byte (the pages' and the bench's figure).
+        var clock = app.Services.GetRequiredService<IConsoleRuntime>().Clock;
         app.Use(async (http, next) =>
         {
-            var started = Stopwatch.GetTimestamp();
+            var started = clock.GetTimestamp();
             http.Response.OnStarting(() =>
             {
-                http.Response.Headers["Server-Timing"] = string.Create(CultureInfo.InvariantCulture, $"app;dur={Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.00}");
+                http.Response.Headers["Server-Timing"] = string.Create(CultureInfo.InvariantCulture, $"app;dur={clock.GetElapsedTime(started).TotalMilliseconds:0.00}");
                 return Task.CompletedTask;
             });
             await next(http).ConfigureAwait(false);

@@ -24,7 +24,4 @@ public sealed record ConsoleOptions
     /// <summary>Folder of the keys that protect the login cookie and the antiforgery tokens (kept across restarts), or
     /// null: keys in memory (a restart logs everyone out). serve uses <c>DIR/console-keys</c> of <c>--state-dir</c>.</summary>
     public string? KeysDir { get; init; }
-
-    /// <summary>Clock of the console's queries (7 days, 30 days). Default: the system clock.</summary>
-    public TimeProvider Clock { get; init; } = TimeProvider.System;
 }

@@ -9,6 +9,9 @@ namespace Snapconv.Console;
 /// </summary>
 public interface IConsoleRuntime
 {
+    /// <summary>serve's clock: "now" of the console's pages and queries (7 days, 30 days, next fire times).</summary>
+    TimeProvider Clock { get; }
+
     /// <summary>Every job serve knows now: the job files' (read-only) and the console's, ordered by name.</summary>
     IReadOnlyList<JobView> Jobs();
 

@@ -124,8 +124,8 @@ public sealed class JobRunner(RunLog log, TimeProvider clock, Func<string, strin
         {
             if (!lockHeld)
             {
-                var options = StateLock with { Clock = _clock, OnWaiting = StateLock.OnWaiting ?? (m => log.Warn(job.Name, "lock", m)) };
-                held = await StateDirectoryLock.AcquireAsync(job.StateDir, options, ct).ConfigureAwait(false);
+                var options = StateLock with { OnWaiting = StateLock.OnWaiting ?? (m => log.Warn(job.Name, "lock", m)) };
+                held = await StateDirectoryLock.AcquireAsync(job.StateDir, options, _clock, ct).ConfigureAwait(false);
             }
             result = await RunCoreAsync(job, started, s => staged = s, c => companion = c, ct).ConfigureAwait(false);
         }
@@ -248,7 +248,7 @@ public sealed class JobRunner(RunLog log, TimeProvider clock, Func<string, strin
         var conversion = new ConversionOptions
         {
             PixelId = job.PixelId, DefaultCountry = job.DefaultCountry, TimeZone = job.TimeZone,
-            MaxEventAgeDays = job.MaxEventAgeDays, Mapping = mapping, Clock = _clock,
+            MaxEventAgeDays = job.MaxEventAgeDays, Mapping = mapping,
         };
         var outputs = new ConversionOutputs
         {

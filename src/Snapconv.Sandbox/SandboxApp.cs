@@ -15,14 +15,14 @@ public static class SandboxApp
     /// Builds the sandbox with every endpoint mapped. Nothing listens until the app is started.
     /// </summary>
     /// <param name="options">Validated here.</param>
-    /// <param name="clock">Clock for receipt times, warnings, dedup on arrival, rate limits, latency. Default: system.</param>
+    /// <param name="clock">Clock for receipt times, warnings, dedup on arrival, rate limits, latency (the composition root's).</param>
     /// <param name="configure">Runs last on the builder, e.g. <c>b =&gt; b.WebHost.UseTestServer()</c>.</param>
     /// <exception cref="ArgumentException">The options are invalid (every error listed).</exception>
-    public static WebApplication Build(SandboxOptions options, TimeProvider? clock = null, Action<WebApplicationBuilder>? configure = null)
+    public static WebApplication Build(SandboxOptions options, TimeProvider clock, Action<WebApplicationBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.EnsureValid();
-        var runtime = new SandboxRuntime(options, clock ?? TimeProvider.System);
+        var runtime = new SandboxRuntime(options, clock);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(options.Urls);
@@ -49,7 +49,7 @@ public static class SandboxApp
     /// Builds and starts the sandbox. Use <c>Urls = "http://127.0.0.1:0"</c> for a free loopback port.
     /// </summary>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
-    public static async Task<RunningSandbox> StartAsync(SandboxOptions options, TimeProvider? clock = null, CancellationToken ct = default)
+    public static async Task<RunningSandbox> StartAsync(SandboxOptions options, TimeProvider clock, CancellationToken ct = default)
     {
         var app = Build(options, clock);
         await app.StartAsync(ct);

@@ -71,7 +71,7 @@ public sealed class ConsoleServer : IAsyncDisposable
         int sandboxLatencyMs = 0, TimeProvider? clock = null)
     {
         var dir = new TempDir();
-        var sandbox = await SandboxApp.StartAsync(new SandboxOptions { Urls = "http://127.0.0.1:0", LogRequests = false, LatencyMs = sandboxLatencyMs });
+        var sandbox = await SandboxApp.StartAsync(new SandboxOptions { Urls = "http://127.0.0.1:0", LogRequests = false, LatencyMs = sandboxLatencyMs }, TimeProvider.System);
         var tokenEnv = "SNAPCONV_TEST_TOKEN_" + Guid.NewGuid().ToString("N")[..8];
         Environment.SetEnvironmentVariable(tokenEnv, sandbox.Pixels[0].Token);
         try

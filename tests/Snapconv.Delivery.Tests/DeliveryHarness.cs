@@ -19,7 +19,7 @@ internal static class DeliveryHarness
     };
 
     public static Task<RunningSandbox> StartSandboxAsync(SandboxOptions? o = null) =>
-        SandboxApp.StartAsync((o ?? new SandboxOptions()) with { Urls = "http://127.0.0.1:0", LogRequests = false });
+        SandboxApp.StartAsync((o ?? new SandboxOptions()) with { Urls = "http://127.0.0.1:0", LogRequests = false }, TimeProvider.System);
 
     public static string TempDir()
     {

@@ -39,5 +39,5 @@ public class ListenAddressesTests
 
     [Fact]
     public void Build_NonLoopbackUrl_Throws() =>
-        Assert.Throws<ArgumentException>(() => SandboxApp.Build(new SandboxOptions { Urls = "http://0.0.0.0:0" }));
+        Assert.Throws<ArgumentException>(() => SandboxApp.Build(new SandboxOptions { Urls = "http://0.0.0.0:0" }, TimeProvider.System));
 }

@@ -43,7 +43,7 @@ public sealed class SandboxAppTests
             "pixels[1].pixel_id: 'p' is listed twice.",
             "pixels[1].token: must not be empty.",
         ], errors);
-        var ex = Assert.Throws<ArgumentException>(() => SandboxApp.Build(o));
+        var ex = Assert.Throws<ArgumentException>(() => SandboxApp.Build(o, TimeProvider.System));
         Assert.Contains("fail_rate", ex.Message);
     }
 
@@ -59,7 +59,7 @@ public sealed class SandboxAppTests
     public async Task StartAsync_NoPixelsPortZero_GeneratesDemoPixelAndServesLoopback()
     {
         var log = new StringWriter();
-        await using var sandbox = await SandboxApp.StartAsync(new SandboxOptions { Urls = "http://127.0.0.1:0", Log = log });
+        await using var sandbox = await SandboxApp.StartAsync(new SandboxOptions { Urls = "http://127.0.0.1:0", Log = log }, TimeProvider.System);
         Assert.True(sandbox.PixelsGenerated);
         var pixel = Assert.Single(sandbox.Pixels);
         Assert.NotEqual(0, sandbox.BaseAddress.Port);

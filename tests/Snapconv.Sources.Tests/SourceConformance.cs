@@ -77,7 +77,7 @@ public abstract class SourceConformance : IDisposable
             await PutAsync("b.csv", Csv(2, "b"));
             await PutAsync("ignored.txt", Csv(1));
         }
-        using var ledger = new SourceLedger(State);
+        using var ledger = new SourceLedger(State, TimeProvider.System);
         await using var source = new CountingSource(Create());
 
         var first = await StageAsync(source, ledger);
@@ -106,7 +106,7 @@ public abstract class SourceConformance : IDisposable
     {
         Require();
         await PutAsync("sales.csv", Csv(2, "s"));
-        using var ledger = new SourceLedger(State);
+        using var ledger = new SourceLedger(State, TimeProvider.System);
         await using var source = new CountingSource(Create());
         var first = await StageAsync(source, ledger);
         await CommitAsync(source, ledger, first);
@@ -129,7 +129,7 @@ public abstract class SourceConformance : IDisposable
     {
         Require();
         await PutAsync("half.csv", Csv(5, "h"));
-        using var ledger = new SourceLedger(State);
+        using var ledger = new SourceLedger(State, TimeProvider.System);
         await using var source = new CountingSource(Create());
         var first = await StageAsync(source, ledger);
         SourceStaging.Cleanup(first.Staged); // the run stopped before its events settled: no commit
@@ -151,7 +151,7 @@ public abstract class SourceConformance : IDisposable
         using (var gz = new GZipStream(ms, CompressionLevel.Fastest, leaveOpen: true)) gz.Write(Csv(7, "g"));
         // A source whose objects are never compressed files (a SQL query's result) stages plain CSV the core reads.
         await PutAsync(GzipObjects ? "rows.csv.gz" : "rows.csv", GzipObjects ? ms.ToArray() : Csv(7, "g"));
-        using var ledger = new SourceLedger(State);
+        using var ledger = new SourceLedger(State, TimeProvider.System);
         await using var source = new CountingSource(Create());
         var r = await StageAsync(source, ledger);
         var staged = Assert.Single(r.Staged);
@@ -173,7 +173,7 @@ public abstract class SourceConformance : IDisposable
     {
         Require();
         await PutAsync("pii.csv", Csv(3, "secretperson"));
-        using var ledger = new SourceLedger(State);
+        using var ledger = new SourceLedger(State, TimeProvider.System);
         await using var source = new CountingSource(Create());
         var r = await StageAsync(source, ledger);
         await CommitAsync(source, ledger, r);
@@ -191,7 +191,7 @@ public abstract class SourceConformance : IDisposable
         {
             // A one-object source (an HTTP URL) has no companions: excluding its one object stages nothing.
             await PutAsync("a.csv", Csv(2));
-            using var single = new SourceLedger(State);
+            using var single = new SourceLedger(State, TimeProvider.System);
             await using var one = Create();
             var only = Assert.Single(await one.ListAsync(new SourceContext("job", null), CancellationToken.None));
             var none = await new SourceStaging(one, single, "job", Path.Combine(State, "staging")) { ExcludeKeys = new HashSet<string> { only.Key } }
@@ -202,7 +202,7 @@ public abstract class SourceConformance : IDisposable
         }
         await PutAsync("deals.csv", Csv(2));
         await PutAsync("contacts.csv", Csv(2, "c"));
-        using var ledger = new SourceLedger(State);
+        using var ledger = new SourceLedger(State, TimeProvider.System);
         await using var source = Create();
         var listed = await source.ListAsync(new SourceContext("job", null), CancellationToken.None);
         Assert.All(listed, o => Assert.NotNull(o.Modified));

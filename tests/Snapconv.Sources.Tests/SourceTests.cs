@@ -318,7 +318,7 @@ public sealed class HttpSourceTests(HttpExportServer server) : SourceConformance
     public async Task Fetch_SendsExpandedHeader_AndUnchangedResourceIsNotModified()
     {
         await PutAsync("e.csv", Csv(2));
-        using var ledger = new Ledger.SourceLedger(State);
+        using var ledger = new Ledger.SourceLedger(State, TimeProvider.System);
         await using var source = new CountingSource(Create());
         var staging = new Staging.SourceStaging(source, ledger, "j", Path.Combine(State, "st"));
         var first = await staging.StageAsync(null, default);
@@ -336,7 +336,7 @@ public sealed class HttpSourceTests(HttpExportServer server) : SourceConformance
     public async Task Stage_UrlEnvWithSecrets_StagedCopyOwnerOnly_KeyDescriptionAndLedgerHoldNoSecret() // #16
     {
         await PutAsync("s.csv", Csv(2));
-        using var ledger = new Ledger.SourceLedger(State);
+        using var ledger = new Ledger.SourceLedger(State, TimeProvider.System);
         var url = (server.BaseAddress + "/" + _folder + "/s.csv?api_key=k5ecret&day=1").Replace("http://", "http://me:pw5ecret@", StringComparison.Ordinal);
         await using var source = SourceFactory.Create(new HttpSourceOptions { UrlEnv = "EXPORT_URL" }, n => n == "EXPORT_URL" ? url : null);
         var staging = new Staging.SourceStaging(source, ledger, "j", Path.Combine(State, "st"));

@@ -30,7 +30,7 @@ public sealed class SqlSourceTests(PostgresServer pg) : IClassFixture<PostgresSe
                 """;
             await cmd.ExecuteNonQueryAsync();
         }
-        using var ledger = new SourceLedger(_state);
+        using var ledger = new SourceLedger(_state, TimeProvider.System);
         var options = new SqlSourceOptions
         {
             Driver = SqlDriver.Postgres, ConnectionEnv = "PG", CursorColumn = "updated_at", CursorStart = "2024-01-01T00:00:00Z",
@@ -97,7 +97,7 @@ public sealed class SqlSourceTests(PostgresServer pg) : IClassFixture<PostgresSe
             cmd.CommandText = "CREATE TABLE s(id INTEGER, email TEXT); INSERT INTO s VALUES (1,'a@x.com'),(2,'b@x.com');";
             await cmd.ExecuteNonQueryAsync();
         }
-        using var ledger = new SourceLedger(_state);
+        using var ledger = new SourceLedger(_state, TimeProvider.System);
         await using var source = SourceFactory.Create(new SqlSourceOptions
         {
             Driver = SqlDriver.Sqlite, Connection = $"Data Source={db};Pooling=false", CursorColumn = "id", CursorStart = "0",

@@ -103,7 +103,7 @@ public static class UploadBench
             StateDir = Path.Combine(dir, "state-" + Guid.NewGuid().ToString("N")[..6]), UseLedger = useLedger, Qps = 100_000,
         };
         GC.Collect();
-        var run = new UploadRun(options) { HandlerFactory = () => new ValidStub() };
+        var run = new UploadRun(options, TimeProvider.System) { HandlerFactory = () => new ValidStub() };
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         await run.SendEventsAsync(events, CancellationToken.None);
         var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds;
@@ -119,7 +119,7 @@ public static class UploadBench
             StateDir = Path.Combine(dir, "state-" + Guid.NewGuid().ToString("N")[..6]), UseLedger = useLedger, Qps = 100_000,
         };
         GC.Collect();
-        var run = new UploadRun(options) { HandlerFactory = () => new ValidStub() };
+        var run = new UploadRun(options, TimeProvider.System) { HandlerFactory = () => new ValidStub() };
         long peak = 0;
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         UploadResult result;
@@ -150,7 +150,7 @@ public static class UploadBench
             File.WriteAllLines(small, File.ReadLines(file).Take((int)limitRows + 1));
             file = small;
         }
-        await using var sandbox = await SandboxApp.StartAsync(new SandboxOptions { Urls = "http://127.0.0.1:0", LogRequests = false });
+        await using var sandbox = await SandboxApp.StartAsync(new SandboxOptions { Urls = "http://127.0.0.1:0", LogRequests = false }, TimeProvider.System);
         var pixel = sandbox.Pixels[0];
         var options = new UploadOptions
         {
@@ -158,7 +158,7 @@ public static class UploadBench
             StateDir = Path.Combine(dir, "state-" + Guid.NewGuid().ToString("N")[..6]), UseLedger = useLedger, Qps = 100_000,
         };
         GC.Collect();
-        var run = new UploadRun(options);
+        var run = new UploadRun(options, TimeProvider.System);
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var pauseBefore = GC.GetTotalPauseDuration();
         int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);

@@ -31,7 +31,7 @@ public static class StageProfile
             using (var r = RecordReaders.Open(file))
             {
                 var bound = BoundMapping.Bind(options.Mapping, r.Headers, file);
-                var builder = new EventBuilder(bound, options, file);
+                var builder = new EventBuilder(bound, options, file, TimeProvider.System);
                 var w = r.Headers.Count;
                 var stage = new Stopwatch[Enum.GetValues<IdentifierKind>().Length];
                 while (r.Read())
@@ -59,7 +59,7 @@ public static class StageProfile
             }
             for (var blank = -1; blank < headers.Length; blank++)
             {
-                var b2 = new EventBuilder(BoundMapping.Bind(options.Mapping, headers, file), options, file);
+                var b2 = new EventBuilder(BoundMapping.Bind(options.Mapping, headers, file), options, file, TimeProvider.System);
                 var rows = held.Select(f => { var c = (string?[])f.Clone(); if (blank >= 0) c[blank] = null; return c; }).ToList();
                 var before = GC.GetAllocatedBytesForCurrentThread();
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime;

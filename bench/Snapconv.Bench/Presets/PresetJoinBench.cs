@@ -178,7 +178,6 @@ public static class PresetJoinBench
         {
             DefaultCountry = "US",
             Mapping = mapping,
-            Clock = new FixedClock(Now),
         };
         long peakHeap = heapLoaded;
         using var stop = new CancellationTokenSource();
@@ -195,7 +194,7 @@ public static class PresetJoinBench
         proc.Refresh();
         var cpuRun0 = proc.TotalProcessorTime;
         sw.Restart();
-        var result = await ConversionRun.ExecuteAsync([deals], options, new ConversionOutputs(), TimeProvider.System, CancellationToken.None);
+        var result = await ConversionRun.ExecuteAsync([deals], options, new ConversionOutputs(), new FixedClock(Now), CancellationToken.None);
         var runWall = sw.Elapsed.TotalSeconds;
         proc.Refresh();
         var runCpu = (proc.TotalProcessorTime - cpuRun0).TotalSeconds;

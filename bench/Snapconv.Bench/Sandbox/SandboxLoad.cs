@@ -32,7 +32,7 @@ public static class SandboxLoad
             Urls = "http://127.0.0.1:0",
             Pixels = [new PixelCredential(Pixel, Token)],
             LogRequests = false,
-        });
+        }, TimeProvider.System);
         // Retained events grow the heap; keep blocking gen2 collections off the request path.
         System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.SustainedLowLatency;
         var template = BatchTemplate.Create(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 86_400);

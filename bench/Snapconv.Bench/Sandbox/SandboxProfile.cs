@@ -91,7 +91,7 @@ public static class SandboxProfile
 
     private static async Task<Cost> ServerAsync(List<byte[]> bodies, long events)
     {
-        await using var sandbox = await SandboxApp.StartAsync(new SandboxOptions { Urls = "http://127.0.0.1:0", LogRequests = false });
+        await using var sandbox = await SandboxApp.StartAsync(new SandboxOptions { Urls = "http://127.0.0.1:0", LogRequests = false }, TimeProvider.System);
         var pixel = sandbox.Pixels[0];
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1, UseProxy = false });
         var url = new Uri(sandbox.BaseAddress, $"/v3/{pixel.PixelId}/events");
@@ -139,7 +139,7 @@ public static class SandboxProfile
             {
                 Endpoint = new Uri("http://127.0.0.1:9/"), PixelId = "11111111-2222-3333-4444-555555555555", Token = "bench-token",
                 StateDir = Path.Combine(dir, "state"), UseLedger = false, Qps = 100_000, Concurrency = 1,
-            }) { HandlerFactory = () => capture };
+            }, TimeProvider.System) { HandlerFactory = () => capture };
             await run.ExecuteAsync([file], new Snapconv.Core.Validation.ConversionOptions { DefaultCountry = "US" }, new ConversionOutputs(), CancellationToken.None);
             return capture.Bodies;
         }

@@ -15,6 +15,6 @@ internal static class CommandCatalog
         yield return RunCommand.Create(clock);
         yield return ServeCommand.Create(clock);
         yield return PresetsCommand.Create();
-        yield return SandboxCommand.Create();
+        yield return SandboxCommand.Create(clock);
     }
 }

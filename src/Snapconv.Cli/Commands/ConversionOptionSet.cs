@@ -68,7 +68,7 @@ internal sealed class ConversionOptionSet
 
     /// <summary>Reads and validates the options; <see cref="UsageException"/> names the bad one.</summary>
     /// <param name="inputs">The input files when the command has no INPUT argument (<c>demo --input</c>).</param>
-    public (IReadOnlyList<string> Files, ConversionOptions Options) Resolve(ParseResult r, TimeProvider clock, string? pixelId = null,
+    public (IReadOnlyList<string> Files, ConversionOptions Options) Resolve(ParseResult r, string? pixelId = null,
         IReadOnlyList<string>? inputs = null)
     {
         var tzName = r.GetValue(TimeZone) ?? "UTC";
@@ -96,7 +96,6 @@ internal sealed class ConversionOptionSet
             TimeZone = zone,
             MaxEventAgeDays = r.GetValue(MaxEventAgeDays),
             Mapping = mapping,
-            Clock = clock,
         };
         return (files, options);
     }

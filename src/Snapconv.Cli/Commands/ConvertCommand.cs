@@ -36,7 +36,7 @@ internal static class ConvertCommand
 
     private static async Task<int> RunAsync(ConversionOptionSet set, ParseResult r, string? output, TimeProvider clock, CancellationToken ct)
     {
-        var (files, options) = set.Resolve(r, clock);
+        var (files, options) = set.Resolve(r);
         var progress = new LatestReport();
         var started = clock.GetTimestamp();
         var work = ConversionRun.ExecuteAsync(files, options, new ConversionOutputs
@@ -51,7 +51,7 @@ internal static class ConvertCommand
             var rows = progress.Rows;
             var secs = Math.Max(0.001, clock.GetElapsedTime(started).TotalSeconds);
             return string.Create(CultureInfo.InvariantCulture, $"rows read {rows:N0}  {rows / secs:N0} rows/s  rejected {progress.Rejected:N0}");
-        });
+        }, clock);
         RunSummary.Render(result.Report, result.Outputs);
         return ExitCodes.Ok;
     }

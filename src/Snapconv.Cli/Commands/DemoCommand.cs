@@ -56,10 +56,10 @@ internal static class DemoCommand
             Terminal.Err.MarkupLine($"[bold]snapconv demo[/]: generated {rows:N0} rows of in-store and phone orders in {Markup.Escape(sample)}");
         }
         // Read as upload reads it: a bad option stops here, before the sandbox starts.
-        var (files, resolved) = set.Resolve(r, clock, inputs: [sample]);
+        var (files, resolved) = set.Resolve(r, inputs: [sample]);
         Directory.CreateDirectory(dir);
 
-        await using var sandbox = await SandboxApp.StartAsync(new SandboxOptions { Urls = "http://127.0.0.1:0", LogRequests = false }, ct: ct);
+        await using var sandbox = await SandboxApp.StartAsync(new SandboxOptions { Urls = "http://127.0.0.1:0", LogRequests = false }, clock, ct);
         var pixel = sandbox.Pixels[0];
         Terminal.Err.MarkupLine($"[grey]sandbox:[/] {Markup.Escape(sandbox.BaseAddress.AbsoluteUri)} (in-process, pixel {Markup.Escape(pixel.PixelId)})");
 

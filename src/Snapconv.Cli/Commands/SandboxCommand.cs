@@ -10,7 +10,7 @@ namespace Snapconv.Cli.Commands;
 /// </summary>
 internal static class SandboxCommand
 {
-    public static Command Create()
+    public static Command Create(TimeProvider clock)
     {
         var urls = new Option<string>("--urls")
         {
@@ -82,7 +82,7 @@ internal static class SandboxCommand
                 return ExitCodes.UsageOrInput;
             }
 
-            await using var sandbox = await ListenFailure.StartAsync("--urls", options.Urls, () => SandboxApp.StartAsync(options, ct: ct));
+            await using var sandbox = await ListenFailure.StartAsync("--urls", options.Urls, () => SandboxApp.StartAsync(options, clock, ct));
             var remote = options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Where(u => !ListenAddresses.IsLoopback(u)).ToList();
             if (remote.Count > 0)
@@ -99,7 +99,7 @@ internal static class SandboxCommand
             System.Console.WriteLine("Press Ctrl+C to stop.");
             try
             {
-                await Task.Delay(Timeout.Infinite, ct);
+                await Task.Delay(Timeout.InfiniteTimeSpan, clock, ct);
             }
             catch (OperationCanceledException)
             {

@@ -79,9 +79,9 @@ internal static class UploadCommand
             if (errors.Count > 0) throw new UsageException(string.Join(Environment.NewLine + "       ", errors));
             // One sender per ledger: taken before any input is read, held until the run ended (the OS frees it on a crash).
             using var held = options.IsLive
-                ? await StateDirectoryLock.AcquireAsync(options.StateDir, StateLockFlags.Resolve(r, noWait) with { Clock = clock }, ct)
+                ? await StateDirectoryLock.AcquireAsync(options.StateDir, StateLockFlags.Resolve(r, noWait), clock, ct)
                 : null;
-            var (files, conversion) = set.Resolve(r, clock, options.PixelId);
+            var (files, conversion) = set.Resolve(r, options.PixelId);
             var outputs = new ConversionOutputs
             {
                 ReportPath = r.GetValue(set.Report),
@@ -103,7 +103,7 @@ internal static class UploadCommand
         try
         {
             var started = clock.GetTimestamp();
-            result = await LiveProgress.RunAsync(run.ExecuteAsync(files, conversion, outputs, ct), () => Line(run.Stats, clock.GetElapsedTime(started)));
+            result = await LiveProgress.RunAsync(run.ExecuteAsync(files, conversion, outputs, ct), () => Line(run.Stats, clock.GetElapsedTime(started)), clock);
         }
         catch (DeliveryFatalException e)
         {

@@ -9,14 +9,23 @@ namespace Snapconv.Cli.Console;
 internal static class LiveProgress
 {
     public static readonly TimeSpan Quiet = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan PlainEvery = TimeSpan.FromSeconds(5);
+    /// <summary>Time between two plain lines when stderr is redirected.</summary>
+    public static readonly TimeSpan PlainEvery = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan Refresh = TimeSpan.FromMilliseconds(250);
 
+    /// <param name="work">The command's work.</param>
     /// <param name="line">The current state as one line (no markup, no personal data).</param>
-    public static async Task<T> RunAsync<T>(Task<T> work, Func<string> line)
+    /// <param name="clock">Clock of the quiet time and the refreshes (the command's).</param>
+    public static Task<T> RunAsync<T>(Task<T> work, Func<string> line, TimeProvider clock) =>
+        RunAsync(work, line, clock, !System.Console.IsErrorRedirected && Terminal.Err.Profile.Capabilities.Interactive, System.Console.Error);
+
+    /// <param name="interactive">A live line on a terminal (true) or plain lines to <paramref name="plain"/>.</param>
+    /// <param name="plain">Where the plain lines go (stderr).</param>
+    internal static async Task<T> RunAsync<T>(Task<T> work, Func<string> line, TimeProvider clock, bool interactive, TextWriter plain)
     {
-        await Task.WhenAny(work, Task.Delay(Quiet, CancellationToken.None));
+        await Task.WhenAny(work, Task.Delay(Quiet, clock, CancellationToken.None));
         if (work.IsCompleted) return await work;
-        if (!System.Console.IsErrorRedirected && Terminal.Err.Profile.Capabilities.Interactive)
+        if (interactive)
         {
             return await Terminal.Err.Progress().AutoClear(true)
                 .Columns(new TaskDescriptionColumn(), new SpinnerColumn(), new ElapsedTimeColumn())
@@ -25,7 +34,7 @@ internal static class LiveProgress
                     var task = p.AddTask(Markup.Escape(line()), maxValue: double.MaxValue);
                     while (!work.IsCompleted)
                     {
-                        await Task.WhenAny(work, Task.Delay(250, CancellationToken.None));
+                        await Task.WhenAny(work, Task.Delay(Refresh, clock, CancellationToken.None));
                         task.Description = Markup.Escape(line());
                     }
                     return await work;
@@ -33,8 +42,8 @@ internal static class LiveProgress
         }
         while (!work.IsCompleted)
         {
-            await System.Console.Error.WriteLineAsync(line());
-            await Task.WhenAny(work, Task.Delay(PlainEvery, CancellationToken.None));
+            await plain.WriteLineAsync(line());
+            await Task.WhenAny(work, Task.Delay(PlainEvery, clock, CancellationToken.None));
         }
         return await work;
     }

@@ -13,11 +13,6 @@ public sealed record SchedulerOptions
     /// <summary>Default misfire threshold: a fire later than this is a misfire, run once now (today's catch-up rule).</summary>
     public static readonly TimeSpan DefaultMisfireThreshold = TimeSpan.FromSeconds(1);
 
-    /// <summary>
-    /// Clock of the schedules. Default: the system clock. Quartz reads it for fire times and its idle waits; in cluster
-    /// mode the check-ins and the database's misfire sweep are stamped with it too, so a cluster uses the system clock.
-    /// </summary>
-    public TimeProvider Clock { get; init; } = TimeProvider.System;
     /// <summary>This node's name (Quartz's instance id): recorded with each run. Default host name and process id.</summary>
     public string NodeName { get; init; } = DefaultNodeName();
     /// <summary>The cluster's PostgreSQL store, or null (default): one node, Quartz's RAM store.</summary>
@@ -43,6 +38,7 @@ public sealed class JobScheduler : IAsyncDisposable
     private const string Group = "snapconv";
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, JobDefinition> _jobs;
     private SchedulerOptions _options = new();
+    private TimeProvider _clock = null!;
     private readonly Func<JobDefinition, CancellationToken, Task<JobRunResult>> _run;
     private readonly ScheduleStore? _store;
     private readonly CancellationTokenSource _stop = new();
@@ -72,16 +68,20 @@ public sealed class JobScheduler : IAsyncDisposable
     /// <summary>Builds the scheduler, stores each scheduled job and its trigger, and starts firing.</summary>
     /// <param name="jobs">Jobs with a schedule (others are ignored).</param>
     /// <param name="run">Runs one job once; its failures are its result, an exception is logged and the schedule goes on.</param>
-    /// <param name="options">Clock, node name, store.</param>
+    /// <param name="options">Node name, store, misfire threshold.</param>
+    /// <param name="clock">
+    /// Clock of the schedules. Quartz reads it for fire times and its idle waits; in cluster mode the check-ins and the
+    /// database's misfire sweep are stamped with it too, so a cluster runs on the system clock.
+    /// </param>
     /// <param name="store">Last fire times (one node only; null: no catch-up after downtime).</param>
     /// <param name="log">Where each fire is told (<c>fire</c> and <c>fire_end</c> lines with the node's name), or null.</param>
     /// <param name="ct">Cancels the start.</param>
     /// <exception cref="FormatException">A schedule Quartz cannot say (the job-file loader refuses those first).</exception>
     public static async Task<JobScheduler> StartAsync(IEnumerable<JobDefinition> jobs, Func<JobDefinition, CancellationToken, Task<JobRunResult>> run,
-        SchedulerOptions options, ScheduleStore? store = null, RunLog? log = null, CancellationToken ct = default)
+        SchedulerOptions options, TimeProvider clock, ScheduleStore? store = null, RunLog? log = null, CancellationToken ct = default)
     {
         var scheduled = jobs.Where(j => j.Schedule is not null).ToList();
-        var s = new JobScheduler(scheduled, run, options.Cluster is null ? store : null, log) { NodeName = options.NodeName, _options = options };
+        var s = new JobScheduler(scheduled, run, options.Cluster is null ? store : null, log) { NodeName = options.NodeName, _options = options, _clock = clock };
         var factory = QuartzSchedulerBuilder.Create(q =>
         {
             q.ConfigureScheduler(o =>
@@ -93,7 +93,7 @@ public sealed class JobScheduler : IAsyncDisposable
                 // instead of the fastest node taking them all (Quartz's default batch is its thread count).
                 o.MaxBatchSize = 1;
             });
-            q.UseTimeProvider(options.Clock);
+            q.UseTimeProvider(clock);
             q.UseJobFactory(new Factory(s));
             // Every job can run at once on this node; Quartz's rules keep each job to one run at a time.
             q.UseDefaultThreadPool(Math.Max(1, scheduled.Count));
@@ -108,7 +108,7 @@ public sealed class JobScheduler : IAsyncDisposable
 
     private async Task ScheduleAsync(IReadOnlyList<JobDefinition> jobs, SchedulerOptions options, CancellationToken ct)
     {
-        var now = options.Clock.GetUtcNow();
+        var now = _clock.GetUtcNow();
         // One read and one write for all the jobs: on a cluster each is a transaction under Quartz's TRIGGER_ACCESS lock,
         // which the other nodes' firing rounds take too.
         var stored = (await Quartz.GetTriggers(jobs.Select(j => new TriggerKey(j.Name, Group)).ToList(), ct).ConfigureAwait(false))
@@ -118,7 +118,7 @@ public sealed class JobScheduler : IAsyncDisposable
         {
             var key = new JobKey(job.Name, Group);
             var cron = QuartzCron.Translate(job.Schedule!);
-            var trigger = (ICronTrigger)TriggerBuilder.Create(options.Clock).WithIdentity(job.Name, Group).ForJob(key).StartAt(now)
+            var trigger = (ICronTrigger)TriggerBuilder.Create(_clock).WithIdentity(job.Name, Group).ForJob(key).StartAt(now)
                 .WithSchedule(CronScheduleBuilder.Create(cron).InTimeZone(job.TimeZone).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed))
                 .Build();
             // Nodes starting with the same job files keep the stored trigger (its next fire; a misfire to run); a changed
@@ -216,7 +216,7 @@ public sealed class JobScheduler : IAsyncDisposable
         await Quartz.Standby().ConfigureAwait(false);
         await _stop.CancelAsync().ConfigureAwait(false);
         var shutdown = Quartz.Shutdown(waitForJobsToComplete: true).AsTask();
-        await Task.WhenAny(shutdown, Task.Delay(grace)).ConfigureAwait(false);
+        await Task.WhenAny(shutdown, Task.Delay(grace, _clock)).ConfigureAwait(false);
     }
 
     /// <summary>Stops with a 30 s grace.</summary>

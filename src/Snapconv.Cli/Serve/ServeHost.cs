@@ -91,10 +91,10 @@ public static class ServeHost
         {
             // A cluster's nodes share their jobs through Quartz and the store's ledgers, not through a local folder.
             if (options.Cluster is not null) return await StartLockedAsync(files, file, runner, log, options, locks, [], ct).ConfigureAwait(false);
-            var lockOptions = options.StateLock with { Clock = runner.Clock, OnWaiting = options.StateLock.OnWaiting ?? (m => log.Warn("serve", "lock", m)) };
+            var lockOptions = options.StateLock with { OnWaiting = options.StateLock.OnWaiting ?? (m => log.Warn("serve", "lock", m)) };
             var dirs = file.Jobs.Where(j => j.Cron is not null).Select(j => Path.GetFullPath(j.StateDir)).Distinct(StringComparer.Ordinal).ToList();
             foreach (var dir in dirs)
-                locks.Add(await StateDirectoryLock.AcquireAsync(dir, lockOptions, ct).ConfigureAwait(false));
+                locks.Add(await StateDirectoryLock.AcquireAsync(dir, lockOptions, runner.Clock, ct).ConfigureAwait(false));
             return await StartLockedAsync(files, file, runner, log, options, locks, dirs, ct).ConfigureAwait(false);
         }
         catch
@@ -131,7 +131,7 @@ public static class ServeHost
         builder.WebHost.UseUrls(options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         builder.Services.AddSnapconvConsole(new ConsoleOptions
         {
-            Token = options.ConsoleToken, Clock = runner.Clock, KeysDir = Path.Combine(options.StateDir!, "console-keys"),
+            Token = options.ConsoleToken, KeysDir = Path.Combine(options.StateDir!, "console-keys"),
         }, store, jobs);
         builder.Services.AddServeMetrics();
         var app = builder.Build();
@@ -163,7 +163,7 @@ public static class ServeHost
         {
             if (options.Cluster is { } cluster && await QuartzSchema.EnsureAsync(cluster.ConnectionString, cluster.Schema, ct).ConfigureAwait(false))
                 log.Info("serve", "store", $"created Quartz's tables in schema {cluster.Schema}.");
-            await jobs.StartSchedulesAsync(new SchedulerOptions { Clock = runner.Clock, NodeName = options.NodeName, Cluster = options.Cluster }, ct)
+            await jobs.StartSchedulesAsync(new SchedulerOptions { NodeName = options.NodeName, Cluster = options.Cluster }, ct)
                 .ConfigureAwait(false);
         }
         catch
@@ -357,6 +357,7 @@ public sealed class RunningServe(WebApplication app, CancellationTokenSource sto
         await stop.CancelAsync().ConfigureAwait(false);
         if (Jobs is not null) await Jobs.StopAsync(grace ?? TimeSpan.FromSeconds(30)).ConfigureAwait(false);
         await Task.WhenAny(Completion, Task.Delay(grace ?? TimeSpan.FromSeconds(30), clock)).ConfigureAwait(false);
+        // Real time: Kestrel closes its connections on the wall clock; this only bounds how long it may take.
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await app.StopAsync(cts.Token).ConfigureAwait(false);
         await app.DisposeAsync().ConfigureAwait(false);

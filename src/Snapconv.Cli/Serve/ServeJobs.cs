@@ -101,7 +101,7 @@ public sealed class ServeJobs : IConsoleRuntime, IAsyncDisposable
         }
         // A fire runs the job's current definition (a console job may have been edited since it was scheduled).
         _scheduler = await JobScheduler.StartAsync(all.Select(e => e.Job), (j, c) => RunAsync(Find(j.Name)?.Job ?? j, RunTriggers.Schedule, c),
-            options, options.Cluster is null ? _schedules : null, _log, ct).ConfigureAwait(false);
+            options, _runner.Clock, options.Cluster is null ? _schedules : null, _log, ct).ConfigureAwait(false);
     }
 
     private void LogScheduled(JobDefinition job) => _log.Info(job.Name, "schedule", $"scheduled '{job.Schedule}' ({job.TimeZone.Id})");
@@ -181,6 +181,8 @@ public sealed class ServeJobs : IConsoleRuntime, IAsyncDisposable
     // ---- IConsoleRuntime ----
 
     /// <inheritdoc />
+    public TimeProvider Clock => _runner.Clock;
+
     public IReadOnlyList<JobView> Jobs()
     {
         List<Entry> all;
@@ -290,5 +292,5 @@ public sealed class ServeJobs : IConsoleRuntime, IAsyncDisposable
 
     /// <inheritdoc />
     public Task<PreviewResult> PreviewAsync(JsonElement keys, int rows, CancellationToken ct) =>
-        Preview.RunAsync(keys, rows, _stateDir, Directory.GetCurrentDirectory(), ct);
+        Preview.RunAsync(keys, rows, _stateDir, Directory.GetCurrentDirectory(), _runner.Clock, ct);
 }

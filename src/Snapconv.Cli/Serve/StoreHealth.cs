@@ -52,6 +52,7 @@ public sealed class StoreHealth(Func<CancellationToken, Task> probe, StoreHealth
             try
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                // Real time: the probe's timeout bounds Npgsql's wait on a socket, which runs on the wall clock.
                 timeout.CancelAfter(TimeSpan.FromSeconds(10));
                 await probe(timeout.Token).ConfigureAwait(false);
             }

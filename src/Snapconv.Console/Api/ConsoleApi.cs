@@ -42,9 +42,9 @@ public static class ConsoleApi
     private static IResult Problem(string message, int status) => Json(new { error = message }, status);
 
     /// <summary>The jobs list: every job with its last run and events acknowledged in 7 days.</summary>
-    internal static async Task<IResult> ListJobsAsync(IConsoleRuntime rt, IStateStore store, ConsoleOptions options, CancellationToken ct)
+    internal static async Task<IResult> ListJobsAsync(IConsoleRuntime rt, IStateStore store, CancellationToken ct)
     {
-        var since = options.Clock.GetUtcNow().AddDays(-ConsoleOptions.AcknowledgedDays);
+        var since = rt.Clock.GetUtcNow().AddDays(-ConsoleOptions.AcknowledgedDays);
         var summaries = await store.SummarizeJobsAsync(since, ct).ConfigureAwait(false);
         return Json(rt.Jobs().Select(j => ToJson(j, summaries.GetValueOrDefault(j.Name), rt.IsRunning(j.Name))).ToList());
     }
@@ -52,10 +52,10 @@ public static class ConsoleApi
     private static JobJson ToJson(JobView j, JobRunSummary? s, bool running) => new(j.Name, j.PixelId, new SourceJson(j.SourceType, j.SourceWhere),
         j.Schedule, j.TimeZone, j.NextFireAt, j.DefinedIn, s is null ? null : RunJson.From(s.LastRun), s?.AcknowledgedSince ?? 0, running);
 
-    private static async Task<IResult> GetJobAsync(string name, IConsoleRuntime rt, IStateStore store, ConsoleOptions options, CancellationToken ct)
+    private static async Task<IResult> GetJobAsync(string name, IConsoleRuntime rt, IStateStore store, CancellationToken ct)
     {
         if (rt.Job(name) is not { } j) return NotFound($"no job '{name}'");
-        var since = options.Clock.GetUtcNow().AddDays(-ConsoleOptions.AcknowledgedDays);
+        var since = rt.Clock.GetUtcNow().AddDays(-ConsoleOptions.AcknowledgedDays);
         var s = (await store.SummarizeJobsAsync(since, ct).ConfigureAwait(false)).GetValueOrDefault(name);
         return Json(new JobDetailJson(j.Name, j.PixelId, new SourceJson(j.SourceType, j.SourceWhere), j.Schedule, j.TimeZone, j.NextFireAt,
             j.DefinedIn, s is null ? null : RunJson.From(s.LastRun), s?.AcknowledgedSince ?? 0, rt.IsRunning(name), j.HistoryDays, j.Settings));
@@ -69,11 +69,11 @@ public static class ConsoleApi
         return Json(runs.Select(RunJson.From).ToList());
     }
 
-    private static async Task<IResult> DailyAsync(string name, int? days, IStateStore store, ConsoleOptions options, CancellationToken ct)
+    private static async Task<IResult> DailyAsync(string name, int? days, IStateStore store, IConsoleRuntime rt, CancellationToken ct)
     {
         var d = days ?? ConsoleOptions.ChartDays;
         if (d < 1 || d > 366) return Problem("days: between 1 and 366.", StatusCodes.Status400BadRequest);
-        var today = DateOnly.FromDateTime(options.Clock.GetUtcNow().UtcDateTime);
+        var today = DateOnly.FromDateTime(rt.Clock.GetUtcNow().UtcDateTime);
         var from = new DateTimeOffset(today.AddDays(1 - d).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         var counts = await store.DailyCountsAsync(name, from, from.AddDays(d), ct).ConfigureAwait(false);
         var byDay = counts.ToDictionary(c => c.Day);

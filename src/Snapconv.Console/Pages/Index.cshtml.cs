@@ -6,7 +6,7 @@ using Snapconv.State;
 namespace Snapconv.Console.Pages;
 
 /// <summary>The jobs page (<c>/</c>): a row per job with its source, pixel, schedule, last run and events acknowledged in 7 days.</summary>
-public sealed class IndexModel(IStateStore store, IConsoleRuntime runtime, ConsoleOptions options) : PageModel
+public sealed class IndexModel(IStateStore store, IConsoleRuntime runtime) : PageModel
 {
     public IReadOnlyList<JobView> Jobs { get; private set; } = [];
     public IReadOnlyDictionary<string, JobRunSummary> Summaries { get; private set; } = new Dictionary<string, JobRunSummary>();
@@ -33,7 +33,7 @@ public sealed class IndexModel(IStateStore store, IConsoleRuntime runtime, Conso
 
     private async Task LoadAsync(CancellationToken ct)
     {
-        Now = options.Clock.GetUtcNow();
+        Now = runtime.Clock.GetUtcNow();
         Jobs = runtime.Jobs();
         Summaries = await store.SummarizeJobsAsync(Now.AddDays(-ConsoleOptions.AcknowledgedDays), ct);
     }

@@ -16,7 +16,7 @@ namespace Snapconv.Console.Runtime;
 public static class Preview
 {
     /// <summary>Builds the preview; problems (keys, source, file) come back as errors, never as exceptions.</summary>
-    public static async Task<PreviewResult> RunAsync(JsonElement keys, int rows, string stateDir, string baseDir, CancellationToken ct,
+    public static async Task<PreviewResult> RunAsync(JsonElement keys, int rows, string stateDir, string baseDir, TimeProvider clock, CancellationToken ct,
         Func<string, string?>? env = null)
     {
         var (job, errors) = JobKeys.Parse(keys, stateDir, baseDir);
@@ -43,7 +43,7 @@ public static class Preview
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             try
             {
-                await foreach (var block in ConversionReader.ReadAsync([path], conversion, new PipelineOptions { BlockSize = rows }, stop.Token).ConfigureAwait(false))
+                await foreach (var block in ConversionReader.ReadAsync([path], conversion, clock, new PipelineOptions { BlockSize = rows }, stop.Token).ConfigureAwait(false))
                 {
                     foreach (var row in block.Rows)
                     {

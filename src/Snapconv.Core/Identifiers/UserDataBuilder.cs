@@ -35,7 +35,7 @@ internal sealed class UserDataBuilder
     }
 
     /// <exception cref="InvalidOperationException">A join index was normalized with other settings than this run's.</exception>
-    public UserDataBuilder(BoundMapping mapping, ConversionOptions options, JoinMatcher matcher)
+    public UserDataBuilder(BoundMapping mapping, ConversionOptions options, JoinMatcher matcher, TimeProvider clock)
     {
         _matcher = matcher;
         var identifiers = new List<IdentifierColumn>();
@@ -51,14 +51,14 @@ internal sealed class UserDataBuilder
                     PreserveCase = b.PreserveCase,
                     AlreadyHashed = b.AlreadyHashed,
                     FoldCityAccents = options.Mapping.FoldCityAccents,
-                    Clock = options.Clock,
+                    Clock = clock,
                 };
                 identifiers.Add(new IdentifierColumn(b, kind, ctx));
             }
             else if (b.Field == TargetField.FullName)
             {
                 // "Ann Marie Lee": fn ann, ln lee (a one-word name gives fn only).
-                var ctx = new NormalizeContext { DefaultCountry = defaultCountry, FoldCityAccents = options.Mapping.FoldCityAccents, Clock = options.Clock };
+                var ctx = new NormalizeContext { DefaultCountry = defaultCountry, FoldCityAccents = options.Mapping.FoldCityAccents, Clock = clock };
                 identifiers.Add(new IdentifierColumn(b, IdentifierKind.Fn, ctx) { NamePart = true });
                 identifiers.Add(new IdentifierColumn(b, IdentifierKind.Ln, ctx) { NamePart = true });
             }
@@ -73,11 +73,11 @@ internal sealed class UserDataBuilder
                     PreserveCase = x.c.PreserveCase,
                     AlreadyHashed = x.c.AlreadyHashed,
                     FoldCityAccents = options.Mapping.FoldCityAccents,
-                    Clock = options.Clock,
+                    Clock = clock,
                 }, m.Bound.Spec.Name + "." + x.c.Column)).ToArray())
         {
             Names = m.Bound.Spec.Columns.Select((c, i) => (i, c)).Where(x => x.c.Field == TargetField.FullName)
-                .Select(x => (x.i, new NormalizeContext { DefaultCountry = defaultCountry, FoldCityAccents = options.Mapping.FoldCityAccents, Clock = options.Clock },
+                .Select(x => (x.i, new NormalizeContext { DefaultCountry = defaultCountry, FoldCityAccents = options.Mapping.FoldCityAccents, Clock = clock },
                     m.Bound.Spec.Name + "." + x.c.Column)).ToArray(),
         }).ToArray();
         foreach (var join in _joins) CheckJoinNormalized(join, identifiers.Any(i => i.Kind == IdentifierKind.Country));

@@ -16,11 +16,13 @@ public static class DateOfBirthNormalizer
     private const int MinYear = 1900;
 
     /// <summary>Normalizes a cleaned (NFC, trimmed, non-empty) value.</summary>
+    /// <exception cref="InvalidOperationException"><paramref name="ctx"/> has no <see cref="NormalizeContext.Clock"/>.</exception>
     public static NormalizeResult Normalize(string cleaned, NormalizeContext ctx)
     {
+        var clock = ctx.Clock ?? throw new InvalidOperationException("A date of birth is normalized with a context that has no clock.");
         if (!TryRead(cleaned, ctx, out var year, out var month, out var day)) return Invalid();
         if (year < MinYear || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)) return Invalid();
-        var today = ctx.Clock.GetUtcNow().UtcDateTime.Date;
+        var today = clock.GetUtcNow().UtcDateTime.Date;
         if (new DateTime(year, month, day) > today) return Invalid();
         return NormalizeResult.Ok(string.Create(8, (year, month, day), static (dst, d) =>
         {

@@ -38,8 +38,11 @@ public sealed record NormalizeContext
     public bool AlreadyHashed { get; init; }
     /// <summary>ct only: fold accents (ü → u). Default false, as Snap's name rule keeps accents.</summary>
     public bool FoldCityAccents { get; init; }
-    /// <summary>"Now" for the date-of-birth upper bound.</summary>
-    public TimeProvider Clock { get; init; } = TimeProvider.System;
+    /// <summary>
+    /// "Now" for the date-of-birth upper bound, from the run's clock. Null (the default) for a context that never
+    /// normalizes a date of birth (a join index keeps db columns as read).
+    /// </summary>
+    public TimeProvider? Clock { get; init; }
 
     public static readonly NormalizeContext Default = new();
 }

@@ -13,10 +13,10 @@ namespace Snapconv.Core.Pipeline;
 /// </summary>
 public static class ConversionReader
 {
-    /// <summary>Reads <paramref name="files"/> in order.</summary>
+    /// <summary>Reads <paramref name="files"/> in order; <paramref name="clock"/> is "now" for the event-time and date-of-birth rules.</summary>
     /// <remarks>An unreadable file ends the sequence with <see cref="InputException"/> after every block read before it.</remarks>
     public static async IAsyncEnumerable<ProcessedBlock> ReadAsync(
-        IReadOnlyList<string> files, ConversionOptions options, PipelineOptions? pipeline = null,
+        IReadOnlyList<string> files, ConversionOptions options, TimeProvider clock, PipelineOptions? pipeline = null,
         [EnumeratorCancellation] CancellationToken ct = default)
     {
         pipeline ??= new PipelineOptions();
@@ -24,13 +24,13 @@ public static class ConversionReader
         {
             SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait,
         });
-        var producer = Task.Run(() => ProduceAsync(files, options, pipeline, channel.Writer, ct), ct);
+        var producer = Task.Run(() => ProduceAsync(files, options, clock, pipeline, channel.Writer, ct), ct);
         await foreach (var task in channel.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             yield return await task.ConfigureAwait(false);
         await producer.ConfigureAwait(false);
     }
 
-    private static async Task ProduceAsync(IReadOnlyList<string> files, ConversionOptions options, PipelineOptions pipeline,
+    private static async Task ProduceAsync(IReadOnlyList<string> files, ConversionOptions options, TimeProvider clock, PipelineOptions pipeline,
         ChannelWriter<Task<ProcessedBlock>> writer, CancellationToken ct)
     {
         // Where the producer is, for an unexpected failure's message (#16): the file, and the last row read (0 = opening).
@@ -52,7 +52,7 @@ public static class ConversionReader
                 where = reader.SourceName;
                 var mapping = BoundMapping.Bind(options.Mapping, reader.Headers, reader.SourceName);
                 var file = new InputFile(reader.SourceName, reader.Headers, mapping) { Encoding = reader.TextEncoding };
-                var builder = new EventBuilder(mapping, options, reader.SourceName);
+                var builder = new EventBuilder(mapping, options, reader.SourceName, clock);
                 var width = reader.Headers.Count;
                 opened = true;
                 var size = pipeline.BlockSize;

@@ -98,7 +98,7 @@ public static class ConversionRun
         var sampleRows = sink?.SampleRows ?? 0;
         try
         {
-            await foreach (var block in ConversionReader.ReadAsync(files, options, pipeline, ct).ConfigureAwait(false))
+            await foreach (var block in ConversionReader.ReadAsync(files, options, clock, pipeline, ct).ConfigureAwait(false))
             {
                 // Once a block: the first signal stops the run within a block of rows also when the reader is ahead (#16).
                 ct.ThrowIfCancellationRequested();

@@ -34,14 +34,14 @@ public sealed class EventBuilder
 
     /// <exception cref="Formats.InputException">The mapping's time zone is no IANA time zone.</exception>
     /// <exception cref="InvalidOperationException">A join index was normalized with other settings than this run's.</exception>
-    public EventBuilder(BoundMapping mapping, ConversionOptions options, string sourceName)
+    public EventBuilder(BoundMapping mapping, ConversionOptions options, string sourceName, TimeProvider clock)
     {
         _source = sourceName;
-        _timeRules = new EventTimeRules(options.Clock);
+        _timeRules = new EventTimeRules(clock);
         _fields = new RowFields(mapping, options.Mapping, sourceName);
         _rules = new EventRules(_fields, options, sourceName);
         _joins = new JoinMatcher(mapping, options.Mapping.JoinData);
-        _userData = new UserDataBuilder(mapping, options, _joins);
+        _userData = new UserDataBuilder(mapping, options, _joins, clock);
         if (mapping.GroupByOrdinal >= 0) _groups = new GroupFolder(mapping.GroupByOrdinal, mapping.Bindings);
     }
 

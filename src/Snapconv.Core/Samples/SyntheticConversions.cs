@@ -12,8 +12,8 @@ public sealed record SyntheticOptions
     public double InvalidRate { get; init; } = 0.03;
     /// <summary>Share of rows that repeat an earlier order.</summary>
     public double DuplicateRate { get; init; } = 0.02;
-    /// <summary>Event times fall in the 30 days before this instant.</summary>
-    public DateTimeOffset Now { get; init; } = DateTimeOffset.UtcNow;
+    /// <summary>Event times fall in the 30 days before this instant (the caller's clock: no default).</summary>
+    public required DateTimeOffset Now { get; init; }
     /// <summary>Only the columns of a typical POS export with two identifiers (email, phone): the benchmark's shape.</summary>
     public bool Lean { get; init; }
 }

@@ -15,5 +15,4 @@ public sealed record ConversionOptions
     /// <summary>Older events become EVENT_TIME_TOO_OLD rejections. Default none: sent with a warning.</summary>
     [Range(1, 3650)] public int? MaxEventAgeDays { get; init; }
     public MappingSpec Mapping { get; init; } = MappingSpec.Empty;
-    public TimeProvider Clock { get; init; } = TimeProvider.System;
 }

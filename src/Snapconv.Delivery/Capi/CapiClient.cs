@@ -56,6 +56,8 @@ public sealed class CapiClient : IDisposable
     public async Task<CapiResponse> PostAsync(ReadOnlyMemory<byte> body, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // Real time: the request timeout bounds HttpClient's wait on a socket, which runs on the wall clock; on the injected
+        // clock a test that moves its fake time by hours would time out the requests it has in flight.
         timeout.CancelAfter(_timeout);
         try
         {

@@ -17,8 +17,6 @@ public sealed record StateLockOptions
     /// <summary>Time between two attempts while waiting. Default 250 ms.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(DefaultPollMilliseconds);
-    /// <summary>Clock of the waits. Default: the system clock.</summary>
-    public TimeProvider Clock { get; init; } = TimeProvider.System;
     /// <summary>Told once, when the run starts to wait (a sentence naming the folder and the holder's pid). Default none.</summary>
     public Action<string>? OnWaiting { get; init; }
 }
@@ -91,11 +89,11 @@ public sealed class StateDirectoryLock : IDisposable
 
     /// <summary>
     /// Takes the lock of <paramref name="stateDir"/>, waiting (polled every <see cref="StateLockOptions.PollInterval"/>)
-    /// while another process holds it, unless <see cref="StateLockOptions.Wait"/> is false.
+    /// while another process holds it, unless <see cref="StateLockOptions.Wait"/> is false. The waits run on <paramref name="clock"/>.
     /// </summary>
     /// <exception cref="StateDirectoryBusyException">Held elsewhere and <see cref="StateLockOptions.Wait"/> is false.</exception>
     /// <exception cref="OperationCanceledException">Stopped while waiting.</exception>
-    public static async Task<StateDirectoryLock> AcquireAsync(string stateDir, StateLockOptions options, CancellationToken ct)
+    public static async Task<StateDirectoryLock> AcquireAsync(string stateDir, StateLockOptions options, TimeProvider clock, CancellationToken ct)
     {
         var told = false;
         // Bounded by the holder's life (the OS frees the lock when it ends) or by ct.
@@ -111,7 +109,7 @@ public sealed class StateDirectoryLock : IDisposable
                 options.OnWaiting?.Invoke($"waiting for the state directory {Path.GetFullPath(stateDir)}: another snapconv ({Holder(pid)}) is using it; " +
                     "this run starts when it has finished (--no-wait stops instead).");
             }
-            await Task.Delay(options.PollInterval, options.Clock, ct).ConfigureAwait(false);
+            await Task.Delay(options.PollInterval, clock, ct).ConfigureAwait(false);
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 using Polly;
 using Snapconv.Delivery.Batching;
 using Snapconv.Delivery.Capi;
@@ -22,6 +21,7 @@ internal sealed class BatchSender
     private readonly RetryOptions _retryOptions;
     private readonly ResiliencePipeline<CapiResponse> _retry;
     private readonly DeliveryStats _stats;
+    private readonly TimeProvider _clock;
 
     public BatchSender(CapiClient client, RequestEnvelope envelope, RequestPacer pacer, RetryOptions retry, Random jitter,
         TimeProvider clock, DeliveryStats stats)
@@ -31,6 +31,7 @@ internal sealed class BatchSender
         _pacer = pacer;
         _retryOptions = retry;
         _stats = stats;
+        _clock = clock;
         _retry = RetryPipelineFactory.Create(retry, clock, jitter, _ => Interlocked.Increment(ref stats.RetryCount));
     }
 
@@ -61,9 +62,9 @@ internal sealed class BatchSender
     private async ValueTask<CapiResponse> AttemptAsync(ReadOnlyMemory<byte> body, CancellationToken ct)
     {
         await _pacer.WaitAsync(ct).ConfigureAwait(false);
-        var started = Stopwatch.GetTimestamp();
+        var started = _clock.GetTimestamp();
         var r = await _client.PostAsync(body, ct).ConfigureAwait(false);
-        _stats.AddLatency(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        _stats.AddLatency(_clock.GetElapsedTime(started).TotalMilliseconds);
         Interlocked.Increment(ref _stats.RequestCount);
         if (r.Kind == ResponseKind.Throttled)
         {

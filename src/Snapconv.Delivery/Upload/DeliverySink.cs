@@ -160,6 +160,8 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
         _queue.Writer.TryComplete();
         if (_workers is not null)
         {
+            // Real time: the bound is for senders stuck in a socket call, or in a retry's wait on the injected clock (a
+            // test's fake clock does not move by itself), so it cannot run on that clock.
             try { await Task.WhenAll(_workers).WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false); }
             catch (Exception) { /* workers observe cancellation; nothing half-recorded */ }
         }

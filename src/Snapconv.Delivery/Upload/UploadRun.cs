@@ -25,9 +25,9 @@ public sealed record UploadResult(RunReport Report, ConversionOutputs Outputs, U
 /// <c>snapconv upload</c> as a library: the core pipeline (read → validate → dedup) feeding the delivery
 /// stage, with the ledger in <see cref="UploadOptions.StateDir"/>. Create one per run.
 /// </summary>
-public sealed class UploadRun(UploadOptions options, TimeProvider? clock = null)
+public sealed class UploadRun(UploadOptions options, TimeProvider clock)
 {
-    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private readonly TimeProvider _clock = clock;
 
     /// <summary>Live counters, e.g. for a progress display.</summary>
     public DeliveryStats Stats { get; } = new();

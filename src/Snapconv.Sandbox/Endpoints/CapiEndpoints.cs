@@ -30,7 +30,7 @@ internal sealed class CapiEndpoints(SandboxRuntime rt)
     /// <summary>The filters of a CAPI path, outermost first. v2 has no auth; its rate limit bucket is "v2" and its log pixel "-".</summary>
     private void Guard(RouteHandlerBuilder route, bool v2 = false)
     {
-        if (rt.Log is { } log) route.AddEndpointFilter(new RequestLogFilter(log, v2 ? "-" : null));
+        if (rt.Log is { } log) route.AddEndpointFilter(new RequestLogFilter(log, v2 ? "-" : null, rt.Clock));
         if (!v2) route.AddEndpointFilter(new TokenAuthFilter(rt.TokenOwners, rt.Store));
         if (rt.Limiter is { } limiter) route.AddEndpointFilter(new RateLimitFilter(limiter, v2 ? "v2" : null));
         route.AddEndpointFilter(new FaultFilter(rt.Faults));

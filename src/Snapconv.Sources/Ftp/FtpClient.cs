@@ -272,6 +272,7 @@ internal sealed class FtpClient : IAsyncDisposable
     private CancellationTokenSource Timeout(CancellationToken ct)
     {
         var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // Real time: the timeout bounds a socket's wait on the FTP server, which runs on the wall clock, not on the run's.
         cts.CancelAfter(_timeout);
         return cts;
     }
@@ -355,6 +356,7 @@ internal sealed class FtpClient : IAsyncDisposable
         {
             try
             {
+                // Real time: QUIT is a courtesy write to the server's socket, bounded on the wall clock.
                 using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
                 await _stream.WriteAsync("QUIT\r\n"u8.ToArray(), cts.Token).ConfigureAwait(false);
             }

@@ -53,9 +53,9 @@ public sealed class SourceLedger : ISourceLedger
     private readonly Lock _gate = new();
 
     /// <summary>Opens or creates the ledger in <paramref name="stateDir"/>.</summary>
-    public SourceLedger(string stateDir, TimeProvider? clock = null)
+    public SourceLedger(string stateDir, TimeProvider clock)
     {
-        _clock = clock ?? TimeProvider.System;
+        _clock = clock;
         Directory.CreateDirectory(stateDir);
         Path = System.IO.Path.Combine(stateDir, FileName);
         _db = SqliteFile.Open(Path);

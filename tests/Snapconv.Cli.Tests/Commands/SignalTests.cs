@@ -138,7 +138,7 @@ public class SignalTests(LargeInput input, ITestOutputHelper output) : IClassFix
     public async Task Upload_SigtermMidRun_Exit4WithPendingLeft_AndRerunSendsEachEventOnce()
     {
         using var tmp = new TempDir();
-        await using var sandbox = await SandboxApp.StartAsync(new SandboxOptions { Urls = "http://127.0.0.1:0", LogRequests = false, LatencyMs = 150 });
+        await using var sandbox = await SandboxApp.StartAsync(new SandboxOptions { Urls = "http://127.0.0.1:0", LogRequests = false, LatencyMs = 150 }, TimeProvider.System);
         var pixel = sandbox.Pixels[0];
         var file = tmp.File("orders.csv");
         using (var w = new StreamWriter(file))

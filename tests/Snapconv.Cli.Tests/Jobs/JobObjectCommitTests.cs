@@ -74,7 +74,7 @@ public class JobObjectCommitTests
         var first = await running;
 
         Assert.Equal(JobOutcome.Canceled, first.Outcome);
-        using (var ledger = new SourceLedger(job.StateDir))
+        using (var ledger = new SourceLedger(job.StateDir, TimeProvider.System))
         {
             var delivered = Enumerable.Range(0, Objects).Select(i => $"o{i:D2}.csv")
                 .Where(k => ledger.Find(job.Name, k) is { State: ObjectState.Delivered }).ToList();

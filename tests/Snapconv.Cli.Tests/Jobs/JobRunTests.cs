@@ -14,7 +14,7 @@ public class JobRunTests
 {
     private static readonly RetryOptions FastRetry = new() { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(20), MaxAttempts = 20 };
 
-    internal static Task<RunningSandbox> Sandbox() => SandboxApp.StartAsync(new SandboxOptions { Urls = "http://127.0.0.1:0", LogRequests = false });
+    internal static Task<RunningSandbox> Sandbox() => SandboxApp.StartAsync(new SandboxOptions { Urls = "http://127.0.0.1:0", LogRequests = false }, TimeProvider.System);
 
     /// <summary>Synthetic rows whose order ids are unique to the seed (ORD-{seed}-…).</summary>
     internal static void WriteRows(string path, long rows, int seed)

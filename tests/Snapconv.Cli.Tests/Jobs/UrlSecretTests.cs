@@ -61,7 +61,7 @@ public class UrlSecretTests
         AssertClean(log.ToString(), "the log");
         Assert.Contains("http://***@127.0.0.1", log.ToString());
         AssertClean(File.ReadAllText(r.ReportPath!), "the report");
-        using (var ledger = new SourceLedger(dir.File("state")))
+        using (var ledger = new SourceLedger(dir.File("state"), TimeProvider.System))
         {
             var key = Assert.Single(ledger.All("web")).Key;
             Assert.Equal($"http://***@127.0.0.1:{port}/export.csv?api_key=***&day=1#export.csv", key);

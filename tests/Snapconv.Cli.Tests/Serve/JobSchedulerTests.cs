@@ -33,7 +33,7 @@ public class JobSchedulerTests
         {
             lock (fired) fired.Add(clock.GetUtcNow());
             return Done(j, clock);
-        }, new SchedulerOptions { Clock = clock });
+        }, new SchedulerOptions(), clock);
         clock.Advance(TimeSpan.FromSeconds(29));
         await Task.Delay(200);
         Assert.Empty(fired);
@@ -56,7 +56,7 @@ public class JobSchedulerTests
         {
             lock (fired) fired.Add((j.Name, clock.GetUtcNow()));
             return Done(j, clock);
-        }, new SchedulerOptions { Clock = clock });
+        }, new SchedulerOptions(), clock);
         await scheduler.AddOrReplaceAsync(Job("* * * * *", "console"));
         clock.Advance(TimeSpan.FromSeconds(30));
         await Until(() => fired.Count == 1);
@@ -90,7 +90,7 @@ public class JobSchedulerTests
             if (Interlocked.Increment(ref runs) == 1) await release.WaitAsync(ct); // the first run lasts 10 "minutes"
             Interlocked.Decrement(ref running);
             return new JobRunResult { Job = j.Name, StartedAt = clock.GetUtcNow() };
-        }, new SchedulerOptions { Clock = clock });
+        }, new SchedulerOptions(), clock);
         await Task.Delay(100);
         clock.Advance(TimeSpan.FromMinutes(1));
         await Until(() => runs == 1);
@@ -118,7 +118,7 @@ public class JobSchedulerTests
         {
             Interlocked.Increment(ref runs);
             return Done(j, clock);
-        }, new SchedulerOptions { Clock = clock }, store);
+        }, new SchedulerOptions(), clock, store);
         await Until(() => runs == 1);
         await Task.Delay(300);
         Assert.Equal(1, runs);
@@ -138,7 +138,7 @@ public class JobSchedulerTests
         {
             Interlocked.Increment(ref runs);
             return Done(j, clock);
-        }, new SchedulerOptions { Clock = clock }, new ScheduleStore(_ => dir.Path));
+        }, new SchedulerOptions(), clock, new ScheduleStore(_ => dir.Path));
         await Task.Delay(500);
         Assert.Equal(0, runs);
     }
@@ -154,7 +154,7 @@ public class JobSchedulerTests
             lock (started) started.Add(j.Name);
             await gate.Task.WaitAsync(ct);
             return new JobRunResult { Job = j.Name, StartedAt = clock.GetUtcNow() };
-        }, new SchedulerOptions { Clock = clock });
+        }, new SchedulerOptions(), clock);
         await Task.Delay(100);
         clock.Advance(TimeSpan.FromSeconds(20));
         await Until(() => { lock (started) return started.Count == 2; });

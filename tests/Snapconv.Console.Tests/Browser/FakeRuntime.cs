@@ -15,6 +15,8 @@ internal sealed class FakeRuntime(IStateStore store, TimeProvider clock) : ICons
     private readonly ConcurrentDictionary<string, JobView> _jobs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _running = new(StringComparer.Ordinal);
 
+    public TimeProvider Clock => clock;
+
     public void Add(JobView job) => _jobs[job.Name] = job;
 
     public IReadOnlyList<JobView> Jobs() => [.. _jobs.Values.OrderBy(j => j.Name, StringComparer.Ordinal)];

@@ -89,8 +89,8 @@ public sealed class UserDataDigestTests
         string[] headers = ["email", "email2", "phone", "event_name", "event_time", "order_id", "amount", "currency"];
         var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1734567890 + 3600));
         var spec = new MappingSpec { Columns = [new ColumnRule("email2", TargetField.Em)] };
-        var options = new ConversionOptions { DefaultCountry = "US", Clock = clock, Mapping = spec };
-        var builder = new EventBuilder(BoundMapping.Bind(options.Mapping, headers, "in.csv"), options, "in.csv");
+        var options = new ConversionOptions { DefaultCountry = "US", Mapping = spec };
+        var builder = new EventBuilder(BoundMapping.Bind(options.Mapping, headers, "in.csv"), options, "in.csv", clock);
         var r = builder.Build(["Person@Example.com", "other@example.com", "(555) 010-0123", "PURCHASE", "1734567890", "o1", "9.99", "USD"], 2);
         var e = Assert.IsType<CapiEvent>(r.Event, exactMatch: false);
         // The mapped column binds before the auto-detected one, so its value comes first (kept as the digest).

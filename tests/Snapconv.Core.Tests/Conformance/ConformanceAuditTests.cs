@@ -30,9 +30,9 @@ public class ConformanceAuditTests
             if (i >= 0) defaults[i] = c; else defaults.Add(c);
         }
         var headers = defaults.Select(d => d.Item1).ToArray();
-        options ??= new ConversionOptions { Clock = Clock, Mapping = MappingSpec.Empty, PixelId = "pixel-1" };
+        options ??= new ConversionOptions { Mapping = MappingSpec.Empty, PixelId = "pixel-1" };
         var bound = BoundMapping.Bind(options.Mapping, headers, file);
-        return new EventBuilder(bound, options, file).Build(defaults.Select(d => d.Item2).ToArray(), 1);
+        return new EventBuilder(bound, options, file, Clock).Build(defaults.Select(d => d.Item2).ToArray(), 1);
     }
 
     private static string Rejection(BuiltRow r) => r.Rejection?.Reason.Name ?? "accepted";
@@ -145,7 +145,7 @@ public class ConformanceAuditTests
     [Fact]
     public void Build_RowCountryColumn_WinsOverDefaultCountryForPhone()
     {
-        var options = new ConversionOptions { Clock = Clock, Mapping = MappingSpec.Empty, DefaultCountry = "US" };
+        var options = new ConversionOptions { Mapping = MappingSpec.Empty, DefaultCountry = "US" };
         var r = RowIn("in.csv", options, ("phone", "030 901820"), ("country", "Germany"));
         Assert.Equal([Sha256Hex.Hash("4930901820")], r.Event!.UserData.Ph!);
     }
@@ -324,7 +324,7 @@ public class ConformanceAuditTests
     [Fact]
     public void Build_NewYorkNaiveTime_IsReadInTimeZone()
     {
-        var options = new ConversionOptions { Clock = Clock, Mapping = MappingSpec.Empty, TimeZone = TimeZones.TryFind("America/New_York", out var z) ? z : throw new InvalidOperationException() };
+        var options = new ConversionOptions { Mapping = MappingSpec.Empty, TimeZone = TimeZones.TryFind("America/New_York", out var z) ? z : throw new InvalidOperationException() };
         var r = RowIn("in.csv", options, ("email", "a@b.co"), ("event_time", "2024-12-18 19:24:50"));
         Assert.Equal(T0, r.Event!.EventTime);
     }

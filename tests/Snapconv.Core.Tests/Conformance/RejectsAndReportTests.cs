@@ -54,9 +54,9 @@ public sealed class RejectsAndReportTests : IDisposable
     {
         var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1734567890 + 3600));
         string[] headers = ["email", "event_name", "event_time", "event_id"];
-        var options = new ConversionOptions { Clock = clock, Mapping = MappingSpec.Empty, PixelId = "p" };
+        var options = new ConversionOptions { Mapping = MappingSpec.Empty, PixelId = "p" };
         var bound = BoundMapping.Bind(options.Mapping, headers, "in.csv");
-        var builder = new EventBuilder(bound, options, "in.csv");
+        var builder = new EventBuilder(bound, options, "in.csv", clock);
         var file = new InputFile("in.csv", headers, bound);
         var acc = new RunAccumulator(clock);
         var old = (1734567890 + 3600 - 70 * 86400).ToString(System.Globalization.CultureInfo.InvariantCulture);

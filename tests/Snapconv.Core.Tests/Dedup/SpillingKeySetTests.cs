@@ -59,11 +59,12 @@ public sealed class SpillingKeySetTests : IDisposable
         for (var i = 0; i < 20_000; i++) sb.Append($"O-{i},2026-11-01T10:00:00Z,u{i}@example.com,10.00,USD,PURCHASE\n");
         for (var i = 0; i < 20_000; i += 7) sb.Append($"O-{i},2026-11-01T10:00:00Z,u{i}@example.com,10.00,USD,PURCHASE\n");
         await File.WriteAllTextAsync(input, sb.ToString());
-        var options = new ConversionOptions { DefaultCountry = "US", Clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.Parse("2026-11-20T00:00:00Z")) };
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.Parse("2026-11-20T00:00:00Z"));
+        var options = new ConversionOptions { DefaultCountry = "US" };
 
-        var spilled = await ConversionRun.ExecuteAsync([input], options, new ConversionOutputs(), TimeProvider.System, CancellationToken.None,
+        var spilled = await ConversionRun.ExecuteAsync([input], options, new ConversionOutputs(), clock, CancellationToken.None,
             pipeline: new PipelineOptions { Dedup = new SpillingKeySetOptions { MemoryKeys = 500, Directory = Path.Combine(_dir, "runs") } });
-        var inMemory = await ConversionRun.ExecuteAsync([input], options, new ConversionOutputs(), TimeProvider.System, CancellationToken.None);
+        var inMemory = await ConversionRun.ExecuteAsync([input], options, new ConversionOutputs(), clock, CancellationToken.None);
 
         Assert.Equal(2_858, spilled.Report.Duplicates);
         Assert.Equal(20_000, spilled.Report.Accepted);

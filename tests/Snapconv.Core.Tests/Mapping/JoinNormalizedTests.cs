@@ -54,9 +54,9 @@ public class JoinNormalizedTests
         var spec = MappingFileLoader.Parse(mapping, "m.yaml");
         var set = JoinSet.Load(spec, [dir.File("contacts.csv", contactsCsv)], defaultCountry: loadCountry);
         spec = spec with { JoinData = set };
-        var options = new ConversionOptions { Mapping = spec, Clock = new FakeTimeProvider(Now), DefaultCountry = runCountry };
+        var options = new ConversionOptions { Mapping = spec, DefaultCountry = runCountry };
         headers ??= ["Date", "Amount", "Contact IDs"];
-        return (new EventBuilder(BoundMapping.Bind(spec, headers, "deals.csv"), options, "deals.csv"), set[0]!);
+        return (new EventBuilder(BoundMapping.Bind(spec, headers, "deals.csv"), options, "deals.csv", new FakeTimeProvider(Now)), set[0]!);
     }
 
     private static string Shape(BuiltRow r)
@@ -84,7 +84,7 @@ public class JoinNormalizedTests
         var (join, _) = JoinBuilder(dir, csv.ToString());
         var inlineSpec = MappingFileLoader.Parse(InlineMapping, "inline.yaml");
         var inline = new EventBuilder(BoundMapping.Bind(inlineSpec, ["Date", "Amount", "Email", "Phone", "First Name", "Ext", "Birth"], "plain.csv"),
-            new ConversionOptions { Mapping = inlineSpec, Clock = new FakeTimeProvider(Now), DefaultCountry = "US" }, "plain.csv");
+            new ConversionOptions { Mapping = inlineSpec, DefaultCountry = "US" }, "plain.csv", new FakeTimeProvider(Now));
 
         for (var i = 0; i < contacts.Length; i++)
         {

@@ -239,8 +239,8 @@ public class JoinTableTests
         for (var i = 1; i <= 12; i++) csv.Append(i).Append(",c").Append(i).Append("@x.com\n");
         var (_, spec) = Load(dir, csv.ToString());
         string[] headers = ["Date", "Amount", "Contact IDs"];
-        var options = new ConversionOptions { Mapping = spec, Clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 0, 0, 0, TimeSpan.Zero)), DefaultCountry = "US" };
-        var builder = new EventBuilder(BoundMapping.Bind(spec, headers, "deals.csv"), options, "deals.csv");
+        var options = new ConversionOptions { Mapping = spec, DefaultCountry = "US" };
+        var builder = new EventBuilder(BoundMapping.Bind(spec, headers, "deals.csv"), options, "deals.csv", new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 0, 0, 0, TimeSpan.Zero)));
 
         var built = builder.Build(["2026-11-01", "10", string.Join(";", Enumerable.Range(1, 12))], 1);
 
@@ -256,8 +256,8 @@ public class JoinTableTests
         using var dir = new TempDir();
         var (_, spec) = Load(dir, "Record ID,Email\n1,a@x.com\n");
         string[] headers = ["Date", "Amount", "Contact IDs"];
-        var options = new ConversionOptions { Mapping = spec, Clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 0, 0, 0, TimeSpan.Zero)), DefaultCountry = "US" };
-        var builder = new EventBuilder(BoundMapping.Bind(spec, headers, "deals.csv"), options, "deals.csv");
+        var options = new ConversionOptions { Mapping = spec, DefaultCountry = "US" };
+        var builder = new EventBuilder(BoundMapping.Bind(spec, headers, "deals.csv"), options, "deals.csv", new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 0, 0, 0, TimeSpan.Zero)));
 
         var built = builder.Build(["2026-11-01", "10", "2;3"], 1);
 

@@ -19,8 +19,8 @@ public class MappingGrowthTests
     {
         var spec = MappingFileLoader.Parse(yaml, "m.yaml");
         if (locale is not null) spec = spec with { Locale = locale };
-        var options = new ConversionOptions { Mapping = spec, Clock = Clock, DefaultCountry = "US" };
-        return new EventBuilder(BoundMapping.Bind(spec, headers, "in.csv"), options, "in.csv").Build(row, 3);
+        var options = new ConversionOptions { Mapping = spec, DefaultCountry = "US" };
+        return new EventBuilder(BoundMapping.Bind(spec, headers, "in.csv"), options, "in.csv", Clock).Build(row, 3);
     }
 
     private const string Deals = """
@@ -188,8 +188,8 @@ public class MappingGrowthTests
     {
         var spec = MappingFileLoader.Parse(Deals, "m.yaml") with { Locale = "en-GB" };
         var zone = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
-        var options = new ConversionOptions { Mapping = spec, Clock = Clock, TimeZone = zone };
-        var r = new EventBuilder(BoundMapping.Bind(spec, DealHeaders, "in.csv"), options, "in.csv")
+        var options = new ConversionOptions { Mapping = spec, TimeZone = zone };
+        var r = new EventBuilder(BoundMapping.Bind(spec, DealHeaders, "in.csv"), options, "in.csv", Clock)
             .Build(["a@b.co", "14/07/2026", "10", "USD", "Closed Won", ""], 1);
         Assert.Equal(new DateTimeOffset(2026, 7, 14, 0, 0, 0, TimeSpan.FromHours(1)).ToUnixTimeSeconds(), r.Event!.EventTime);
     }

@@ -19,8 +19,8 @@ public class PosMappingTests
         var spec = MappingFileLoader.Parse(yaml, "m.yaml");
         if (locale is not null) spec = spec with { Locale = locale };
         if (edit is not null) spec = edit(spec);
-        var options = new ConversionOptions { Mapping = spec, Clock = Clock, DefaultCountry = "US" };
-        return new EventBuilder(BoundMapping.Bind(spec, headers, "in.csv"), options, "in.csv").Build(row, 2);
+        var options = new ConversionOptions { Mapping = spec, DefaultCountry = "US" };
+        return new EventBuilder(BoundMapping.Bind(spec, headers, "in.csv"), options, "in.csv", Clock).Build(row, 2);
     }
 
     [Theory]
@@ -240,7 +240,7 @@ public class PosMappingTests
         using var tmp = new TempDir();
         var input = tmp.File("t.csv", "Email,Date,Total\na@b.co,2026-10-20,5\n");
         var spec = MappingFileLoader.Parse("requires_currency: true\ncolumns: {Email: em, Date: event_time, Total: value}\nconstants: {event_name: PURCHASE}", "m.yaml");
-        var options = new ConversionOptions { Mapping = spec, Clock = Clock };
+        var options = new ConversionOptions { Mapping = spec };
         var e = await Assert.ThrowsAsync<InputException>(() => ConversionRun.ExecuteAsync([input], options, new ConversionOutputs(), Clock, CancellationToken.None));
         Assert.Contains("--currency", e.Message);
     }

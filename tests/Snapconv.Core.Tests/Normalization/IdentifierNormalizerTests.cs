@@ -230,6 +230,11 @@ public sealed class IdentifierNormalizerTests
     public void DateOfBirth_DecidableForms_GiveYyyyMmDd(string raw, string expected) =>
         AssertOk(IdentifierKind.Db, raw, expected, DobNow);
 
+    // #17: "today" comes from the run's clock; a context without one (a join index's) never reads the system clock.
+    [Fact]
+    public void DateOfBirth_ContextWithoutClock_ThrowsInsteadOfReadingTheSystemClock() =>
+        Assert.Throws<InvalidOperationException>(() => N(IdentifierKind.Db, "1988-07-04", new NormalizeContext()));
+
     [Theory]
     [InlineData("07/04/1988")] // ambiguous without dob_format
     [InlineData("1988-02-30")]

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Snapconv.Core.Capi;
 using Snapconv.Core.Hashing;
 using Snapconv.Core.Normalization;
@@ -8,7 +9,10 @@ namespace Snapconv.Core.Tests.Normalization;
 public sealed class SpecVectorTests
 {
     private static NormalizeContext Ctx(string? def = null, string? row = null, string? dob = null) =>
-        new() { DefaultCountry = def, RowCountry = row, DobFormat = dob };
+        new() { DefaultCountry = def, RowCountry = row, DobFormat = dob, Clock = Today };
+
+    // "Today" of the date-of-birth rule (#17: the context's clock, no default).
+    private static readonly FakeTimeProvider Today = new(new DateTimeOffset(2026, 11, 2, 0, 0, 0, TimeSpan.Zero));
 
     private static void AssertVector(IdentifierKind kind, string input, NormalizeContext ctx, string normalized, string sha)
     {

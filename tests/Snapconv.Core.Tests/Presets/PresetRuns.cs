@@ -31,7 +31,7 @@ internal static class PresetRuns
     {
         using var tmp = new Formats.TempDir();
         var clock = new FakeTimeProvider(Now);
-        var options = new ConversionOptions { Mapping = spec, Clock = clock, DefaultCountry = defaultCountry };
+        var options = new ConversionOptions { Mapping = spec, DefaultCountry = defaultCountry };
         var files = Core.Formats.InputResolver.Resolve(inputs.Select(Sample));
         var outputs = new ConversionOutputs { EventsPath = Path.Combine(tmp.Path, "ev.ndjson"), RejectsPath = Path.Combine(tmp.Path, "rej.csv") };
         var result = await ConversionRun.ExecuteAsync(files, options, outputs, clock, CancellationToken.None);

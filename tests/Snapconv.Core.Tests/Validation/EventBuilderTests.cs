@@ -11,11 +11,11 @@ public class EventBuilderTests
     private static readonly string[] Headers = ["email", "phone", "event_name", "event_time", "amount", "currency", "order_id", "action_source"];
     private static readonly FakeTimeProvider Clock = new(DateTimeOffset.FromUnixTimeSeconds(1734567890 + 3600));
 
-    private static BuiltRow Build(string?[] row, MappingSpec? spec = null, ConversionOptions? options = null)
+    private static BuiltRow Build(string?[] row, MappingSpec? spec = null, ConversionOptions? options = null, TimeProvider? clock = null)
     {
-        options ??= new ConversionOptions { DefaultCountry = "US", Clock = Clock, Mapping = spec ?? MappingSpec.Empty };
+        options ??= new ConversionOptions { DefaultCountry = "US", Mapping = spec ?? MappingSpec.Empty };
         var bound = BoundMapping.Bind(options.Mapping, Headers, "in.csv");
-        return new EventBuilder(bound, options, "in.csv").Build(row, 7);
+        return new EventBuilder(bound, options, "in.csv", clock ?? Clock).Build(row, 7);
     }
 
     [Fact]
@@ -96,7 +96,7 @@ public class EventBuilderTests
     public void Build_NoEventOrOrderId_DerivesStableIdFromContent()
     {
         string?[] row = ["a@b.co", "", "SIGN_UP", "1734567890", "", "", "", ""];
-        var options = new ConversionOptions { PixelId = "p1", Clock = Clock };
+        var options = new ConversionOptions { PixelId = "p1" };
         var a = Build(row, options: options).Event!;
         var b = Build((string?[])row.Clone(), options: options).Event!;
         Assert.Equal(64, a.EventId.Length);
@@ -115,9 +115,9 @@ public class EventBuilderTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1734567890).AddDays(70));
         string?[] row = ["a@b.co", "", "SIGN_UP", "1734567890", "", "", "", ""];
-        var warned = Build(row, options: new ConversionOptions { Clock = clock });
+        var warned = Build(row, options: new ConversionOptions(), clock: clock);
         Assert.Equal(["EVENT_TIME_NOT_ATTRIBUTABLE", "EVENT_TIME_TOO_OLD"], warned.Warnings!.Select(w => w.Reason.Name));
-        var rejected = Build(row, options: new ConversionOptions { Clock = clock, MaxEventAgeDays = 62 });
+        var rejected = Build(row, options: new ConversionOptions { MaxEventAgeDays = 62 }, clock: clock);
         Assert.Equal("EVENT_TIME_TOO_OLD", rejected.Rejection!.Value.Reason.Name);
         Assert.False(rejected.Rejection.Value.IsWarning);
     }
@@ -138,9 +138,9 @@ public class EventBuilderAutoDetectedEventNameTests
 
     private static BuiltRow Build(string eventType, MappingSpec spec)
     {
-        var options = new ConversionOptions { DefaultCountry = "US", Clock = Clock, Mapping = spec with { Constants = new Dictionary<TargetField, string>(spec.Constants) { [TargetField.Currency] = "USD" } } };
+        var options = new ConversionOptions { DefaultCountry = "US", Mapping = spec with { Constants = new Dictionary<TargetField, string>(spec.Constants) { [TargetField.Currency] = "USD" } } };
         var bound = BoundMapping.Bind(options.Mapping, SquareHeaders, "square.csv");
-        return new EventBuilder(bound, options, "square.csv").Build(["2024-12-18", "", "", "T1", eventType, "12.50", "ann@example.com"], 2);
+        return new EventBuilder(bound, options, "square.csv", Clock).Build(["2024-12-18", "", "", "T1", eventType, "12.50", "ann@example.com"], 2);
     }
 
     [Fact]
@@ -203,8 +203,8 @@ public class EventBuilderJoinedFullNameTests
         using var dir = new Snapconv.Core.Tests.Formats.TempDir();
         var spec = MappingFileLoader.Parse(Mapping, "m.yaml");
         spec = spec with { JoinData = JoinSet.Load(spec, [dir.File("customers.csv", contacts)], defaultCountry: "US") };
-        var options = new ConversionOptions { Mapping = spec, Clock = Clock, DefaultCountry = "US" };
-        var builder = new EventBuilder(BoundMapping.Bind(spec, ["Date", "Amount", "Customer ID", "Card Name"], "payments.csv"), options, "payments.csv");
+        var options = new ConversionOptions { Mapping = spec, DefaultCountry = "US" };
+        var builder = new EventBuilder(BoundMapping.Bind(spec, ["Date", "Amount", "Customer ID", "Card Name"], "payments.csv"), options, "payments.csv", Clock);
         return builder.Build(["2026-11-01 10:00:00 +0000", "10", customerId, cardName], 2);
     }
 

@@ -25,7 +25,7 @@ public class GroupFolderTests
         using var tmp = new TempDir();
         var input = tmp.File("orders.csv", csv);
         var clock = new FakeTimeProvider(Now);
-        var options = new ConversionOptions { Mapping = MappingFileLoader.Parse(mapping, "m.yaml"), Clock = clock };
+        var options = new ConversionOptions { Mapping = MappingFileLoader.Parse(mapping, "m.yaml") };
         var outputs = new ConversionOutputs { EventsPath = Path.Combine(tmp.Path, "ev.ndjson") };
         var pipeline = new PipelineOptions { BlockSize = blockSize, MaxBlocksInFlight = 8 };
         var result = await ConversionRun.ExecuteAsync([input], options, outputs, clock, CancellationToken.None, pipeline: pipeline);

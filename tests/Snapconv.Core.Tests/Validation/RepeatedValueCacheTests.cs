@@ -19,9 +19,9 @@ public class RepeatedValueCacheTests
     [Fact]
     public void WarmBuilder_MatchesColdBuilders_RowByRow()
     {
-        var options = new ConversionOptions { DefaultCountry = "US", Clock = Clock };
+        var options = new ConversionOptions { DefaultCountry = "US" };
         var bound = BoundMapping.Bind(options.Mapping, Headers, "in.csv");
-        var warm = new EventBuilder(bound, options, "in.csv");
+        var warm = new EventBuilder(bound, options, "in.csv", Clock);
         var random = new Random(5);
         string[] phones = ["030 901820", "(447) 234-2344", "+44 20 7183 8750", "n/a", "234-2344"];
         string[] states = ["Texas", "TX", "Bavaria", "Québec", "--"];
@@ -40,7 +40,7 @@ public class RepeatedValueCacheTests
                 "PURCHASE", "2026-11-01T10:00:00Z", $"O-{i}",
             ];
             var hot = warm.Build(row, i + 1);
-            var cold = new EventBuilder(bound, options, "in.csv").Build(row, i + 1);
+            var cold = new EventBuilder(bound, options, "in.csv", Clock).Build(row, i + 1);
             Assert.Equal(Describe(cold), Describe(hot));
         }
     }

@@ -18,13 +18,13 @@ public sealed class SpreadsheetQuirksEventTests
 
     private static BuiltRow Build(params string?[] row)
     {
-        var options = new ConversionOptions { Clock = Clock, Mapping = MappingSpec.Empty, DefaultCountry = "US" };
+        var options = new ConversionOptions { Mapping = MappingSpec.Empty, DefaultCountry = "US" };
         var spec = MappingFileLoader.Parse("""
             columns: {Email: em, Billing Phone: ph, Billing Zip: zp, Billing Country: country, Id: external_id, Created at: event_time, Total: value, Currency: currency, Event: event_name}
             auto_detect: false
             """, "m.yaml");
         options = options with { Mapping = spec };
-        return new EventBuilder(BoundMapping.Bind(spec, Headers, "orders.csv"), options, "orders.csv").Build(row, 2);
+        return new EventBuilder(BoundMapping.Bind(spec, Headers, "orders.csv"), options, "orders.csv", Clock).Build(row, 2);
     }
 
     [Fact]
@@ -154,8 +154,8 @@ public sealed class SpreadsheetQuirksEventTests
         var spec = MappingFileLoader.Parse(JoinMapping, "m.yaml");
         var set = JoinSet.Load(spec, [dir.File("customers.csv", contacts)], defaultCountry: "US");
         spec = spec with { JoinData = set };
-        var options = new ConversionOptions { Mapping = spec, Clock = Clock, DefaultCountry = "US" };
-        return new EventBuilder(BoundMapping.Bind(spec, ["Date", "Amount", "Customer ID"], "transactions.csv"), options, "transactions.csv");
+        var options = new ConversionOptions { Mapping = spec, DefaultCountry = "US" };
+        return new EventBuilder(BoundMapping.Bind(spec, ["Date", "Amount", "Customer ID"], "transactions.csv"), options, "transactions.csv", Clock);
     }
 
     [Fact]
@@ -217,8 +217,8 @@ public sealed class SpreadsheetQuirksEventTests
               - {name: test order, column: Status, not_in: [Test]}
             auto_detect: false
             """, "m.yaml");
-        var options = new ConversionOptions { Clock = Clock, Mapping = spec, DefaultCountry = "US" };
-        return new EventBuilder(BoundMapping.Bind(spec, ["Email", "Date", "Status", "Items"], "orders.csv"), options, "orders.csv")
+        var options = new ConversionOptions { Mapping = spec, DefaultCountry = "US" };
+        return new EventBuilder(BoundMapping.Bind(spec, ["Email", "Date", "Status", "Items"], "orders.csv"), options, "orders.csv", Clock)
             .Build(["ann@example.com", "2026-11-01 10:00:00 +0000", status, items], 2);
     }
 

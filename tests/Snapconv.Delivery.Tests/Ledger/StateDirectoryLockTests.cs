@@ -41,7 +41,7 @@ public sealed class StateDirectoryLockTests : IDisposable
     {
         using var held = StateDirectoryLock.TryAcquire(_dir, out _);
         var e = await Assert.ThrowsAsync<StateDirectoryBusyException>(() =>
-            StateDirectoryLock.AcquireAsync(_dir, new StateLockOptions { Wait = false }, CancellationToken.None));
+            StateDirectoryLock.AcquireAsync(_dir, new StateLockOptions { Wait = false }, new FakeTimeProvider(), CancellationToken.None));
         Assert.Equal(Path.GetFullPath(_dir), e.StateDir);
         Assert.Contains(Path.GetFullPath(_dir), e.Message);
         if (!OperatingSystem.IsWindows()) Assert.Contains($"pid {Environment.ProcessId}", e.Message);
@@ -53,10 +53,10 @@ public sealed class StateDirectoryLockTests : IDisposable
         var clock = new FakeTimeProvider();
         var told = new List<string>();
         var held = StateDirectoryLock.TryAcquire(_dir, out _)!;
-        var options = new StateLockOptions { Clock = clock, PollInterval = TimeSpan.FromSeconds(1), OnWaiting = told.Add };
+        var options = new StateLockOptions { PollInterval = TimeSpan.FromSeconds(1), OnWaiting = told.Add };
 
         // Runs synchronously up to its first wait: it has tried once, told the wait, and waits for the clock.
-        var waiting = StateDirectoryLock.AcquireAsync(_dir, options, CancellationToken.None);
+        var waiting = StateDirectoryLock.AcquireAsync(_dir, options, clock, CancellationToken.None);
         Assert.False(waiting.IsCompleted);
         clock.Advance(TimeSpan.FromSeconds(1));
         clock.Advance(TimeSpan.FromSeconds(1));
@@ -66,13 +66,10 @@ public sealed class StateDirectoryLockTests : IDisposable
         if (!OperatingSystem.IsWindows()) Assert.Contains($"pid {Environment.ProcessId}", told[0]);
 
         held.Dispose();
-        // Bounded: each advance lets one poll run; the poll after the release takes the lock.
-        for (var i = 0; i < 100 && !waiting.IsCompleted; i++)
-        {
-            clock.Advance(TimeSpan.FromSeconds(1));
-            await Task.WhenAny(waiting, Task.Delay(10));
-        }
-        using var mine = await waiting;
+        // #17: the poll after the release takes the lock, one poll interval of the fake clock later (no real sleep; the
+        // bound only guards against a hang).
+        clock.Advance(TimeSpan.FromSeconds(1));
+        using var mine = await waiting.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(Path.GetFullPath(_dir), mine.StateDir);
         Assert.Single(told);
     }
@@ -82,7 +79,7 @@ public sealed class StateDirectoryLockTests : IDisposable
     {
         using var held = StateDirectoryLock.TryAcquire(_dir, out _);
         using var cts = new CancellationTokenSource();
-        var waiting = StateDirectoryLock.AcquireAsync(_dir, new StateLockOptions { Clock = new FakeTimeProvider() }, cts.Token);
+        var waiting = StateDirectoryLock.AcquireAsync(_dir, new StateLockOptions(), new FakeTimeProvider(), cts.Token);
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
     }

@@ -115,7 +115,7 @@ public class StopAfterReadTests
         var conversion = DeliveryHarness.Conversion(options.PixelId);
         var expected = await DeliveryHarness.AcceptedIdsAsync(file, conversion, dir);
         using var cts = new CancellationTokenSource();
-        var run = new UploadRun(options);
+        var run = new UploadRun(options, TimeProvider.System);
         var job = run.ExecuteAsync([file], conversion, new Snapconv.Core.Pipeline.ConversionOutputs(), cts.Token);
         // Two batches in flight (waiting on the sandbox's latency); the reader then queues the last two and ends.
         for (var i = 0; i < 1_000 && run.Stats.Sent < 100 && !job.IsCompleted; i++) await Task.Delay(10);
@@ -125,7 +125,7 @@ public class StopAfterReadTests
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => job);
 
-        var again = await new UploadRun(options).ExecuteAsync([file], conversion, new Snapconv.Core.Pipeline.ConversionOutputs(), CancellationToken.None);
+        var again = await new UploadRun(options, TimeProvider.System).ExecuteAsync([file], conversion, new Snapconv.Core.Pipeline.ConversionOutputs(), CancellationToken.None);
         Assert.Equal(UploadOutcome.Completed, again.Outcome);
         Assert.Equal(expected.Order(), DeliveryHarness.StoredIds(sandbox).Order());
     }

@@ -40,7 +40,7 @@ public class SampleGateTests
         var options = DeliveryHarness.Options(sandbox, Path.Combine(dir, "state")) with { BatchSize = 200 };
         var conversion = DeliveryHarness.Conversion(options.PixelId);
 
-        var r = await new UploadRun(options).ExecuteAsync([file], conversion, new ConversionOutputs(), CancellationToken.None);
+        var r = await new UploadRun(options, TimeProvider.System).ExecuteAsync([file], conversion, new ConversionOutputs(), CancellationToken.None);
 
         Assert.Equal(1_200, r.Report.Rows);
         Assert.Equal(bad.Count, r.Report.Rejected);
@@ -64,7 +64,7 @@ public class SampleGateTests
         var dir = DeliveryHarness.TempDir();
         var file = WriteCsv(dir, 300, Enumerable.Range(1, 31).ToHashSet()); // 31 / 300 > 10 %
         var options = DeliveryHarness.Options(sandbox, Path.Combine(dir, "state"));
-        var r = await new UploadRun(options).ExecuteAsync([file], DeliveryHarness.Conversion(options.PixelId), new ConversionOutputs(), CancellationToken.None);
+        var r = await new UploadRun(options, TimeProvider.System).ExecuteAsync([file], DeliveryHarness.Conversion(options.PixelId), new ConversionOutputs(), CancellationToken.None);
         Assert.Equal(UploadOutcome.SampleGateTripped, r.Outcome);
         Assert.Empty(DeliveryHarness.StoredIds(sandbox));
     }

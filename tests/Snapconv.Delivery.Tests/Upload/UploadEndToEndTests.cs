@@ -18,7 +18,7 @@ public class UploadEndToEndTests
         var conversion = DeliveryHarness.Conversion(options.PixelId);
         var outputs = new ConversionOutputs { ReportPath = Path.Combine(dir, "report.json"), RejectsPath = Path.Combine(dir, "rejects.csv") };
 
-        var first = await new UploadRun(options).ExecuteAsync([file], conversion, outputs, CancellationToken.None);
+        var first = await new UploadRun(options, TimeProvider.System).ExecuteAsync([file], conversion, outputs, CancellationToken.None);
 
         Assert.Equal(UploadOutcome.Completed, first.Outcome);
         var expected = await DeliveryHarness.AcceptedIdsAsync(file, conversion, dir);
@@ -29,7 +29,7 @@ public class UploadEndToEndTests
         Assert.Equal(first.Report.Accepted, first.Report.Extra["acknowledged"]);
         Assert.Contains("\"acknowledged\"", File.ReadAllText(outputs.ReportPath!));
 
-        var again = await new UploadRun(options).ExecuteAsync([file], conversion, outputs, CancellationToken.None);
+        var again = await new UploadRun(options, TimeProvider.System).ExecuteAsync([file], conversion, outputs, CancellationToken.None);
         Assert.Equal(0, again.Stats.Sent);
         Assert.Equal(again.Report.Accepted, again.Stats.SkippedAlreadyAcknowledged);
         Assert.Equal(stored.Count, sandbox.GetCounters(options.PixelId).Stored);
@@ -43,7 +43,7 @@ public class UploadEndToEndTests
         var dir = DeliveryHarness.TempDir();
         var file = DeliveryHarness.WriteSample(dir, 1_000);
         var options = DeliveryHarness.Options(sandbox, Path.Combine(dir, "state"));
-        await new UploadRun(options).ExecuteAsync([file], DeliveryHarness.Conversion(options.PixelId), new ConversionOutputs(), CancellationToken.None);
+        await new UploadRun(options, TimeProvider.System).ExecuteAsync([file], DeliveryHarness.Conversion(options.PixelId), new ConversionOutputs(), CancellationToken.None);
 
         var bytes = Directory.GetFiles(Path.Combine(dir, "state")).SelectMany(File.ReadAllBytes).ToArray();
         var text = Encoding.Latin1.GetString(bytes);
@@ -73,7 +73,7 @@ public class UploadEndToEndTests
             if (bad.Contains(i)) e.UserData.Em = ["not-a-hash@example.com"];
             return e;
         });
-        var run = new UploadRun(options);
+        var run = new UploadRun(options, TimeProvider.System);
         var rejects = await run.SendEventsAsync(events, CancellationToken.None);
 
         Assert.Equal(bad.Select(i => (long)i + 1).Order(), rejects.Select(r => r.Row.Row).Order());
@@ -127,7 +127,7 @@ public class UploadEndToEndTests
         await using var sandbox = await DeliveryHarness.StartSandboxAsync(new SandboxOptions { Qps = 4 });
         var dir = DeliveryHarness.TempDir();
         var options = DeliveryHarness.Options(sandbox, Path.Combine(dir, "state")) with { BatchSize = 50, Concurrency = 8, Qps = 1000 };
-        var run = new UploadRun(options);
+        var run = new UploadRun(options, TimeProvider.System);
         var rejects = await run.SendEventsAsync(Enumerable.Range(0, 800).Select(i => DeliveryHarness.Event(i)), CancellationToken.None);
 
         Assert.Empty(rejects);
@@ -145,7 +145,7 @@ public class UploadEndToEndTests
         var file = DeliveryHarness.WriteSample(dir, 4_000, seed: 7);
         var options = DeliveryHarness.Options(sandbox, Path.Combine(dir, "state")) with { BatchSize = 100, Concurrency = 4 };
         var conversion = DeliveryHarness.Conversion(options.PixelId);
-        var result = await new UploadRun(options).ExecuteAsync([file], conversion, new ConversionOutputs(), CancellationToken.None);
+        var result = await new UploadRun(options, TimeProvider.System).ExecuteAsync([file], conversion, new ConversionOutputs(), CancellationToken.None);
 
         Assert.Equal(UploadOutcome.Completed, result.Outcome);
         Assert.True(result.Stats.Retries > 0);
@@ -163,14 +163,14 @@ public class UploadEndToEndTests
         var file = DeliveryHarness.WriteSample(dir, 1_500, invalidRate: 0.6);
         var options = DeliveryHarness.Options(sandbox, Path.Combine(dir, "state"));
         var outputs = new ConversionOutputs { ReportPath = Path.Combine(dir, "r.json"), RejectsPath = Path.Combine(dir, "rej.csv") };
-        var r = await new UploadRun(options).ExecuteAsync([file], DeliveryHarness.Conversion(options.PixelId), outputs, CancellationToken.None);
+        var r = await new UploadRun(options, TimeProvider.System).ExecuteAsync([file], DeliveryHarness.Conversion(options.PixelId), outputs, CancellationToken.None);
 
         Assert.Equal(UploadOutcome.SampleGateTripped, r.Outcome);
         Assert.Equal(0, r.Stats.Sent);
         Assert.Equal(0, sandbox.GetCounters(options.PixelId).Received);
         Assert.True(File.ReadAllLines(outputs.RejectsPath!).Length > 100);
 
-        var forced = await new UploadRun(options with { SampleGate = false }).ExecuteAsync([file], DeliveryHarness.Conversion(options.PixelId), outputs, CancellationToken.None);
+        var forced = await new UploadRun(options with { SampleGate = false }, TimeProvider.System).ExecuteAsync([file], DeliveryHarness.Conversion(options.PixelId), outputs, CancellationToken.None);
         Assert.Equal(UploadOutcome.Completed, forced.Outcome);
         Assert.Equal(forced.Report.Accepted, sandbox.GetCounters(options.PixelId).Stored);
     }
@@ -183,12 +183,12 @@ public class UploadEndToEndTests
         var file = DeliveryHarness.WriteSample(dir, 500);
         var options = DeliveryHarness.Options(sandbox, Path.Combine(dir, "state")) with { Token = "wrong-token-value-123" };
         var e = await Assert.ThrowsAsync<DeliveryFatalException>(() =>
-            new UploadRun(options).ExecuteAsync([file], DeliveryHarness.Conversion(options.PixelId), new ConversionOutputs(), CancellationToken.None));
+            new UploadRun(options, TimeProvider.System).ExecuteAsync([file], DeliveryHarness.Conversion(options.PixelId), new ConversionOutputs(), CancellationToken.None));
         Assert.Contains(options.PixelId, e.Message);
         Assert.DoesNotContain(options.Token, e.Message);
         Assert.Equal(401, e.HttpStatus);
 
-        var ok = await new UploadRun(options with { Token = sandbox.Pixels[0].Token })
+        var ok = await new UploadRun(options with { Token = sandbox.Pixels[0].Token }, TimeProvider.System)
             .ExecuteAsync([file], DeliveryHarness.Conversion(options.PixelId), new ConversionOutputs(), CancellationToken.None);
         Assert.Equal(UploadOutcome.Completed, ok.Outcome);
         Assert.Equal(ok.Report.Accepted, sandbox.GetCounters(options.PixelId).Stored);
@@ -201,7 +201,7 @@ public class UploadEndToEndTests
         var dir = DeliveryHarness.TempDir();
         var file = DeliveryHarness.WriteSample(dir, 300);
         var options = DeliveryHarness.Options(sandbox, Path.Combine(dir, "state")) with { DryRun = true };
-        var r = await new UploadRun(options).ExecuteAsync([file], DeliveryHarness.Conversion(options.PixelId), new ConversionOutputs(), CancellationToken.None);
+        var r = await new UploadRun(options, TimeProvider.System).ExecuteAsync([file], DeliveryHarness.Conversion(options.PixelId), new ConversionOutputs(), CancellationToken.None);
         Assert.Equal(r.Report.Accepted, r.Stats.Acknowledged);
         Assert.Equal(0, sandbox.GetCounters(options.PixelId).Stored);
         Assert.False(File.Exists(Path.Combine(dir, "state", SqliteDeliveryLedger.FileName)));

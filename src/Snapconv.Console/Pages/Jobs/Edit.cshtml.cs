@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace Snapconv.Console.Pages.Jobs;
 
 /// <summary><c>/jobs/{name}/edit</c>: the form filled with a console job's keys. A job-file job is not edited here.</summary>
-public sealed class EditModel(IConsoleRuntime runtime, ConsoleOptions options) : JobFormPage(runtime, options)
+public sealed class EditModel(IConsoleRuntime runtime) : JobFormPage(runtime)
 {
     public IActionResult OnGet(string name)
     {

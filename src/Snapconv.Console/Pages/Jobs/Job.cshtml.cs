@@ -10,7 +10,7 @@ namespace Snapconv.Console.Pages.Jobs;
 /// A job (<c>/jobs/{name}</c>): its settings (secrets only as references), its runs newest first (a page at a time),
 /// accepted and rejected events per day over 30 days, the identifier coverage of its last run; Run now, Edit, Export YAML.
 /// </summary>
-public sealed class JobModel(IStateStore store, IConsoleRuntime runtime, ConsoleOptions options) : PageModel
+public sealed class JobModel(IStateStore store, IConsoleRuntime runtime) : PageModel
 {
     /// <summary>Runs a page shows.</summary>
     public const int PageSize = 25;
@@ -64,7 +64,7 @@ public sealed class JobModel(IStateStore store, IConsoleRuntime runtime, Console
     {
         if (runtime.Job(name) is not { } job) return false;
         Job = job;
-        Now = options.Clock.GetUtcNow();
+        Now = runtime.Clock.GetUtcNow();
         Running = runtime.IsRunning(name);
         var runs = await store.ListRunsAsync(name, PageSize + 1, before, ct);
         Runs = runs.Take(PageSize).ToList();

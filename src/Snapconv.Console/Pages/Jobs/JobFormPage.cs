@@ -14,7 +14,7 @@ namespace Snapconv.Console.Pages.Jobs;
 /// the job-file loader's words. Without script everything works; console.js only shows the chosen source kind's fields
 /// and refreshes the schedule's next fire times as one types.
 /// </summary>
-public abstract class JobFormPage(IConsoleRuntime runtime, ConsoleOptions options) : PageModel
+public abstract class JobFormPage(IConsoleRuntime runtime) : PageModel
 {
     /// <summary>Fire times the form shows for a schedule.</summary>
     public const int FireTimes = 3;
@@ -108,7 +108,7 @@ public abstract class JobFormPage(IConsoleRuntime runtime, ConsoleOptions option
         }
     }
 
-    protected DateTimeOffset Now => options.Clock.GetUtcNow();
+    protected DateTimeOffset Now => runtime.Clock.GetUtcNow();
 }
 
 /// <summary>A schedule's next fire times, or why there are none.</summary>

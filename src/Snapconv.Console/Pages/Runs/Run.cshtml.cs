@@ -10,7 +10,7 @@ namespace Snapconv.Console.Pages.Runs;
 /// warnings, identifier coverage, each input object, the rejects download and the log. A running run's page refreshes
 /// its live part itself (console.js polls the page while it says <c>data-live="running"</c>).
 /// </summary>
-public sealed class RunModel(IStateStore store, IConsoleRuntime runtime, ConsoleOptions options) : PageModel
+public sealed class RunModel(IStateStore store, IConsoleRuntime runtime) : PageModel
 {
     /// <summary>Log lines the page shows; the API has them all.</summary>
     public const int MaxLogLines = 2_000;
@@ -36,7 +36,7 @@ public sealed class RunModel(IStateStore store, IConsoleRuntime runtime, Console
             return Page();
         }
         Run = run;
-        Now = options.Clock.GetUtcNow();
+        Now = runtime.Clock.GetUtcNow();
         Job = runtime.Job(run.Job);
         Report = run.IsRunning ? null : ReportView.TryRead(run.ReportPath);
         var log = await store.ReadLogAsync(id, 0, MaxLogLines + 1, ct);

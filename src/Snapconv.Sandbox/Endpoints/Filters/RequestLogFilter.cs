@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace Snapconv.Sandbox.Endpoints.Filters;
@@ -7,7 +6,7 @@ namespace Snapconv.Sandbox.Endpoints.Filters;
 /// One line per request (<c>--log-requests</c>): method, path (no query, so never the token), pixel, events,
 /// status, ms. Outermost filter, so refusals by the inner ones are logged too.
 /// </summary>
-internal sealed class RequestLogFilter(TextWriter log, string? fixedPixel) : IEndpointFilter
+internal sealed class RequestLogFilter(TextWriter log, string? fixedPixel, TimeProvider clock) : IEndpointFilter
 {
     private static readonly object Key = new();
 
@@ -20,7 +19,7 @@ internal sealed class RequestLogFilter(TextWriter log, string? fixedPixel) : IEn
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var ctx = context.HttpContext;
-        var started = Stopwatch.GetTimestamp();
+        var started = clock.GetTimestamp();
         var entry = new Entry();
         ctx.Items[Key] = entry;
         try
@@ -30,7 +29,7 @@ internal sealed class RequestLogFilter(TextWriter log, string? fixedPixel) : IEn
         finally
         {
             var pixel = fixedPixel ?? ctx.Request.RouteValues["pixelId"] as string;
-            var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            var ms = clock.GetElapsedTime(started).TotalMilliseconds;
             var status = ctx.RequestAborted.IsCancellationRequested ? "aborted" : ctx.Response.StatusCode.ToString(CultureInfo.InvariantCulture);
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{ctx.Request.Method} {ctx.Request.Path} pixel={pixel} events={entry.Events} status={status} ms={ms:F1}"));

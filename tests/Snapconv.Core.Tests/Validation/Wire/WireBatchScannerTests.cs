@@ -153,7 +153,7 @@ public class WireBatchScannerTests
         try
         {
             var input = Path.Combine(dir.FullName, "in.csv");
-            using (var w = new StreamWriter(input)) SyntheticConversions.Write(w, new SyntheticOptions { Rows = 2_000, Seed = 11 });
+            using (var w = new StreamWriter(input)) SyntheticConversions.Write(w, new SyntheticOptions { Rows = 2_000, Seed = 11, Now = DateTimeOffset.UtcNow });
             var events = new List<string>();
             var sink = new Snapconv.Core.Tests.Pipeline.CallbackSink(e =>
             {

@@ -56,7 +56,7 @@ public class WireEventValidatorTests
         try
         {
             var input = Path.Combine(dir.FullName, "in.csv");
-            using (var w = new StreamWriter(input)) SyntheticConversions.Write(w, new SyntheticOptions { Rows = 3_000, Seed = 7 });
+            using (var w = new StreamWriter(input)) SyntheticConversions.Write(w, new SyntheticOptions { Rows = 3_000, Seed = 7, Now = DateTimeOffset.UtcNow });
             var accepted = 0;
             var sink = new Snapconv.Core.Tests.Pipeline.CallbackSink(e =>
             {
