@@ -1,3 +1,6 @@
+using System.CommandLine;
+using Snapconv.Cli.Commands;
+using Snapconv.Core.Options;
 using Snapconv.Jobs;
 
 namespace Snapconv.Cli.Tests.Commands;
@@ -49,5 +52,19 @@ public class OptionFlagsTests
             "jobs[1].history_days: must be 1–3650 (was 0).",
             "jobs[1].source.timeout_secs: must be 1–3600 (was 0).",
         ], e.Errors);
+    }
+
+    [Fact]
+    public void ConversionFlags_SharedWithJobFiles_AreTheJobKeysByTheNameRule()
+    {
+        // The flags a job file has too are its keys by OptionNames' rule; these are the commands' own (or, like
+        // --mapping ↔ mapping_file and --contacts FILE ↔ contacts: {pattern}, take another form in a job file).
+        string[] commandOnly = ["--mapping", "--contacts", "--preset-option", "--email-type", "--report", "--rejects", "--events-out"];
+        var command = new Command("x");
+        new ConversionOptionSet().AddTo(command);
+        var keys = OptionBinder.Keys(typeof(JobSettings));
+        var shared = command.Options.Select(o => o.Name).Where(n => !commandOnly.Contains(n)).ToList();
+        Assert.Equal(11, shared.Count);
+        foreach (var flag in shared) Assert.Contains(flag, keys.Select(OptionNames.Flag));
     }
 }
