@@ -233,7 +233,7 @@ public static class JobFileLoader
             Mapping = mapping,
             ContactsPattern = contacts,
             Delivery = delivery,
-            StateDir = stateDir ?? Resolve(baseDir, ".snapconv"),
+            StateDir = stateDir ?? Resolve(baseDir, UploadOptions.DefaultStateDir),
             Source = source,
         };
     }

@@ -181,8 +181,11 @@ public sealed partial record PostgresUrl
         _ => "verify-full",
     };
 
+    /// <summary>A schema name the project's SQL can quote safely: <c>[a-z_][a-z0-9_]*</c>, at most 63 characters.</summary>
+    public const string SchemaPattern = "^[a-z_][a-z0-9_]{0,62}$";
+
     /// <summary>A schema name the project's SQL can quote safely.</summary>
-    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
+    [GeneratedRegex(SchemaPattern)]
     internal static partial Regex SchemaName();
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]

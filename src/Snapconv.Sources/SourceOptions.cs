@@ -70,6 +70,8 @@ public sealed record S3SourceOptions : SourceOptions
 {
     /// <inheritdoc />
     public override string Kind => "s3";
+    /// <summary>Default region: <c>us-east-1</c>.</summary>
+    public const string DefaultRegion = "us-east-1";
     /// <summary>Bucket name. Required.</summary>
     [Required] public string Bucket { get; init; } = "";
     /// <summary>Key prefix, e.g. <c>exports/</c>. Default none.</summary>
@@ -81,7 +83,7 @@ public sealed record S3SourceOptions : SourceOptions
     /// <summary>Service URL of an S3-compatible store, e.g. <c>https://storage.googleapis.com</c>. Default: AWS.</summary>
     public string? Endpoint { get; init; }
     /// <summary>Region. Default <c>us-east-1</c>.</summary>
-    public string Region { get; init; } = "us-east-1";
+    public string Region { get; init; } = DefaultRegion;
     /// <summary>Path-style addressing (MinIO, most S3-compatible stores). Default false.</summary>
     public bool ForcePathStyle { get; init; }
     /// <summary>Environment variable holding the access key id. Default: the SDK's own chain (env, profile, instance role).</summary>

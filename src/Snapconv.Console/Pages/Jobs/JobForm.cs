@@ -41,7 +41,7 @@ public static class JobForm
 
     public static readonly IReadOnlyList<FormField> Token =
     [
-        new("token_env", "Environment variable", "The name of the variable that holds the token where serve runs.", Placeholder: "SNAPCONV_ACCESS_TOKEN", AutoComplete: "off"),
+        new("token_env", "Environment variable", "The name of the variable that holds the token where serve runs.", Placeholder: Snapconv.Delivery.Upload.UploadOptions.DefaultTokenEnv, AutoComplete: "off"),
         new("token_file", "or file", "A file on the server that holds the token (one line).", Placeholder: "/etc/snapconv/token", AutoComplete: "off"),
     ];
 
@@ -59,7 +59,7 @@ public static class JobForm
             new("source.bucket", "Bucket", Required: true),
             new("source.prefix", "Prefix", "Only keys under this prefix.", Placeholder: "exports/"),
             new("source.pattern", "Key pattern", Placeholder: "*.csv"),
-            new("source.region", "Region", Placeholder: "us-east-1"),
+            new("source.region", "Region", Placeholder: S3SourceOptions.DefaultRegion),
             new("source.endpoint", "S3 endpoint", "Empty for AWS; the address of another S3-compatible store."),
             new("source.force_path_style", "Path-style addressing", "Needed by most S3-compatible stores.", FieldKind.Checkbox),
             new("source.access_key_env", "Access key variable", "Environment variable holding the access key id.", Placeholder: "AWS_ACCESS_KEY_ID"),
