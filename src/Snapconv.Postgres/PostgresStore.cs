@@ -18,7 +18,7 @@ public sealed record PostgresStoreOptions
     /// </summary>
     [Required] public required string ConnectionString { get; init; }
     /// <summary>Schema of the project's tables. Default <c>snapconv</c> (<see cref="PostgresUrl.DefaultSchema"/>).</summary>
-    [RegularExpression(PostgresUrl.SchemaPattern)]
+    [RegularExpression(PostgresUrl.SchemaPattern, ErrorMessage = PostgresUrl.SchemaRule)]
     public string Schema { get; init; } = PostgresUrl.DefaultSchema;
     /// <summary>This node's name, recorded with its ledger sessions and migrations. Default <see cref="DefaultNodeName"/>.</summary>
     [Required] public string NodeName { get; init; } = DefaultNodeName;

@@ -183,6 +183,8 @@ public sealed partial record PostgresUrl
 
     /// <summary>A schema name the project's SQL can quote safely: <c>[a-z_][a-z0-9_]*</c>, at most 63 characters.</summary>
     public const string SchemaPattern = "^[a-z_][a-z0-9_]{0,62}$";
+    /// <summary>The error of a schema name that breaks <see cref="SchemaPattern"/> (<c>{0}</c>: the name).</summary>
+    public const string SchemaRule = "must be a lower-case name ([a-z_][a-z0-9_]*, at most 63 characters) (was '{0}').";
 
     /// <summary>A schema name the project's SQL can quote safely.</summary>
     [GeneratedRegex(SchemaPattern)]

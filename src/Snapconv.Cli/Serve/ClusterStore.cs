@@ -26,7 +26,7 @@ public sealed record ClusterStoreOptions
     /// <summary>Npgsql connection string. It may hold the password: never print or log it.</summary>
     [Required] public required string ConnectionString { get; init; }
     /// <summary>Schema of Quartz's tables (<c>[a-z_][a-z0-9_]*</c>). Default <c>snapconv_quartz</c>.</summary>
-    [RegularExpression(Snapconv.Postgres.PostgresUrl.SchemaPattern)] public string Schema { get; init; } = DefaultSchema;
+    [RegularExpression(Snapconv.Postgres.PostgresUrl.SchemaPattern, ErrorMessage = Snapconv.Postgres.PostgresUrl.SchemaRule)] public string Schema { get; init; } = DefaultSchema;
     /// <summary>How often a node records that it is alive. Default 5 s.</summary>
     public TimeSpan CheckinInterval { get; init; } = DefaultCheckinInterval;
     /// <summary>How long past a missed check-in the others wait before recovering a node's work. Default 10 s.</summary>
