@@ -4,7 +4,9 @@ using Cronos;
 using Snapconv.Core.Formats;
 using Snapconv.Core.Mapping;
 using Snapconv.Core.Normalization;
+using Snapconv.Core.Options;
 using Snapconv.Core.Presets;
+using Snapconv.Core.Validation;
 using Snapconv.Delivery.Upload;
 using Snapconv.Sources;
 using YamlDotNet.RepresentationModel;
@@ -16,25 +18,8 @@ namespace Snapconv.Jobs;
 /// errors. <c>defaults:</c> is merged into every job (a job's own keys win; <c>delivery</c> merges key by key).
 /// Relative paths resolve against the job file's folder.
 /// </summary>
-public static partial class JobFileLoader
+public static class JobFileLoader
 {
-    private static readonly string[] JobKeys =
-    [
-        "name", "pixel_id", "token_env", "token_file", "endpoint", "schedule", "timezone", "default_country",
-        "max_event_age_days", "mapping_file", "mapping", "preset", "preset_options", "contacts", "currency", "event_name", "locale", "sheet", "encoding", "delivery",
-        "state_dir", "source", "max_decompressed_size", "history_days",
-    ];
-    private static readonly string[] ContactsKeys = ["pattern"];
-    private static readonly string[] DeliveryKeys = ["batch_size", "concurrency", "qps", "sample_gate", "dry_run", "test_event_code", "auth"];
-    private static readonly Dictionary<string, string[]> SourceKeys = new()
-    {
-        ["local"] = ["type", "path", "pattern", "archive_dir"],
-        ["s3"] = ["type", "bucket", "prefix", "pattern", "endpoint", "region", "force_path_style", "access_key_env", "secret_key_env"],
-        ["sftp"] = ["type", "host", "port", "username", "password_env", "private_key_file", "passphrase_env", "path", "pattern", "host_key_sha256", "timeout_secs"],
-        ["ftp"] = ["type", "host", "port", "username", "password_env", "path", "pattern", "tls", "tls_accept_any_certificate", "timeout_secs"],
-        ["http"] = ["type", "url", "url_env", "headers", "file_name", "timeout_secs"],
-        ["sql"] = ["type", "driver", "connection_env", "connection", "query", "cursor_column", "cursor_start", "timeout_secs"],
-    };
 
     /// <summary>Loads and validates <paramref name="path"/>.</summary>
     /// <exception cref="InputException">The file cannot be read.</exception>
@@ -84,7 +69,7 @@ public static partial class JobFileLoader
         if (defaults is not null)
         {
             foreach (var (k, _) in defaults.Children)
-                if (Key(k) is "name" or "source" || !JobKeys.Contains(Key(k)))
+                if (Key(k) is "name" or "source" || !OptionBinder.Keys(typeof(JobSettings)).Contains(Key(k)))
                     errors.Add($"defaults.{Key(k)}: unknown key; defaults take any job key except name and source.");
         }
         if (jobs is null || jobs.Children.Count == 0)
@@ -150,83 +135,52 @@ public static partial class JobFileLoader
         int? historyDays = null;
         var delivery = new UploadOptions();
         SourceOptions? source = null;
-        foreach (var (k, v) in node.Children)
+        var job = OptionBinder.Bind(new JobSettings(), node, path, errors);
+        errors.AddRange(job.Validate(path).Select(e => e.ToString()));
+        string P(string key) => $"{path}.{key}";
+        name = job.Name;
+        pixel = job.PixelId;
+        tokenEnv = job.TokenEnv;
+        tokenFile = job.TokenFile is { } tf ? Resolve(baseDir, tf) : null;
+        if (job.Endpoint is { } ep)
         {
-            var key = Key(k);
-            var p = $"{path}.{key}";
-            switch (key)
-            {
-                case "name":
-                    name = Str(v, p, errors);
-                    if (name is not null && !NameRegex().IsMatch(name)) errors.Add($"{p}: must match [a-z0-9_-]+ (was '{name}').");
-                    break;
-                case "pixel_id": pixel = Str(v, p, errors); break;
-                case "token_env": tokenEnv = Str(v, p, errors); break;
-                case "token_file": tokenFile = Str(v, p, errors) is { } tf ? Resolve(baseDir, tf) : null; break;
-                case "endpoint":
-                    var ep = Str(v, p, errors);
-                    if (ep is not null && (!Uri.TryCreate(ep, UriKind.Absolute, out var u) || (u.Scheme != "http" && u.Scheme != "https")))
-                        errors.Add($"{p}: must be an absolute http(s) URL, e.g. {UploadOptions.DefaultEndpoint}.");
-                    else if (ep is not null) endpoint = new Uri(ep);
-                    break;
-                case "schedule":
-                    schedule = Str(v, p, errors);
-                    if (schedule is not null) cron = ParseCron(schedule, p, errors);
-                    break;
-                case "timezone":
-                    var tz = Str(v, p, errors);
-                    if (tz is not null && !TimeZones.TryFind(tz, out zone!)) { errors.Add($"{p}: '{tz}' is not an IANA time zone (e.g. Europe/London)."); zone = TimeZoneInfo.Utc; }
-                    break;
-                case "default_country":
-                    var c = Str(v, p, errors);
-                    if (c is not null)
-                    {
-                        if (CountryNormalizer.TryNormalize(c, out var alpha2)) country = alpha2.ToUpperInvariant();
-                        else errors.Add($"{p}: '{c}' is not an ISO 3166 country code or name.");
-                    }
-                    break;
-                case "max_event_age_days": maxAge = Int(v, p, errors, 1, 3650); break;
-                case "history_days": historyDays = Int(v, p, errors, 1, 3650); break;
-                case "mapping_file": mappingFile = Str(v, p, errors) is { } mf ? Resolve(baseDir, mf) : null; break;
-                case "mapping": inlineMapping = v; break;
-                case "preset":
-                    presetName = Str(v, p, errors);
-                    if (presetName is not null && !PresetCatalog.TryGet(presetName, out _))
-                        errors.Add($"{p}: '{presetName}' is not a preset; presets: {string.Join(", ", PresetCatalog.All.Select(x => x.Name))}.");
-                    break;
-                case "contacts": contacts = ParseContacts(v, p, errors); break;
-                case "preset_options": presetOptions = StrMap(v, p, errors); break;
-                case "currency":
-                    var cur = Str(v, p, errors);
-                    if (cur is not null && !TextValues.TryCurrency(cur, out currency!)) errors.Add($"{p}: '{cur}' is not an ISO 4217 code or a currency name.");
-                    break;
-                case "event_name":
-                    var en = Str(v, p, errors);
-                    if (en is not null && !DefaultEventName.TryParse(en, out eventName!)) errors.Add($"{p}: {DefaultEventName.Invalid(en)}");
-                    break;
-                case "locale":
-                    locale = Str(v, p, errors);
-                    if (locale is not null && !TextValues.TryGetCulture(locale, out _)) errors.Add($"{p}: '{locale}' is not a culture name such as en-US, en-GB or de-DE.");
-                    break;
-                case "sheet": sheet = Str(v, p, errors); break;
-                case "encoding":
-                    var enc = Str(v, p, errors);
-                    if (enc is not null && !TextEncoding.TryParse(enc, out encoding)) errors.Add($"{p}: '{enc}' is not a text encoding; e.g. {TextEncoding.CommonNames}.");
-                    break;
-                case "max_decompressed_size":
-                    var size = Str(v, p, errors);
-                    if (size is not null && ByteSize.TryParse(size, out var bytes)) maxDecompressed = bytes;
-                    else if (size is not null) errors.Add($"{p}: '{size}' is not a size such as 50GiB, 500MiB or 1048576.");
-                    break;
-                case "delivery": delivery = ParseDelivery(v, p, errors); break;
-                case "state_dir": stateDir = Str(v, p, errors) is { } sd ? Resolve(baseDir, sd) : null; break;
-                case "source": source = ParseSource(v, p, baseDir, errors); break;
-                default: errors.Add($"{p}: unknown key; known keys: {string.Join(", ", JobKeys)}."); break;
-            }
+            if (!Uri.TryCreate(ep, UriKind.Absolute, out var u) || (u.Scheme != "http" && u.Scheme != "https"))
+                errors.Add($"{P("endpoint")}: must be an absolute http(s) URL, e.g. {UploadOptions.DefaultEndpoint}.");
+            else endpoint = u;
         }
-        if (name is null) errors.Add($"{path}.name: required.");
-        if (string.IsNullOrWhiteSpace(pixel)) errors.Add($"{path}.pixel_id: required.");
-        if (source is null && !node.Children.ContainsKey(new YamlScalarNode("source"))) errors.Add($"{path}.source: required.");
+        schedule = job.Schedule;
+        if (schedule is not null) cron = ParseCron(schedule, P("schedule"), errors);
+        if (job.Timezone is { } tz && !TimeZones.TryFind(tz, out zone!)) { errors.Add($"{P("timezone")}: '{tz}' is not an IANA time zone (e.g. Europe/London)."); zone = TimeZoneInfo.Utc; }
+        if (job.DefaultCountry is { } c)
+        {
+            if (CountryNormalizer.TryNormalize(c, out var alpha2)) country = alpha2.ToUpperInvariant();
+            else errors.Add($"{P("default_country")}: '{c}' is not an ISO 3166 country code or name.");
+        }
+        // The conversion's own options check max_event_age_days: the same rule and words as --max-event-age-days.
+        maxAge = job.MaxEventAgeDays;
+        errors.AddRange(new ConversionOptions { MaxEventAgeDays = maxAge, DefaultCountry = country }.Validate(path).Select(e => e.ToString()));
+        historyDays = job.HistoryDays;
+        mappingFile = job.MappingFile is { } mf ? Resolve(baseDir, mf) : null;
+        inlineMapping = job.Mapping;
+        presetName = job.Preset;
+        if (presetName is not null && !PresetCatalog.TryGet(presetName, out _))
+            errors.Add($"{P("preset")}: '{presetName}' is not a preset; presets: {string.Join(", ", PresetCatalog.All.Select(x => x.Name))}.");
+        if (job.Contacts is { } cn) contacts = ParseContacts(cn, P("contacts"), errors);
+        presetOptions = job.PresetOptions is null ? null : new Dictionary<string, string>(job.PresetOptions, StringComparer.OrdinalIgnoreCase);
+        if (job.Currency is { } cur && !TextValues.TryCurrency(cur, out currency!)) errors.Add($"{P("currency")}: '{cur}' is not an ISO 4217 code or a currency name.");
+        if (job.EventName is { } en && !DefaultEventName.TryParse(en, out eventName!)) errors.Add($"{P("event_name")}: {DefaultEventName.Invalid(en)}");
+        locale = job.Locale;
+        if (locale is not null && !TextValues.TryGetCulture(locale, out _)) errors.Add($"{P("locale")}: '{locale}' is not a culture name such as en-US, en-GB or de-DE.");
+        sheet = job.Sheet;
+        if (job.Encoding is { } enc && !TextEncoding.TryParse(enc, out encoding)) errors.Add($"{P("encoding")}: '{enc}' is not a text encoding; e.g. {TextEncoding.CommonNames}.");
+        if (job.MaxDecompressedSize is { } size)
+        {
+            if (ByteSize.TryParse(size, out var bytes)) maxDecompressed = bytes;
+            else errors.Add($"{P("max_decompressed_size")}: '{size}' is not a size such as 50GiB, 500MiB or 1048576.");
+        }
+        if (job.Delivery is { } dv) delivery = ParseDelivery(dv, P("delivery"), errors);
+        stateDir = job.StateDir is { } sd ? Resolve(baseDir, sd) : null;
+        if (job.Source is { } sv) source = ParseSource(sv, P("source"), baseDir, errors);
         if (mappingFile is not null && inlineMapping is not null) errors.Add($"{path}.mapping: give mapping_file or mapping, not both.");
         if (presetName is not null && (mappingFile is not null || inlineMapping is not null))
             errors.Add($"{path}.preset: preset and {(mappingFile is not null ? "mapping_file" : "mapping")} are alternatives: a preset is a mapping file (copy it with `snapconv presets show NAME` to edit it).");
@@ -279,7 +233,7 @@ public static partial class JobFileLoader
             Mapping = mapping,
             ContactsPattern = contacts,
             Delivery = delivery,
-            StateDir = stateDir ?? Resolve(baseDir, ".snapconv"),
+            StateDir = stateDir ?? Resolve(baseDir, UploadOptions.DefaultStateDir),
             Source = source,
         };
     }
@@ -312,111 +266,42 @@ public static partial class JobFileLoader
     private static string? ParseContacts(YamlNode v, string path, List<string> errors)
     {
         if (v is not YamlMappingNode map) { errors.Add($"{path}: expected an object such as {{pattern: \"*contacts*.csv\"}}."); return null; }
-        string? pattern = null;
-        foreach (var (k, val) in map.Children)
-        {
-            var key = Key(k);
-            if (key == "pattern") pattern = Str(val, $"{path}.pattern", errors);
-            else errors.Add($"{path}.{key}: unknown key; known keys: {string.Join(", ", ContactsKeys)}.");
-        }
-        if (pattern is null && !map.Children.ContainsKey(new YamlScalarNode("pattern"))) errors.Add($"{path}.pattern: required, e.g. \"*contacts*.csv\".");
-        else if (pattern is not null && string.IsNullOrWhiteSpace(pattern)) errors.Add($"{path}.pattern: must not be empty.");
-        return string.IsNullOrWhiteSpace(pattern) ? null : pattern;
+        var contacts = OptionBinder.Bind(new JobContacts(), map, path, errors);
+        errors.AddRange(OptionValidator.Check(contacts, path).Select(e => e.ToString()));
+        return string.IsNullOrWhiteSpace(contacts.Pattern) ? null : contacts.Pattern;
     }
 
     private static UploadOptions ParseDelivery(YamlNode v, string path, List<string> errors)
     {
-        var d = new UploadOptions();
-        if (v is not YamlMappingNode map) { errors.Add($"{path}: expected an object."); return d; }
-        foreach (var (k, val) in map.Children)
-        {
-            var key = Key(k);
-            var p = $"{path}.{key}";
-            d = key switch
-            {
-                "batch_size" => d with { BatchSize = Int(val, p, errors, 1, UploadOptions.SnapMaxEvents) ?? d.BatchSize },
-                "concurrency" => d with { Concurrency = Int(val, p, errors, 1, UploadOptions.MaxConcurrency) ?? d.Concurrency },
-                "qps" => d with { Qps = Dbl(val, p, errors, UploadOptions.MinQps, UploadOptions.MaxQps) ?? d.Qps },
-                "sample_gate" => d with { SampleGate = Bool(val, p, errors) ?? d.SampleGate },
-                "dry_run" => d with { DryRun = Bool(val, p, errors) ?? d.DryRun },
-                "test_event_code" => d with { TestEventCode = Str(val, p, errors) },
-                "auth" => OneOf(val, p, errors, "query", "header") switch
-                {
-                    "header" => d with { Auth = AuthMode.Header },
-                    "query" => d with { Auth = AuthMode.Query },
-                    _ => d,
-                },
-                _ => Unknown(d, p, DeliveryKeys, errors),
-            };
-        }
+        if (v is not YamlMappingNode map) { errors.Add($"{path}: expected an object."); return new UploadOptions(); }
+        var d = OptionBinder.Bind(new UploadOptions(), map, path, errors);
+        // The job fills in the pixel, token, endpoint and state folder at run time: only the section's own keys are checked here.
+        var keys = OptionBinder.Keys(typeof(UploadOptions));
+        errors.AddRange(d.Validate(path).Where(e => keys.Contains(e.Path[(path.Length + 1)..])).Select(e => e.ToString()));
         return d;
     }
 
     private static SourceOptions? ParseSource(YamlNode v, string path, string baseDir, List<string> errors)
     {
         if (v is not YamlMappingNode map) { errors.Add($"{path}: expected an object with 'type'."); return null; }
+        var kinds = string.Join(", ", SourceOptions.Kinds.Keys.SkipLast(1)) + " or " + SourceOptions.Kinds.Keys.Last();
         var type = map.Children.TryGetValue(new YamlScalarNode("type"), out var t) ? Str(t, path + ".type", errors) : null;
-        if (type is null) { errors.Add($"{path}.type: required: local, s3, sftp, ftp, http or sql."); return null; }
-        if (!SourceKeys.TryGetValue(type, out var known)) { errors.Add($"{path}.type: '{type}' is not a source type; use local, s3, sftp, ftp, http or sql."); return null; }
-        var values = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
-        foreach (var (k, val) in map.Children)
+        if (type is null) { errors.Add($"{path}.type: required: {kinds}."); return null; }
+        if (!SourceOptions.Kinds.TryGetValue(type, out var defaults)) { errors.Add($"{path}.type: '{type}' is not a source type; use {kinds}."); return null; }
+        var options = OptionBinder.Bind(defaults, map, path, errors, $"unknown key for type {type}", "type");
+        // Local paths in a job file are relative to the job file's folder.
+        options = options switch
         {
-            var key = Key(k);
-            if (!known.Contains(key)) errors.Add($"{path}.{key}: unknown key for type {type}; known keys: {string.Join(", ", known.Skip(1))}.");
-            else values[key] = val;
-        }
-        string? S(string key) => values.TryGetValue(key, out var n) ? Str(n, $"{path}.{key}", errors) : null;
-        int? I(string key, int min, int max) => values.TryGetValue(key, out var n) ? Int(n, $"{path}.{key}", errors, min, max) : null;
-        bool? B(string key) => values.TryGetValue(key, out var n) ? Bool(n, $"{path}.{key}", errors) : null;
-        string? P(string key) => S(key) is { } s ? Resolve(baseDir, s) : null;
-        SourceOptions options = type switch
-        {
-            "local" => new LocalSourceOptions { Path = P("path") ?? "", Pattern = S("pattern") ?? "*", ArchiveDir = P("archive_dir") },
-            "s3" => new S3SourceOptions
-            {
-                Bucket = S("bucket") ?? "", Prefix = S("prefix") ?? "", Pattern = S("pattern") ?? "*", Endpoint = S("endpoint"),
-                Region = S("region") ?? "us-east-1", ForcePathStyle = B("force_path_style") ?? false,
-                AccessKeyEnv = S("access_key_env"), SecretKeyEnv = S("secret_key_env"),
-            },
-            "sftp" => new SftpSourceOptions
-            {
-                Host = S("host") ?? "", Port = I("port", 1, 65535) ?? 22, Username = S("username") ?? "", PasswordEnv = S("password_env"),
-                PrivateKeyFile = P("private_key_file"), PassphraseEnv = S("passphrase_env"), Path = S("path") ?? ".", Pattern = S("pattern") ?? "*",
-                HostKeySha256 = S("host_key_sha256"), TimeoutSecs = I("timeout_secs", 1, 3600) ?? 30,
-            },
-            "ftp" => new FtpSourceOptions
-            {
-                Host = S("host") ?? "", Port = I("port", 1, 65535) ?? 21, Username = S("username") ?? "anonymous", PasswordEnv = S("password_env"),
-                Path = S("path") ?? "/", Pattern = S("pattern") ?? "*",
-                Tls = (values.TryGetValue("tls", out var tl) ? OneOf(tl, $"{path}.tls", errors, "none", "explicit") : null) == "explicit" ? FtpTls.Explicit : FtpTls.None,
-                TlsAcceptAnyCertificate = B("tls_accept_any_certificate") ?? false, TimeoutSecs = I("timeout_secs", 1, 3600) ?? 30,
-            },
-            "http" => new HttpSourceOptions
-            {
-                Url = S("url") ?? "", UrlEnv = S("url_env"), Headers = values.TryGetValue("headers", out var h) ? StrMap(h, $"{path}.headers", errors) : new Dictionary<string, string>(),
-                FileName = S("file_name"), TimeoutSecs = I("timeout_secs", 1, 86400) ?? 300,
-            },
-            _ => new SqlSourceOptions
-            {
-                Driver = (values.TryGetValue("driver", out var dr) ? OneOf(dr, $"{path}.driver", errors, "postgres", "sqlite") : null) switch
-                {
-                    "sqlite" => SqlDriver.Sqlite,
-                    "postgres" => SqlDriver.Postgres,
-                    _ => Missing(SqlDriver.Postgres, $"{path}.driver", values.ContainsKey("driver"), errors),
-                },
-                ConnectionEnv = S("connection_env"), Connection = SqliteRelative(S("connection"), baseDir), Query = S("query") ?? "",
-                CursorColumn = S("cursor_column"), CursorStart = S("cursor_start"), TimeoutSecs = I("timeout_secs", 1, 86400) ?? 600,
-            },
+            LocalSourceOptions l => l with { Path = ResolveGiven(baseDir, l.Path)!, ArchiveDir = ResolveGiven(baseDir, l.ArchiveDir) },
+            SftpSourceOptions f => f with { PrivateKeyFile = ResolveGiven(baseDir, f.PrivateKeyFile) },
+            SqlSourceOptions q => q with { Connection = SqliteRelative(q.Connection, baseDir) },
+            _ => options,
         };
-        errors.AddRange(options.Validate(path));
+        errors.AddRange(options.Validate(path).Select(e => e.ToString()));
         return options;
     }
 
-    private static T Missing<T>(T fallback, string path, bool present, List<string> errors)
-    {
-        if (!present) errors.Add($"{path}: required: postgres or sqlite.");
-        return fallback;
-    }
+    private static string? ResolveGiven(string baseDir, string? path) => string.IsNullOrEmpty(path) ? path : Resolve(baseDir, path);
 
     /// <summary>A SQLite <c>Data Source=</c> relative path resolves against the job file's folder.</summary>
     private static string? SqliteRelative(string? connection, string baseDir)
@@ -427,12 +312,6 @@ public static partial class JobFileLoader
         var file = m.Groups[2].Value.Trim();
         if (file.StartsWith(':') || Path.IsPathRooted(file)) return connection;
         return connection[..m.Groups[2].Index] + Path.GetFullPath(Path.Combine(baseDir, file)) + connection[(m.Groups[2].Index + m.Groups[2].Length)..];
-    }
-
-    private static UploadOptions Unknown(UploadOptions d, string path, string[] known, List<string> errors)
-    {
-        errors.Add($"{path}: unknown key; known keys: {string.Join(", ", known)}.");
-        return d;
     }
 
     private static string ToText(YamlNode node)
@@ -452,51 +331,4 @@ public static partial class JobFileLoader
         errors.Add($"{path}: expected a text value.");
         return null;
     }
-
-    private static int? Int(YamlNode node, string path, List<string> errors, int min, int max)
-    {
-        var s = Str(node, path, errors);
-        if (s is null) return null;
-        if (int.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max) return n;
-        errors.Add($"{path}: must be a whole number {min}..{max} (was '{s}').");
-        return null;
-    }
-
-    private static double? Dbl(YamlNode node, string path, List<string> errors, double min, double max)
-    {
-        var s = Str(node, path, errors);
-        if (s is null) return null;
-        if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max) return n;
-        errors.Add($"{path}: must be a number {min.ToString(CultureInfo.InvariantCulture)}..{max.ToString(CultureInfo.InvariantCulture)} (was '{s}').");
-        return null;
-    }
-
-    private static bool? Bool(YamlNode node, string path, List<string> errors)
-    {
-        var s = Str(node, path, errors);
-        if (s is null) return null;
-        if (bool.TryParse(s, out var b)) return b;
-        errors.Add($"{path}: must be true or false (was '{s}').");
-        return null;
-    }
-
-    private static string? OneOf(YamlNode node, string path, List<string> errors, params string[] allowed)
-    {
-        var s = Str(node, path, errors);
-        if (s is null) return null;
-        if (allowed.Contains(s)) return s;
-        errors.Add($"{path}: must be one of {string.Join(", ", allowed)} (was '{s}').");
-        return null;
-    }
-
-    private static Dictionary<string, string> StrMap(YamlNode node, string path, List<string> errors)
-    {
-        var d = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        if (node is not YamlMappingNode map) { errors.Add($"{path}: expected an object of name → value."); return d; }
-        foreach (var (k, v) in map.Children) if (Str(v, $"{path}.{Key(k)}", errors) is { } s) d[Key(k)] = s;
-        return d;
-    }
-
-    [GeneratedRegex("^[a-z0-9_-]+$")]
-    private static partial Regex NameRegex();
 }

@@ -18,10 +18,13 @@ public sealed record PostgresStoreOptions
     /// </summary>
     [Required] public required string ConnectionString { get; init; }
     /// <summary>Schema of the project's tables. Default <c>snapconv</c> (<see cref="PostgresUrl.DefaultSchema"/>).</summary>
-    [RegularExpression("^[a-z_][a-z0-9_]{0,62}$")]
+    [RegularExpression(PostgresUrl.SchemaPattern, ErrorMessage = PostgresUrl.SchemaRule)]
     public string Schema { get; init; } = PostgresUrl.DefaultSchema;
     /// <summary>This node's name, recorded with its ledger sessions and migrations. Default <see cref="DefaultNodeName"/>.</summary>
     [Required] public string NodeName { get; init; } = DefaultNodeName;
+
+    /// <summary>Every problem, each path under <paramref name="path"/>; empty when valid. Never shows the connection string.</summary>
+    public IReadOnlyList<Snapconv.Core.Options.OptionError> Validate(string path = "") => Snapconv.Core.Options.OptionValidator.Check(this, path);
 
     /// <summary>The host name and process id (<c>HOST:PID</c>), as <c>--node-name</c>'s default.</summary>
     public static string DefaultNodeName => $"{Environment.MachineName}:{Environment.ProcessId}";
@@ -71,9 +74,7 @@ public sealed class PostgresStore : IAsyncDisposable, IDisposable
     /// <exception cref="NpgsqlException">PostgreSQL is unreachable or refused the login (retriable).</exception>
     public static async Task<PostgresStore> OpenAsync(PostgresStoreOptions options, CancellationToken ct)
     {
-        var errors = new List<ValidationResult>();
-        if (!Validator.TryValidateObject(options, new ValidationContext(options), errors, validateAllProperties: true))
-            throw new ArgumentException(string.Join("; ", errors.Select(e => e.ErrorMessage)), nameof(options));
+        if (options.Validate() is { Count: > 0 } errors) throw new ArgumentException(string.Join("; ", errors), nameof(options));
         var pooled = NpgsqlDataSource.Create(options.ConnectionString);
         try
         {

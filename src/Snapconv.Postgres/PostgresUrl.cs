@@ -181,8 +181,13 @@ public sealed partial record PostgresUrl
         _ => "verify-full",
     };
 
+    /// <summary>A schema name the project's SQL can quote safely: <c>[a-z_][a-z0-9_]*</c>, at most 63 characters.</summary>
+    public const string SchemaPattern = "^[a-z_][a-z0-9_]{0,62}$";
+    /// <summary>The error of a schema name that breaks <see cref="SchemaPattern"/> (<c>{0}</c>: the name).</summary>
+    public const string SchemaRule = "must be a lower-case name ([a-z_][a-z0-9_]*, at most 63 characters) (was '{0}').";
+
     /// <summary>A schema name the project's SQL can quote safely.</summary>
-    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
+    [GeneratedRegex(SchemaPattern)]
     internal static partial Regex SchemaName();
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]

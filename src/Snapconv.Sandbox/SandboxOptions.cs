@@ -1,4 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using Snapconv.Core.Options;
 
 namespace Snapconv.Sandbox;
 
@@ -64,11 +66,11 @@ public sealed record SandboxOptions
     /// <summary>Requests per second per pixel (token bucket). Default: null (unlimited). Must be &gt; 0.</summary>
     public double? Qps { get; init; }
     /// <summary>Share of requests answered 500/503 before processing, 0..1. Default 0.</summary>
-    public double FailRate { get; init; }
+    [Range(0.0, 1.0)] public double FailRate { get; init; }
     /// <summary>Delay added to each CAPI request, 0..60000 ms. Default 0.</summary>
-    public int LatencyMs { get; init; }
+    [Range(0, MaxLatencyMs)] public int LatencyMs { get; init; }
     /// <summary>Share of stored batches whose answer is lost (connection aborted or 503), 0..1. Default 0.</summary>
-    public double LoseAckRate { get; init; }
+    [Range(0.0, 1.0)] public double LoseAckRate { get; init; }
     /// <summary>Seed of the fault random source. Default: null (unseeded).</summary>
     public int? Seed { get; init; }
     /// <summary>Batches with invalid events: reject all (default) or store the valid ones.</summary>
@@ -80,42 +82,40 @@ public sealed record SandboxOptions
     /// <summary>Where request lines go. Default: null, meaning standard output.</summary>
     public TextWriter? Log { get; init; }
 
-    /// <summary>Every problem with these options, each naming the option; empty when valid.</summary>
-    public IReadOnlyList<string> Validate()
+    /// <summary>
+    /// Every problem with these options, each path under <paramref name="path"/> (the bare key such as <c>fail_rate</c>
+    /// when blank; the CLI shows it as the flag); empty when valid.
+    /// </summary>
+    public IReadOnlyList<OptionError> Validate(string path = "")
     {
-        var errors = new List<string>();
-        if (string.IsNullOrWhiteSpace(Urls)) errors.Add("urls: must not be empty.");
+        var errors = OptionValidator.Check(this, path);
+        string P(string key) => OptionNames.Join(path, key);
+        if (string.IsNullOrWhiteSpace(Urls)) errors.Add(new(P("urls"), "must not be empty."));
         else
         {
             foreach (var u in Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 var wildcard = ListenAddresses.IsWildcard(u) && (u.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || u.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
                 if (!wildcard && (!Uri.TryCreate(u, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https")))
-                    errors.Add($"urls: '{u}' is not an http(s) URL.");
+                    errors.Add(new(P("urls"), $"'{u}' is not an http(s) URL."));
                 else if (!AllowRemote && !ListenAddresses.IsLoopback(u))
-                    errors.Add($"urls: '{u}' is not a loopback address; the sandbox's inspection endpoints have no authentication, so it listens on 127.0.0.1, [::1] or localhost only (--allow-remote to listen beyond this machine).");
+                    errors.Add(new(P("urls"), $"'{u}' is not a loopback address; the sandbox's inspection endpoints have no authentication, so it listens on 127.0.0.1, [::1] or localhost only (--allow-remote to listen beyond this machine)."));
             }
         }
         if (Qps is { } q && (!(q > 0) || double.IsInfinity(q)))
-            errors.Add($"qps: must be a positive number (was {q.ToString(CultureInfo.InvariantCulture)}).");
-        if (!(FailRate is >= 0 and <= 1))
-            errors.Add($"fail_rate: must be between 0 and 1 (was {FailRate.ToString(CultureInfo.InvariantCulture)}).");
-        if (!(LoseAckRate is >= 0 and <= 1))
-            errors.Add($"lose_ack_rate: must be between 0 and 1 (was {LoseAckRate.ToString(CultureInfo.InvariantCulture)}).");
-        if (LatencyMs is < 0 or > MaxLatencyMs)
-            errors.Add($"latency_ms: must be between 0 and {MaxLatencyMs} (was {LatencyMs}).");
-        if (DbPath is not null && string.IsNullOrWhiteSpace(DbPath)) errors.Add("db: must not be empty when given.");
-        if (!Enum.IsDefined(PartialBatches)) errors.Add($"partial_batches: must be accept or reject (was {PartialBatches}).");
-        if (!Enum.IsDefined(DedupClock)) errors.Add($"dedup_clock: must be event or arrival (was {DedupClock}).");
+            errors.Add(new(P("qps"), $"must be a positive number (was {q.ToString(CultureInfo.InvariantCulture)})."));
+        if (DbPath is not null && string.IsNullOrWhiteSpace(DbPath)) errors.Add(new(P("db"), $"must not be empty when given."));
+        if (!Enum.IsDefined(PartialBatches)) errors.Add(new(P("partial_batches"), $"must be accept or reject (was {PartialBatches})."));
+        if (!Enum.IsDefined(DedupClock)) errors.Add(new(P("dedup_clock"), $"must be event or arrival (was {DedupClock})."));
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < Pixels.Count; i++)
         {
             var p = Pixels[i];
-            if (p is null) { errors.Add($"pixels[{i}]: must not be null."); continue; }
+            if (p is null) { errors.Add(new(P($"pixels[{i}]"), $"must not be null.")); continue; }
             if (string.IsNullOrWhiteSpace(p.PixelId) || p.PixelId.Contains('/'))
-                errors.Add($"pixels[{i}].pixel_id: must be a non-empty id without '/'.");
-            else if (!seen.Add(p.PixelId)) errors.Add($"pixels[{i}].pixel_id: '{p.PixelId}' is listed twice.");
-            if (string.IsNullOrWhiteSpace(p.Token)) errors.Add($"pixels[{i}].token: must not be empty.");
+                errors.Add(new(P($"pixels[{i}].pixel_id"), $"must be a non-empty id without '/'."));
+            else if (!seen.Add(p.PixelId)) errors.Add(new(P($"pixels[{i}].pixel_id"), $"'{p.PixelId}' is listed twice."));
+            if (string.IsNullOrWhiteSpace(p.Token)) errors.Add(new(P($"pixels[{i}].token"), $"must not be empty."));
         }
         return errors;
     }
@@ -126,6 +126,6 @@ public sealed record SandboxOptions
     {
         var errors = Validate();
         if (errors.Count > 0)
-            throw new ArgumentException("Invalid sandbox options:" + Environment.NewLine + string.Join(Environment.NewLine, errors));
+            throw new ArgumentException("Invalid sandbox options:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => e.ToString())));
     }
 }

@@ -1,19 +1,39 @@
 using System.ComponentModel.DataAnnotations;
+using Snapconv.Core.Options;
 
 namespace Snapconv.Sources;
 
 /// <summary>
 /// Settings of one source (the job file's <c>source:</c> block; <c>type:</c> picks the kind). Secrets are given
 /// by reference only (an environment variable name or a file), never as values. <see cref="Validate"/> lists
-/// every problem with its path.
+/// every problem with its path. A job file's keys are the snake_case names of a kind's properties
+/// (<see cref="OptionBinder"/>).
 /// </summary>
 public abstract record SourceOptions
 {
+    /// <summary>Default glob of the kinds that list files: every file.</summary>
+    public const string DefaultPattern = "*";
+    /// <summary>Highest TCP port.</summary>
+    public const int MaxPort = 65_535;
+    /// <summary>Longest connect/operation timeout of a file server (sftp, ftp): one hour.</summary>
+    public const int MaxServerTimeoutSecs = 3_600;
+    /// <summary>Longest timeout of one download or query (http, sql): one day.</summary>
+    public const int MaxTransferTimeoutSecs = 86_400;
+
+    /// <summary>Every kind, by its <c>type:</c> value, with its defaults.</summary>
+    public static IReadOnlyDictionary<string, SourceOptions> Kinds { get; } = new SourceOptions[]
+    {
+        new LocalSourceOptions(), new S3SourceOptions(), new SftpSourceOptions(), new FtpSourceOptions(), new HttpSourceOptions(), new SqlSourceOptions(),
+    }.ToDictionary(o => o.Kind, StringComparer.Ordinal);
+
     /// <summary>The <c>type:</c> value.</summary>
     public abstract string Kind { get; }
 
-    /// <summary>Every problem, each prefixed with <paramref name="path"/> (e.g. <c>jobs[0].source</c>); empty when valid.</summary>
-    public abstract IReadOnlyList<string> Validate(string path);
+    /// <summary>
+    /// Every problem, each path under <paramref name="path"/> (e.g. <c>jobs[0].source.port</c>); empty when valid.
+    /// The <c>[Required]</c>/<c>[Range]</c> attributes first (<see cref="OptionValidator"/>), then the kind's own rules.
+    /// </summary>
+    public abstract IReadOnlyList<OptionError> Validate(string path);
 
     /// <summary>
     /// The same source with another file pattern (a job's <c>contacts.pattern</c> lists its companion objects this
@@ -21,17 +41,6 @@ public abstract record SourceOptions
     /// </summary>
     public virtual SourceOptions? WithPattern(string pattern) => null;
 
-    /// <summary>Adds an error when <paramref name="value"/> is blank.</summary>
-    protected static void Require(List<string> errors, string path, string key, string? value)
-    {
-        if (string.IsNullOrWhiteSpace(value)) errors.Add($"{path}.{key}: required.");
-    }
-
-    /// <summary>Adds an error when <paramref name="port"/> is out of range.</summary>
-    protected static void CheckPort(List<string> errors, string path, int port)
-    {
-        if (port is < 1 or > 65535) errors.Add($"{path}.port: must be 1..65535 (was {port}).");
-    }
 }
 
 /// <summary>Files in a local folder. Example: <c>{type: local, path: exports/, pattern: "*.csv*", archive_dir: done/}</c>.</summary>
@@ -42,17 +51,16 @@ public sealed record LocalSourceOptions : SourceOptions
     /// <summary>Folder to read. Required.</summary>
     [Required] public string Path { get; init; } = "";
     /// <summary>Glob relative to <see cref="Path"/>. Default <c>*</c>.</summary>
-    public string Pattern { get; init; } = "*";
+    public string Pattern { get; init; } = DefaultPattern;
     /// <inheritdoc />
     public override SourceOptions WithPattern(string pattern) => this with { Pattern = pattern };
     /// <summary>Folder the files move to once delivered. Default none (files stay; the ledger skips them).</summary>
     public string? ArchiveDir { get; init; }
 
     /// <inheritdoc />
-    public override IReadOnlyList<string> Validate(string path)
+    public override IReadOnlyList<OptionError> Validate(string path)
     {
-        var e = new List<string>();
-        Require(e, path, "path", Path);
+        var e = OptionValidator.Check(this, path);
         return e;
     }
 }
@@ -62,18 +70,20 @@ public sealed record S3SourceOptions : SourceOptions
 {
     /// <inheritdoc />
     public override string Kind => "s3";
+    /// <summary>Default region: <c>us-east-1</c>.</summary>
+    public const string DefaultRegion = "us-east-1";
     /// <summary>Bucket name. Required.</summary>
     [Required] public string Bucket { get; init; } = "";
     /// <summary>Key prefix, e.g. <c>exports/</c>. Default none.</summary>
     public string Prefix { get; init; } = "";
     /// <summary>Glob over the key after the prefix. Default <c>*</c>.</summary>
-    public string Pattern { get; init; } = "*";
+    public string Pattern { get; init; } = DefaultPattern;
     /// <inheritdoc />
     public override SourceOptions WithPattern(string pattern) => this with { Pattern = pattern };
     /// <summary>Service URL of an S3-compatible store, e.g. <c>https://storage.googleapis.com</c>. Default: AWS.</summary>
     public string? Endpoint { get; init; }
     /// <summary>Region. Default <c>us-east-1</c>.</summary>
-    public string Region { get; init; } = "us-east-1";
+    public string Region { get; init; } = DefaultRegion;
     /// <summary>Path-style addressing (MinIO, most S3-compatible stores). Default false.</summary>
     public bool ForcePathStyle { get; init; }
     /// <summary>Environment variable holding the access key id. Default: the SDK's own chain (env, profile, instance role).</summary>
@@ -82,14 +92,13 @@ public sealed record S3SourceOptions : SourceOptions
     public string? SecretKeyEnv { get; init; }
 
     /// <inheritdoc />
-    public override IReadOnlyList<string> Validate(string path)
+    public override IReadOnlyList<OptionError> Validate(string path)
     {
-        var e = new List<string>();
-        Require(e, path, "bucket", Bucket);
+        var e = OptionValidator.Check(this, path);
         if (Endpoint is not null && !Uri.TryCreate(Endpoint, UriKind.Absolute, out _))
-            e.Add($"{path}.endpoint: must be an absolute URL, e.g. http://127.0.0.1:9000.");
+            e.Add(new($"{path}.endpoint", $"must be an absolute URL, e.g. http://127.0.0.1:9000."));
         if ((AccessKeyEnv is null) != (SecretKeyEnv is null))
-            e.Add($"{path}.secret_key_env: access_key_env and secret_key_env go together.");
+            e.Add(new($"{path}.secret_key_env", $"access_key_env and secret_key_env go together."));
         return e;
     }
 }
@@ -101,10 +110,14 @@ public sealed record SftpSourceOptions : SourceOptions
     public const string AnyHostKey = "any";
     /// <inheritdoc />
     public override string Kind => "sftp";
+    /// <summary>Default port: 22.</summary>
+    public const int DefaultPort = 22;
+    /// <summary>Default timeout: 30 s.</summary>
+    public const int DefaultTimeoutSecs = 30;
     /// <summary>Host name or address. Required.</summary>
     [Required] public string Host { get; init; } = "";
     /// <summary>Port. Default 22.</summary>
-    [Range(1, 65535)] public int Port { get; init; } = 22;
+    [Range(1, MaxPort)] public int Port { get; init; } = DefaultPort;
     /// <summary>User name. Required.</summary>
     [Required] public string Username { get; init; } = "";
     /// <summary>Environment variable holding the password.</summary>
@@ -116,27 +129,23 @@ public sealed record SftpSourceOptions : SourceOptions
     /// <summary>Remote folder. Default <c>.</c> (the login folder).</summary>
     public string Path { get; init; } = ".";
     /// <summary>Glob relative to <see cref="Path"/>. Default <c>*</c>.</summary>
-    public string Pattern { get; init; } = "*";
+    public string Pattern { get; init; } = DefaultPattern;
     /// <inheritdoc />
     public override SourceOptions WithPattern(string pattern) => this with { Pattern = pattern };
     /// <summary>The server's host key as <c>ssh-keygen -l -E sha256</c> prints it (<c>SHA256:…</c>), or <c>any</c>. Required.</summary>
     public string? HostKeySha256 { get; init; }
     /// <summary>Connect and operation timeout in seconds. Default 30.</summary>
-    [Range(1, 3600)] public int TimeoutSecs { get; init; } = 30;
+    [Range(1, MaxServerTimeoutSecs)] public int TimeoutSecs { get; init; } = DefaultTimeoutSecs;
 
     /// <inheritdoc />
-    public override IReadOnlyList<string> Validate(string path)
+    public override IReadOnlyList<OptionError> Validate(string path)
     {
-        var e = new List<string>();
-        Require(e, path, "host", Host);
-        CheckPort(e, path, Port);
-        Require(e, path, "username", Username);
-        if (PasswordEnv is null && PrivateKeyFile is null) e.Add($"{path}.password_env: give password_env or private_key_file.");
+        var e = OptionValidator.Check(this, path);
+        if (PasswordEnv is null && PrivateKeyFile is null) e.Add(new($"{path}.password_env", $"give password_env or private_key_file."));
         if (HostKeySha256 is null)
-            e.Add($"{path}.host_key_sha256: required: the server's key as `ssh-keygen -l -E sha256` prints it (SHA256:…), or 'any' to skip the check.");
+            e.Add(new($"{path}.host_key_sha256", $"required: the server's key as `ssh-keygen -l -E sha256` prints it (SHA256:…), or 'any' to skip the check."));
         else if (HostKeySha256 != AnyHostKey && !HostKeySha256.StartsWith("SHA256:", StringComparison.Ordinal))
-            e.Add($"{path}.host_key_sha256: must start with 'SHA256:' (as ssh-keygen prints it) or be 'any'.");
-        if (TimeoutSecs is < 1 or > 3600) e.Add($"{path}.timeout_secs: must be 1..3600.");
+            e.Add(new($"{path}.host_key_sha256", $"must start with 'SHA256:' (as ssh-keygen prints it) or be 'any'."));
         return e;
     }
 }
@@ -155,18 +164,22 @@ public sealed record FtpSourceOptions : SourceOptions
 {
     /// <inheritdoc />
     public override string Kind => "ftp";
+    /// <summary>Default port: 21.</summary>
+    public const int DefaultPort = 21;
+    /// <summary>Default timeout: 30 s.</summary>
+    public const int DefaultTimeoutSecs = 30;
     /// <summary>Host. Required.</summary>
     [Required] public string Host { get; init; } = "";
     /// <summary>Port. Default 21.</summary>
-    [Range(1, 65535)] public int Port { get; init; } = 21;
+    [Range(1, MaxPort)] public int Port { get; init; } = DefaultPort;
     /// <summary>User. Default <c>anonymous</c>.</summary>
-    public string Username { get; init; } = "anonymous";
+    [Required] public string Username { get; init; } = "anonymous";
     /// <summary>Environment variable holding the password. Default none (anonymous sends an empty-ish password).</summary>
     public string? PasswordEnv { get; init; }
     /// <summary>Remote folder. Default <c>/</c>.</summary>
     public string Path { get; init; } = "/";
     /// <summary>Glob relative to <see cref="Path"/>. Default <c>*</c>.</summary>
-    public string Pattern { get; init; } = "*";
+    public string Pattern { get; init; } = DefaultPattern;
     /// <inheritdoc />
     public override SourceOptions WithPattern(string pattern) => this with { Pattern = pattern };
     /// <summary>TLS. Default none.</summary>
@@ -174,16 +187,12 @@ public sealed record FtpSourceOptions : SourceOptions
     /// <summary>Accept any TLS certificate (self-signed servers). Default false.</summary>
     public bool TlsAcceptAnyCertificate { get; init; }
     /// <summary>Timeout in seconds. Default 30.</summary>
-    [Range(1, 3600)] public int TimeoutSecs { get; init; } = 30;
+    [Range(1, MaxServerTimeoutSecs)] public int TimeoutSecs { get; init; } = DefaultTimeoutSecs;
 
     /// <inheritdoc />
-    public override IReadOnlyList<string> Validate(string path)
+    public override IReadOnlyList<OptionError> Validate(string path)
     {
-        var e = new List<string>();
-        Require(e, path, "host", Host);
-        CheckPort(e, path, Port);
-        Require(e, path, "username", Username);
-        if (TimeoutSecs is < 1 or > 3600) e.Add($"{path}.timeout_secs: must be 1..3600.");
+        var e = OptionValidator.Check(this, path);
         return e;
     }
 }
@@ -193,6 +202,8 @@ public sealed record HttpSourceOptions : SourceOptions
 {
     /// <inheritdoc />
     public override string Kind => "http";
+    /// <summary>Default timeout: 5 min.</summary>
+    public const int DefaultTimeoutSecs = 300;
     /// <summary>The URL (may hold <c>${ENV_VAR}</c>). Required unless <see cref="UrlEnv"/> is given.</summary>
     public string Url { get; init; } = "";
     /// <summary>
@@ -205,20 +216,20 @@ public sealed record HttpSourceOptions : SourceOptions
     /// <summary>Name of the staged file (its extension picks the format). Default: the URL's last segment.</summary>
     public string? FileName { get; init; }
     /// <summary>Timeout in seconds. Default 300.</summary>
-    [Range(1, 86400)] public int TimeoutSecs { get; init; } = 300;
+    [Range(1, MaxTransferTimeoutSecs)] public int TimeoutSecs { get; init; } = DefaultTimeoutSecs;
 
     /// <inheritdoc />
-    public override IReadOnlyList<string> Validate(string path)
+    public override IReadOnlyList<OptionError> Validate(string path)
     {
-        var e = new List<string>();
-        if (UrlEnv is null) Require(e, path, "url", Url);
-        else if (!string.IsNullOrWhiteSpace(Url)) e.Add($"{path}.url_env: give url or url_env (one of them).");
+        var e = OptionValidator.Check(this, path);
+        if (UrlEnv is null) { if (string.IsNullOrWhiteSpace(Url)) e.Add(new($"{path}.url", OptionValidator.RequiredMessage)); }
+        else if (!string.IsNullOrWhiteSpace(Url)) e.Add(new($"{path}.url_env", $"give url or url_env (one of them)."));
         if (!string.IsNullOrWhiteSpace(Url) && !Url.Contains("${", StringComparison.Ordinal)
             && (!Uri.TryCreate(Url, UriKind.Absolute, out var u) || (u.Scheme != "http" && u.Scheme != "https")))
-            e.Add($"{path}.url: must be an absolute http(s) URL.");
+            e.Add(new($"{path}.url", $"must be an absolute http(s) URL."));
         foreach (var (k, _) in Headers)
             if (k.Equals("Authorization", StringComparison.OrdinalIgnoreCase) && !Headers[k].Contains("${", StringComparison.Ordinal))
-                e.Add($"{path}.headers.{k}: secrets only by reference: write ${{ENV_VAR}}.");
+                e.Add(new($"{path}.headers.{k}", $"secrets only by reference: write ${{ENV_VAR}}."));
         return e;
     }
 }
@@ -240,8 +251,10 @@ public sealed record SqlSourceOptions : SourceOptions
 {
     /// <inheritdoc />
     public override string Kind => "sql";
-    /// <summary>Driver. Required.</summary>
-    public SqlDriver Driver { get; init; }
+    /// <summary>Default command timeout: 10 min.</summary>
+    public const int DefaultTimeoutSecs = 600;
+    /// <summary>Driver. Required (a job file must name it).</summary>
+    [Required] public SqlDriver Driver { get; init; }
     /// <summary>Environment variable holding the connection string.</summary>
     public string? ConnectionEnv { get; init; }
     /// <summary>A connection string without a password (e.g. <c>Data Source=crm.db</c>).</summary>
@@ -253,19 +266,18 @@ public sealed record SqlSourceOptions : SourceOptions
     /// <summary>The cursor before the first run, e.g. <c>1970-01-01T00:00:00Z</c> or <c>0</c>.</summary>
     public string? CursorStart { get; init; }
     /// <summary>Command timeout in seconds. Default 600.</summary>
-    [Range(1, 86400)] public int TimeoutSecs { get; init; } = 600;
+    [Range(1, MaxTransferTimeoutSecs)] public int TimeoutSecs { get; init; } = DefaultTimeoutSecs;
 
     /// <inheritdoc />
-    public override IReadOnlyList<string> Validate(string path)
+    public override IReadOnlyList<OptionError> Validate(string path)
     {
-        var e = new List<string>();
-        if ((ConnectionEnv is null) == (Connection is null)) e.Add($"{path}.connection_env: give connection_env or connection (one of them).");
+        var e = OptionValidator.Check(this, path);
+        if ((ConnectionEnv is null) == (Connection is null)) e.Add(new($"{path}.connection_env", $"give connection_env or connection (one of them)."));
         if (Connection is not null && (Connection.Contains("password", StringComparison.OrdinalIgnoreCase) || Connection.Contains("pwd=", StringComparison.OrdinalIgnoreCase)))
-            e.Add($"{path}.connection: holds a password; put the connection string in an environment variable and name it in connection_env.");
-        Require(e, path, "query", Query);
-        if (CursorColumn is not null && CursorStart is null) e.Add($"{path}.cursor_start: required with cursor_column.");
+            e.Add(new($"{path}.connection", $"holds a password; put the connection string in an environment variable and name it in connection_env."));
+        if (CursorColumn is not null && CursorStart is null) e.Add(new($"{path}.cursor_start", $"required with cursor_column."));
         if (CursorColumn is not null && !Query.Contains("@cursor", StringComparison.Ordinal))
-            e.Add($"{path}.query: must read @cursor when cursor_column is set, e.g. WHERE {CursorColumn} > @cursor.");
+            e.Add(new($"{path}.query", $"must read @cursor when cursor_column is set, e.g. WHERE {CursorColumn} > @cursor."));
         return e;
     }
 }

@@ -27,7 +27,7 @@ public class ListenAddressesTests
     {
         var errors = new SandboxOptions { Urls = "http://127.0.0.1:0;http://0.0.0.0:8787" }.Validate();
         var e = Assert.Single(errors);
-        Assert.StartsWith("urls: 'http://0.0.0.0:8787' is not a loopback address; the sandbox's inspection endpoints have no authentication", e, StringComparison.Ordinal);
+        Assert.StartsWith("urls: 'http://0.0.0.0:8787' is not a loopback address; the sandbox's inspection endpoints have no authentication", e.ToString(), StringComparison.Ordinal);
     }
 
     [Theory]

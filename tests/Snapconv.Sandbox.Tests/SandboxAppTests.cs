@@ -32,14 +32,15 @@ public sealed class SandboxAppTests
             Urls = "ftp://x", Qps = 0, FailRate = 1.5, LoseAckRate = -0.1, LatencyMs = -1,
             Pixels = [new PixelCredential("p", "t"), new PixelCredential("p", "")],
         };
-        var errors = o.Validate();
+        // #17: the ranges are the record's [Range] attributes, first and in the one wording of range errors.
+        var errors = o.Validate().Select(e => e.ToString());
         Assert.Equal(
         [
+            "fail_rate: must be 0–1 (was 1.5).",
+            "latency_ms: must be 0–60000 (was -1).",
+            "lose_ack_rate: must be 0–1 (was -0.1).",
             "urls: 'ftp://x' is not an http(s) URL.",
             "qps: must be a positive number (was 0).",
-            "fail_rate: must be between 0 and 1 (was 1.5).",
-            "lose_ack_rate: must be between 0 and 1 (was -0.1).",
-            "latency_ms: must be between 0 and 60000 (was -1).",
             "pixels[1].pixel_id: 'p' is listed twice.",
             "pixels[1].token: must not be empty.",
         ], errors);

@@ -97,7 +97,7 @@ public sealed class SftpSourceTests(SshdServer server) : SourceConformance, ICla
     [Fact]
     public void Options_NoHostKey_IsAnErrorThatExplainsAny()
     {
-        var errors = new SftpSourceOptions { Host = "h", Username = "u", PasswordEnv = "P" }.Validate("jobs[0].source");
+        var errors = new SftpSourceOptions { Host = "h", Username = "u", PasswordEnv = "P" }.Validate("jobs[0].source").Select(e => e.ToString());
         Assert.Contains(errors, e => e.StartsWith("jobs[0].source.host_key_sha256: required", StringComparison.Ordinal) && e.Contains("'any'"));
     }
 }
@@ -363,8 +363,8 @@ public sealed class HttpSourceTests(HttpExportServer server) : SourceConformance
     public void Options_UrlOrUrlEnv_ExactlyOne() // #16
     {
         Assert.Empty(new HttpSourceOptions { UrlEnv = "EXPORT_URL" }.Validate("s"));
-        Assert.Equal(["s.url_env: give url or url_env (one of them)."], new HttpSourceOptions { Url = "https://h/x.csv", UrlEnv = "EXPORT_URL" }.Validate("s"));
-        Assert.Equal(["s.url: required."], new HttpSourceOptions().Validate("s"));
+        Assert.Equal(["s.url_env: give url or url_env (one of them)."], new HttpSourceOptions { Url = "https://h/x.csv", UrlEnv = "EXPORT_URL" }.Validate("s").Select(e => e.ToString()));
+        Assert.Equal(["s.url: required."], new HttpSourceOptions().Validate("s").Select(e => e.ToString()));
     }
 
     [Fact]

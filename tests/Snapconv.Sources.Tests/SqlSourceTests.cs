@@ -122,7 +122,7 @@ public sealed class SqlSourceTests(PostgresServer pg) : IClassFixture<PostgresSe
     [Fact]
     public void Options_LiteralPassword_IsRefused()
     {
-        var errors = new SqlSourceOptions { Driver = SqlDriver.Postgres, Connection = "Host=h;Password=x", Query = "SELECT 1" }.Validate("jobs[0].source");
+        var errors = new SqlSourceOptions { Driver = SqlDriver.Postgres, Connection = "Host=h;Password=x", Query = "SELECT 1" }.Validate("jobs[0].source").Select(e => e.ToString());
         Assert.Contains(errors, e => e.StartsWith("jobs[0].source.connection: holds a password", StringComparison.Ordinal));
     }
 

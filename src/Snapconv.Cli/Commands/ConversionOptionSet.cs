@@ -81,8 +81,6 @@ internal sealed class ConversionOptionSet
                 throw new UsageException($"--default-country '{rawCountry}' is not an ISO 3166 country code or name.");
             country = alpha2.ToUpperInvariant();
         }
-        if (r.GetValue(MaxEventAgeDays) is { } age && age is < 1 or > 3650)
-            throw new UsageException("--max-event-age-days must be between 1 and 3650.");
         TextEncoding? encoding = null;
         if (r.GetValue(Encoding) is { } encodingName && !TextEncoding.TryParse(encodingName, out encoding))
             throw new UsageException($"--encoding '{encodingName}' is not a text encoding; e.g. {TextEncoding.CommonNames}.");
@@ -97,6 +95,7 @@ internal sealed class ConversionOptionSet
             MaxEventAgeDays = r.GetValue(MaxEventAgeDays),
             Mapping = mapping,
         };
+        OptionFlags.ThrowIfAny(options.Validate(), r);
         return (files, options);
     }
 

@@ -16,8 +16,7 @@ internal static class DoctorCommand
         command.SetAction((r, ct) => ExitCodes.Guard(async () =>
         {
             var options = delivery.Resolve(r);
-            var errors = options.Validate();
-            if (errors.Count > 0) throw new UsageException(string.Join(Environment.NewLine + "       ", errors));
+            OptionFlags.ThrowIfAny(options.Validate(), r);
             var result = await Doctor.CheckAsync(options, clock, ct);
             foreach (var c in result.Checks)
                 Terminal.Err.MarkupLine($"{(c.Ok ? "[green]ok  [/]" : "[red]FAIL[/]")} {Markup.Escape(c.Name),-14} {Markup.Escape(c.Detail)}");

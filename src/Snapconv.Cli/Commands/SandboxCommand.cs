@@ -78,7 +78,7 @@ internal static class SandboxCommand
             var errors = options.Validate();
             if (errors.Count > 0)
             {
-                foreach (var e in errors) await System.Console.Error.WriteLineAsync(e);
+                foreach (var e in errors) await System.Console.Error.WriteLineAsync(OptionFlags.Describe(e, r.CommandResult.Command));
                 return ExitCodes.UsageOrInput;
             }
 

@@ -56,7 +56,7 @@ internal static class ServeCommand
         {
             var jobFiles = (r.GetValue(files) ?? []).Select(RunCommand.Load).ToList();
             var days = r.GetValue(historyDays);
-            if (days is < 1 or > 3650) throw new UsageException("--history-days: between 1 and 3650.");
+            OptionFlags.ThrowIfAny(new ServeOptions { HistoryDays = days }.Validate(), r);
             var token = ReadConsoleToken(r.GetValue(tokenFile));
             var log = new RunLog(RunCommand.ParseFormat(r.GetValue(logFormat)), clock);
             var node = r.GetValue(nodeName) ?? SchedulerOptions.DefaultNodeName();

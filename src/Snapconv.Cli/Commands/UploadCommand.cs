@@ -75,8 +75,7 @@ internal static class UploadCommand
                 SampleGate = !r.GetValue(noGate),
                 Retry = RetryFromEnvironment(),
             };
-            var errors = options.Validate();
-            if (errors.Count > 0) throw new UsageException(string.Join(Environment.NewLine + "       ", errors));
+            OptionFlags.ThrowIfAny(options.Validate(), r);
             // One sender per ledger: taken before any input is read, held until the run ended (the OS frees it on a crash).
             using var held = options.IsLive
                 ? await StateDirectoryLock.AcquireAsync(options.StateDir, StateLockFlags.Resolve(r, noWait), clock, ct)

@@ -26,13 +26,16 @@ public sealed record ClusterStoreOptions
     /// <summary>Npgsql connection string. It may hold the password: never print or log it.</summary>
     [Required] public required string ConnectionString { get; init; }
     /// <summary>Schema of Quartz's tables (<c>[a-z_][a-z0-9_]*</c>). Default <c>snapconv_quartz</c>.</summary>
-    [RegularExpression("^[a-z_][a-z0-9_]{0,62}$")] public string Schema { get; init; } = DefaultSchema;
+    [RegularExpression(Snapconv.Postgres.PostgresUrl.SchemaPattern, ErrorMessage = Snapconv.Postgres.PostgresUrl.SchemaRule)] public string Schema { get; init; } = DefaultSchema;
     /// <summary>How often a node records that it is alive. Default 5 s.</summary>
     public TimeSpan CheckinInterval { get; init; } = DefaultCheckinInterval;
     /// <summary>How long past a missed check-in the others wait before recovering a node's work. Default 10 s.</summary>
     public TimeSpan CheckinMisfireThreshold { get; init; } = DefaultCheckinMisfireThreshold;
     /// <summary>Quartz's wait between retries after a database failure. Default 2 s.</summary>
     public TimeSpan DbRetryInterval { get; init; } = DefaultDbRetryInterval;
+
+    /// <summary>Every problem, each path under <paramref name="path"/>; empty when valid. Never shows the connection string.</summary>
+    public IReadOnlyList<Snapconv.Core.Options.OptionError> Validate(string path = "") => Snapconv.Core.Options.OptionValidator.Check(this, path);
 
     /// <summary>Quartz's table prefix: the schema and Quartz's own <c>qrtz_</c>.</summary>
     public string TablePrefix => Schema + ".qrtz_";
@@ -87,7 +90,7 @@ public static class QuartzSchema
     public static async Task<bool> EnsureAsync(string connectionString, string schema, CancellationToken ct)
     {
         // The schema goes into the statements as an identifier: only a plain one is accepted.
-        if (!System.Text.RegularExpressions.Regex.IsMatch(schema, "^[a-z_][a-z0-9_]{0,62}$"))
+        if (!System.Text.RegularExpressions.Regex.IsMatch(schema, Snapconv.Postgres.PostgresUrl.SchemaPattern))
             throw new ArgumentException($"the schema of Quartz's tables must match [a-z_][a-z0-9_]* (was '{schema}').", nameof(schema));
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync(ct).ConfigureAwait(false);

@@ -54,12 +54,15 @@ public sealed record ServeOptions
     /// <summary>Default days of run history kept (a job's <c>history_days</c> wins).</summary>
     public const int DefaultHistoryDays = StateLimits.DefaultRetentionDays;
     /// <summary>Days of run history kept, 1..3650 (<c>--history-days</c>). Default 90.</summary>
-    public int HistoryDays { get; init; } = DefaultHistoryDays;
+    [System.ComponentModel.DataAnnotations.Range(1, JobSettings.MaxHistoryDays)] public int HistoryDays { get; init; } = DefaultHistoryDays;
     /// <summary>How often old runs are purged. Default: hourly (and once at start).</summary>
     public TimeSpan PurgeInterval { get; init; } = TimeSpan.FromHours(1);
 
     /// <summary>Host name and process id.</summary>
     public static string DefaultNodeName() => SchedulerOptions.DefaultNodeName();
+
+    /// <summary>Every problem, each path under <paramref name="path"/> (the bare key <c>history_days</c> when blank); empty when valid.</summary>
+    public IReadOnlyList<Snapconv.Core.Options.OptionError> Validate(string path = "") => Snapconv.Core.Options.OptionValidator.Check(this, path);
 }
 
 /// <summary>

@@ -19,7 +19,7 @@ public static class ConnectionTest
         string? token = null;
         if (!string.IsNullOrWhiteSpace(request.TokenEnv) || !string.IsNullOrWhiteSpace(request.TokenFile) || errors.Count == 0)
         {
-            var env = string.IsNullOrWhiteSpace(request.TokenEnv) ? "SNAPCONV_ACCESS_TOKEN" : request.TokenEnv.Trim();
+            var env = string.IsNullOrWhiteSpace(request.TokenEnv) ? Snapconv.Delivery.Upload.UploadOptions.DefaultTokenEnv : request.TokenEnv.Trim();
             token = Doctor.ReadToken(env, string.IsNullOrWhiteSpace(request.TokenFile) ? null : request.TokenFile.Trim(), out var problem);
             if (token is null)
                 errors.Add(new FieldError(request.TokenFile is { Length: > 0 } ? "token_file" : "token_env",

@@ -19,6 +19,9 @@ public sealed record StateLockOptions
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(DefaultPollMilliseconds);
     /// <summary>Told once, when the run starts to wait (a sentence naming the folder and the holder's pid). Default none.</summary>
     public Action<string>? OnWaiting { get; init; }
+
+    /// <summary>Every problem, each path under <paramref name="path"/>; empty when valid.</summary>
+    public IReadOnlyList<Snapconv.Core.Options.OptionError> Validate(string path = "") => Snapconv.Core.Options.OptionValidator.Check(this, path);
 }
 
 /// <summary>Another process holds the state directory and the caller asked not to wait (exit 2).</summary>
@@ -93,8 +96,10 @@ public sealed class StateDirectoryLock : IDisposable
     /// </summary>
     /// <exception cref="StateDirectoryBusyException">Held elsewhere and <see cref="StateLockOptions.Wait"/> is false.</exception>
     /// <exception cref="OperationCanceledException">Stopped while waiting.</exception>
+    /// <exception cref="ArgumentException"><paramref name="options"/> are not valid (<see cref="StateLockOptions.Validate"/>).</exception>
     public static async Task<StateDirectoryLock> AcquireAsync(string stateDir, StateLockOptions options, TimeProvider clock, CancellationToken ct)
     {
+        if (options.Validate() is [var first, ..]) throw new ArgumentException(first.ToString(), nameof(options));
         var told = false;
         // Bounded by the holder's life (the OS frees the lock when it ends) or by ct.
         for (var attempt = 0; ; attempt++)

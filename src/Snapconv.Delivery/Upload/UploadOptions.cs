@@ -1,4 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using Snapconv.Core.Options;
 using Snapconv.Delivery.Resilience;
 
 namespace Snapconv.Delivery.Upload;
@@ -13,8 +15,10 @@ public enum AuthMode
 }
 
 /// <summary>
-/// Options of one upload run (issue #5). Validated once by <see cref="Validate"/>; every error names its option.
-/// The token is never part of <see cref="ToString"/>.
+/// Options of one upload run (issue #5), and a job file's <c>delivery:</c> section (<see cref="OptionBinder"/>: the keys
+/// are the snake_case names of the properties not marked <see cref="NotInJobFileAttribute"/>). Validated once by
+/// <see cref="Validate"/>; every error names its config path, which the CLI shows as the flag. The token is never
+/// part of <see cref="ToString"/>.
 /// </summary>
 public sealed record UploadOptions
 {
@@ -38,35 +42,39 @@ public sealed record UploadOptions
     public const double MaxQps = 100_000;
     /// <summary>Default ledger folder.</summary>
     public const string DefaultStateDir = ".snapconv";
+    /// <summary>Smallest body cap: 1 KiB.</summary>
+    public const int MinBodyBytes = 1024;
+    /// <summary>Default per-request timeout: 60 s.</summary>
+    public const int DefaultRequestTimeoutSecs = 60;
 
     /// <summary>Base URL; the client adds <c>/v3/{pixel}/events</c>. Default https://tr.snapchat.com.</summary>
     public Uri Endpoint { get; init; } = new(DefaultEndpoint);
-    /// <summary>The Pixel ID the events are for. Required.</summary>
-    public string PixelId { get; init; } = "";
+    /// <summary>The Pixel ID the events are for. Required (a job's own <c>pixel_id</c>).</summary>
+    [NotInJobFile] public string PixelId { get; init; } = "";
     /// <summary>The Conversions API token. Required; never logged.</summary>
-    public string Token { get; init; } = "";
+    [NotInJobFile] public string Token { get; init; } = "";
     /// <summary>Query parameter (default) or Bearer header.</summary>
     public AuthMode Auth { get; init; } = AuthMode.Query;
     /// <summary>Events per request, 1..2,000. Default 2,000.</summary>
-    public int BatchSize { get; init; } = SnapMaxEvents;
-    /// <summary>Body cap per request in bytes. Default 4 MiB.</summary>
-    public int MaxBodyBytes { get; init; } = DefaultMaxBodyBytes;
-    /// <summary>Requests in flight. Default 8.</summary>
-    public int Concurrency { get; init; } = DefaultConcurrency;
-    /// <summary>Token-bucket rate, requests per second. Default 500.</summary>
-    public double Qps { get; init; } = DefaultQps;
+    [Range(1, SnapMaxEvents)] public int BatchSize { get; init; } = SnapMaxEvents;
+    /// <summary>Body cap per request in bytes, at least 1 KiB. Default 4 MiB.</summary>
+    [NotInJobFile, Range(MinBodyBytes, int.MaxValue)] public int MaxBodyBytes { get; init; } = DefaultMaxBodyBytes;
+    /// <summary>Requests in flight, 1..256. Default 8.</summary>
+    [Range(1, MaxConcurrency)] public int Concurrency { get; init; } = DefaultConcurrency;
+    /// <summary>Token-bucket rate, requests per second, 0.1..100,000. Default 500.</summary>
+    [Range(MinQps, MaxQps)] public double Qps { get; init; } = DefaultQps;
     /// <summary>Send to <c>/events/validate</c>: nothing is recorded at Snap or in the ledger. Default false.</summary>
     public bool DryRun { get; init; }
     /// <summary>Sent at the request root; Snap keeps these events out of live data (so the ledger records nothing). Default none.</summary>
     public string? TestEventCode { get; init; }
     /// <summary>Folder of the SQLite ledger. Default <c>.snapconv</c>.</summary>
-    public string StateDir { get; init; } = DefaultStateDir;
+    [NotInJobFile] public string StateDir { get; init; } = DefaultStateDir;
     /// <summary>Apply the first-sample gate (<see cref="Snapconv.Core.Pipeline.SampleGate"/>). Default true.</summary>
     public bool SampleGate { get; init; } = true;
     /// <summary>Retries and backoff.</summary>
     public RetryOptions Retry { get; init; } = new();
     /// <summary>Per-request timeout. Default 60 s.</summary>
-    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(DefaultRequestTimeoutSecs);
     /// <summary>Internal (benchmarks): false runs without a ledger, so re-runs resend everything. Default true.</summary>
     internal bool UseLedger { get; init; } = true;
 
@@ -76,30 +84,30 @@ public sealed record UploadOptions
     /// </summary>
     public Func<TimeProvider, Snapconv.Delivery.Ledger.IDeliveryLedger>? LedgerFactory { get; init; }
     /// <summary>Seed of the jitter random source; null = unseeded.</summary>
-    public int? JitterSeed { get; init; }
+    [NotInJobFile] public int? JitterSeed { get; init; }
 
     /// <summary>True when events are recorded as live at Snap (not dry run, no test code).</summary>
     public bool IsLive => !DryRun && string.IsNullOrEmpty(TestEventCode);
 
-    /// <summary>Every problem, each naming its option; empty when valid.</summary>
-    public IReadOnlyList<string> Validate()
+    /// <summary>
+    /// Every problem, each path under <paramref name="path"/> (<c>jobs[0].delivery.qps</c>); with no prefix the path is
+    /// the bare key (<c>qps</c>), which the CLI shows as its flag (<c>--qps</c>). Empty when valid.
+    /// </summary>
+    public IReadOnlyList<OptionError> Validate(string path = "")
     {
-        var errors = new List<string>();
+        var errors = OptionValidator.Check(this, path);
+        string P(string key) => OptionNames.Join(path, key);
         if (Endpoint is null || !Endpoint.IsAbsoluteUri || (Endpoint.Scheme != "http" && Endpoint.Scheme != "https"))
-            errors.Add($"--endpoint: must be an absolute http(s) URL, e.g. {DefaultEndpoint}.");
+            errors.Add(new(P("endpoint"), $"must be an absolute http(s) URL, e.g. {DefaultEndpoint}."));
         else if (Endpoint.AbsolutePath.Contains("/v2", StringComparison.OrdinalIgnoreCase))
-            errors.Add("--endpoint: Conversions API v2 is deprecated; give the base URL and snapconv uses POST /v3/{pixel_id}/events.");
+            errors.Add(new(P("endpoint"), "Conversions API v2 is deprecated; give the base URL and snapconv uses POST /v3/{pixel_id}/events."));
         if (string.IsNullOrWhiteSpace(PixelId) || PixelId.Contains('/') || PixelId.Contains('?'))
-            errors.Add("--pixel-id: required, a Pixel ID without '/' or '?'.");
+            errors.Add(new(P("pixel_id"), "required, a Pixel ID without '/' or '?'."));
         if (string.IsNullOrWhiteSpace(Token))
-            errors.Add($"token: empty; set {DefaultTokenEnv} (or --token-env NAME) or give --token-file.");
-        if (BatchSize is < 1 or > SnapMaxEvents) errors.Add($"--batch-size: must be 1..{SnapMaxEvents} (was {BatchSize}).");
-        if (MaxBodyBytes < 1024) errors.Add("max_body_bytes: must be at least 1024.");
-        if (Concurrency is < 1 or > MaxConcurrency) errors.Add($"--concurrency: must be 1..{MaxConcurrency} (was {Concurrency}).");
-        if (!(Qps is >= MinQps and <= MaxQps)) errors.Add(string.Create(CultureInfo.InvariantCulture, $"--qps: must be {MinQps}..{MaxQps} (was {Qps})."));
-        if (string.IsNullOrWhiteSpace(StateDir)) errors.Add("--state-dir: must not be empty.");
-        if (RequestTimeout <= TimeSpan.Zero) errors.Add("request_timeout: must be positive.");
-        errors.AddRange(Retry.Validate());
+            errors.Add(new(P("token"), $"empty; set {DefaultTokenEnv} (or --token-env NAME) or give --token-file."));
+        if (string.IsNullOrWhiteSpace(StateDir)) errors.Add(new(P("state_dir"), "must not be empty."));
+        if (RequestTimeout <= TimeSpan.Zero) errors.Add(new(P("request_timeout"), "must be positive."));
+        errors.AddRange(Retry.Validate(P("retry")));
         return errors;
     }
 
@@ -107,7 +115,7 @@ public sealed record UploadOptions
     public void EnsureValid()
     {
         var errors = Validate();
-        if (errors.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, errors));
+        if (errors.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, errors.Select(e => e.ToString())));
     }
 
     /// <summary>Never prints the token.</summary>

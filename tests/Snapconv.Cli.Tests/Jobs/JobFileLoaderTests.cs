@@ -131,7 +131,7 @@ public class JobFileLoaderTests
         Assert.Contains("jobs[0].name: must match [a-z0-9_-]+ (was 'Bad Name').", e.Errors);
         Assert.Contains(e.Errors, x => x.StartsWith("jobs[0].colour: unknown key; known keys: name, pixel_id", StringComparison.Ordinal));
         Assert.Contains(e.Errors, x => x.StartsWith("jobs[0].schedule: '61 * * * *' is not a valid cron expression", StringComparison.Ordinal));
-        Assert.Contains("jobs[0].delivery.batch_size: must be a whole number 1..2000 (was '5000').", e.Errors);
+        Assert.Contains("jobs[0].delivery.batch_size: must be 1–2000 (was 5000).", e.Errors);
         Assert.Contains(e.Errors, x => x.StartsWith("jobs[0].delivery.speed: unknown key", StringComparison.Ordinal));
         Assert.Contains(e.Errors, x => x.StartsWith("jobs[0].source.secret: unknown key for type s3", StringComparison.Ordinal));
         Assert.Contains("jobs[0].source.bucket: required.", e.Errors);

@@ -39,7 +39,8 @@ public class JobOptionsClockTests
     {
         var e = Assert.Throws<JobFileException>(() => JobFileLoader.Parse(
             "jobs:\n  - {name: a, pixel_id: p, source: {type: local, path: x}, delivery: {concurrency: 257, qps: 0}}\n", "j.yaml", "/tmp"));
-        Assert.Equal(["jobs[0].delivery.concurrency: must be a whole number 1..256 (was '257').", "jobs[0].delivery.qps: must be a number 0.1..100000 (was '0')."], e.Errors);
+        // The range is UploadOptions' own [Range], in the one wording of range errors (#17).
+        Assert.Equal(["jobs[0].delivery.concurrency: must be 1–256 (was 257).", "jobs[0].delivery.qps: must be 0.1–100000 (was 0)."], e.Errors);
     }
 
     [Theory]

@@ -216,11 +216,15 @@ public class UploadEndToEndTests
         Assert.Equal(500, o.Qps);
         Assert.Equal(TimeSpan.FromSeconds(1), o.Retry.BaseDelay);
         Assert.Equal(8, o.Retry.MaxAttempts);
-        var errors = (o with { BatchSize = 2_001, Concurrency = 0 }).Validate();
-        Assert.Contains(errors, e => e.StartsWith("--pixel-id", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.StartsWith("token", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.StartsWith("--batch-size", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.StartsWith("--concurrency", StringComparison.Ordinal));
+        // #17: errors carry the option's key (the CLI shows it as the flag, a job file under its path).
+        var errors = (o with { BatchSize = 2_001, Concurrency = 0 }).Validate().Select(e => e.ToString()).ToList();
+        Assert.Equal(
+        [
+            "batch_size: must be 1–2000 (was 2001).",
+            "concurrency: must be 1–256 (was 0).",
+            "pixel_id: required, a Pixel ID without '/' or '?'.",
+            "token: empty; set SNAPCONV_ACCESS_TOKEN (or --token-env NAME) or give --token-file.",
+        ], errors);
         Assert.DoesNotContain("secret", (o with { Token = "secret" }).ToString());
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using Snapconv.Sources;
 
 namespace Snapconv.Console.Pages.Jobs;
 
@@ -40,7 +41,7 @@ public static class JobForm
 
     public static readonly IReadOnlyList<FormField> Token =
     [
-        new("token_env", "Environment variable", "The name of the variable that holds the token where serve runs.", Placeholder: "SNAPCONV_ACCESS_TOKEN", AutoComplete: "off"),
+        new("token_env", "Environment variable", "The name of the variable that holds the token where serve runs.", Placeholder: Snapconv.Delivery.Upload.UploadOptions.DefaultTokenEnv, AutoComplete: "off"),
         new("token_file", "or file", "A file on the server that holds the token (one line).", Placeholder: "/etc/snapconv/token", AutoComplete: "off"),
     ];
 
@@ -58,7 +59,7 @@ public static class JobForm
             new("source.bucket", "Bucket", Required: true),
             new("source.prefix", "Prefix", "Only keys under this prefix.", Placeholder: "exports/"),
             new("source.pattern", "Key pattern", Placeholder: "*.csv"),
-            new("source.region", "Region", Placeholder: "us-east-1"),
+            new("source.region", "Region", Placeholder: S3SourceOptions.DefaultRegion),
             new("source.endpoint", "S3 endpoint", "Empty for AWS; the address of another S3-compatible store."),
             new("source.force_path_style", "Path-style addressing", "Needed by most S3-compatible stores.", FieldKind.Checkbox),
             new("source.access_key_env", "Access key variable", "Environment variable holding the access key id.", Placeholder: "AWS_ACCESS_KEY_ID"),
@@ -67,7 +68,7 @@ public static class JobForm
         ["sftp"] =
         [
             new("source.host", "Host", Required: true),
-            new("source.port", "Port", Kind: FieldKind.Number, Placeholder: "22"),
+            new("source.port", "Port", Kind: FieldKind.Number, Placeholder: N(SftpSourceOptions.DefaultPort)),
             new("source.username", "User name", Required: true, AutoComplete: "off"),
             new("source.password_env", "Password variable", "Environment variable holding the password."),
             new("source.private_key_file", "Private key file", "A key file on the server (instead of a password)."),
@@ -75,26 +76,26 @@ public static class JobForm
             new("source.path", "Folder", "Default: the login folder.", Placeholder: "/exports"),
             new("source.pattern", "File pattern", Placeholder: "*.csv"),
             new("source.host_key_sha256", "Host key (SHA-256)", "The server's key fingerprint; snapconv refuses a server whose key differs."),
-            new("source.timeout_secs", "Timeout (seconds)", Kind: FieldKind.Number, Placeholder: "30"),
+            new("source.timeout_secs", "Timeout (seconds)", Kind: FieldKind.Number, Placeholder: N(SftpSourceOptions.DefaultTimeoutSecs)),
         ],
         ["ftp"] =
         [
             new("source.host", "Host", Required: true),
-            new("source.port", "Port", Kind: FieldKind.Number, Placeholder: "21"),
+            new("source.port", "Port", Kind: FieldKind.Number, Placeholder: N(FtpSourceOptions.DefaultPort)),
             new("source.username", "User name", Placeholder: "anonymous", AutoComplete: "off"),
             new("source.password_env", "Password variable", "Environment variable holding the password."),
             new("source.path", "Folder", "Default: the login folder.", Placeholder: "/exports"),
             new("source.pattern", "File pattern", Placeholder: "*.csv"),
             new("source.tls", "TLS", Kind: FieldKind.Select, Options: ["", "none", "explicit"]),
             new("source.tls_accept_any_certificate", "Accept any certificate", "Only for a test server with a self-signed certificate.", FieldKind.Checkbox),
-            new("source.timeout_secs", "Timeout (seconds)", Kind: FieldKind.Number, Placeholder: "30"),
+            new("source.timeout_secs", "Timeout (seconds)", Kind: FieldKind.Number, Placeholder: N(FtpSourceOptions.DefaultTimeoutSecs)),
         ],
         ["http"] =
         [
             new("source.url", "URL", "The export's address (a query string with a key belongs in the URL variable instead).", Placeholder: "https://example.com/export.csv"),
             new("source.url_env", "URL variable", "Environment variable holding the URL, when it carries a secret."),
             new("source.file_name", "File name", "The name the download is read as (its extension picks the format)."),
-            new("source.timeout_secs", "Timeout (seconds)", Kind: FieldKind.Number, Placeholder: "300"),
+            new("source.timeout_secs", "Timeout (seconds)", Kind: FieldKind.Number, Placeholder: N(HttpSourceOptions.DefaultTimeoutSecs)),
         ],
         ["sql"] =
         [
@@ -104,9 +105,12 @@ public static class JobForm
             new("source.query", "Query", "The rows to read; with a cursor column, only rows past the last one read.", FieldKind.TextArea),
             new("source.cursor_column", "Cursor column", "A column that grows (an id, a timestamp): each run reads rows past the last one."),
             new("source.cursor_start", "Cursor start"),
-            new("source.timeout_secs", "Timeout (seconds)", Kind: FieldKind.Number, Placeholder: "600"),
+            new("source.timeout_secs", "Timeout (seconds)", Kind: FieldKind.Number, Placeholder: N(SqlSourceOptions.DefaultTimeoutSecs)),
         ],
     });
+
+    // The defaults shown are the options records' own constants.
+    private static string N(int n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static Dictionary<string, IReadOnlyList<FormField>> Scoped(Dictionary<string, IReadOnlyList<FormField>> byKind) =>
         byKind.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<FormField>)[.. kv.Value.Select(f => f with { Scope = kv.Key })]);
