@@ -21,9 +21,10 @@ public sealed class LedgerSessionLostException(Exception inner)
 /// (PostgreSQL's primary key, not a timer). <see cref="ClaimBatch"/> creates the batch and inserts its keys in
 /// one statement — an array insert; a plain one while the keys are new (a run's usual case), and
 /// <c>ON CONFLICT DO NOTHING</c> once a batch met a recorded key: a key no process recorded yet is claimed, and
-/// of two processes inserting it at once PostgreSQL lets exactly one in. Keys already recorded are decided in
-/// one transaction: acknowledged → <see cref="ClaimOutcome.Acknowledged"/> (final: a claim never takes an
-/// acknowledged key); the others' rows are locked (<c>FOR UPDATE SKIP LOCKED</c>: a row another process is
+/// of two processes inserting it at once PostgreSQL lets exactly one in. Keys already recorded: acknowledged →
+/// <see cref="ClaimOutcome.Acknowledged"/> (final: a claim never takes an acknowledged key, so once a session
+/// met recorded keys it reads those first, without a lock); the others are decided in one transaction, their
+/// rows locked (<c>FOR UPDATE SKIP LOCKED</c>: a row another process is
 /// deciding on right now is left to it) — in a batch this session sent, in a failed batch, or rejected in a
 /// settled batch → claimed (moved into the new batch); in a batch still in flight in another session → claimed
 /// only if that session is dead, else <see cref="ClaimOutcome.HeldElsewhere"/>.</para>
