@@ -9,7 +9,7 @@ using Snapconv.Bench.Gen;
 //   pacer [QPS] [--seconds S] [--senders N]   the client's pacer against System.Threading.RateLimiting's token bucket
 //   sandbox-load [--batches N] [--concurrency N] [--seconds N]   2,000-event batches against an in-process sandbox
 //   sandbox-profile [ROWS]       the sandbox per stage (parse, validate, whole server) on bodies the client really sends
-//   ledger-pg --store URL [--events N] [--batch N] [--seconds S]   PostgreSQL delivery ledger keys/s vs SQLite (bench/run-ledger-pg.sh)
+//   ledger-pg --store URL [--events N] [--batch N] [--seconds S] [--one-session] PostgreSQL delivery ledger keys/s vs SQLite (bench/run-ledger-pg.sh)
 //   preset-join [--deals N] [--contacts M] [--rounds R] [--breakdown]   hubspot-deals preset + contacts join vs the same rows inline, plain mapping
 var command = args.Length > 0 ? args[0] : "";
 var rest = args.Skip(1).ToArray();

@@ -7,11 +7,12 @@ using Snapconv.Postgres;
 namespace Snapconv.Bench.Delivery;
 
 /// <summary>
-/// <c>ledger-pg --store URL [--events N] [--batch N] [--seconds S]</c>: event keys recorded per second by the
+/// <c>ledger-pg --store URL [--events N] [--batch N] [--seconds S] [--one-session]</c>: event keys recorded per second by the
 /// PostgreSQL delivery ledger — batches of random keys claimed (<c>ClaimBatch</c>, as a cluster node does) then
 /// acknowledged — against the SQLite ledger doing the same in the same run (its next-open merge counted in),
 /// then two PostgreSQL sessions recording at once, and a re-run's claim of keys all acknowledged. Bounded: at
 /// most 5,000,000 events, and each phase stops after S seconds (default 60). The schema it makes is dropped.
+/// <c>--one-session</c> runs the one-session phase alone (for alternating A/B runs of two builds).
 /// Run it with <c>bench/run-ledger-pg.sh</c> (starts a private PostgreSQL on loopback).
 /// </summary>
 public static class PostgresLedgerBench
@@ -24,6 +25,7 @@ public static class PostgresLedgerBench
         var events = 1_000_000;
         var batch = 2_000;
         var seconds = 60;
+        var oneSession = false;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -32,8 +34,9 @@ public static class PostgresLedgerBench
                 case "--events": events = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--batch": batch = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--seconds": seconds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--one-session": oneSession = true; break;
                 default:
-                    Console.Error.WriteLine("usage: ledger-pg --store postgresql://USER@HOST:PORT/DB [--events N] [--batch N] [--seconds S]");
+                    Console.Error.WriteLine("usage: ledger-pg --store postgresql://USER@HOST:PORT/DB [--events N] [--batch N] [--seconds S] [--one-session]");
                     return 2;
             }
         }
@@ -46,9 +49,12 @@ public static class PostgresLedgerBench
         var keys = RandomKeys(events, seed: 1);
         Console.WriteLine($"{events:N0} random event keys in batches of {batch:N0}; store {PostgresUrl.Parse(store)}");
 
-        var sqlite = RecordSqlite(keys, batch, limit);
-        Print("sqlite  claim+ack (+ next-open merge)", sqlite.Count, sqlite.Elapsed);
-        PrintCpu("sqlite  claim+ack (+ next-open merge)", sqlite);
+        var sqlite = oneSession ? default : RecordSqlite(keys, batch, limit);
+        if (!oneSession)
+        {
+            Print("sqlite  claim+ack (+ next-open merge)", sqlite.Count, sqlite.Elapsed);
+            PrintCpu("sqlite  claim+ack (+ next-open merge)", sqlite);
+        }
 
         var url = PostgresUrl.Parse(store) with { Schema = "bench_" + Guid.NewGuid().ToString("N")[..8] };
         await using var pg = await PostgresStore.OpenAsync(PostgresStoreOptions.From(url, nodeName: "bench"), CancellationToken.None);
@@ -57,6 +63,7 @@ public static class PostgresLedgerBench
             var one = Record(pg, keys, batch, limit);
             Print("postgres claim+ack, one session", one.Count, one.Elapsed);
             PrintCpu("postgres claim+ack, one session", one);
+            if (oneSession) return 0;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"ratio postgres/sqlite: {Rate(one) / Rate(sqlite):F2} (events/s), {(sqlite.ClientCpu.TotalMicroseconds / sqlite.Count) / ((one.ClientCpu + one.ServerCpu).TotalMicroseconds / one.Count):F2} (CPU per event)"));
 
