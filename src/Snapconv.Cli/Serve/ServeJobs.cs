@@ -141,12 +141,13 @@ public sealed class ServeJobs : IConsoleRuntime, IAsyncDisposable
 
     private void LogScheduled(JobDefinition job) => _log.Info(job.Name, "schedule", $"scheduled '{job.Schedule}' ({job.TimeZone.Id})");
 
-    // A console job saved or deleted while serve runs: its trigger is replaced or removed.
-    private void Reschedule(JobDefinition job, bool deleted)
+    // A console job saved or deleted while serve runs: its trigger is replaced or removed. The save waits for it, so that
+    // a Run now right after the save finds the job in Quartz; the task itself never throws.
+    private Task RescheduleAsync(JobDefinition job, bool deleted)
     {
-        if (_scheduler is not { } s || _stop.IsCancellationRequested) return;
+        if (_scheduler is not { } s || _stop.IsCancellationRequested) return Task.CompletedTask;
         if (job.Cron is not null && !deleted) LogScheduled(job);
-        Track(Task.Run(async () =>
+        var scheduling = Task.Run(async () =>
         {
             try
             {
@@ -158,7 +159,9 @@ public sealed class ServeJobs : IConsoleRuntime, IAsyncDisposable
                 _log.Warn(job.Name, "schedule", $"the schedule could not be changed ({e.GetType().Name}); restart serve to apply it.");
             }
             catch (OperationCanceledException) { }
-        }, CancellationToken.None));
+        }, CancellationToken.None);
+        Track(scheduling);
+        return scheduling;
     }
 
     private void Track(Task t)
@@ -283,7 +286,7 @@ public sealed class ServeJobs : IConsoleRuntime, IAsyncDisposable
             _jobs[job.Name] = entry;
         }
         _log.Info(job.Name, "console", created ? "job created in the console" : "job changed in the console");
-        Reschedule(job, deleted: false);
+        await RescheduleAsync(job, deleted: false).ConfigureAwait(false);
         return new SaveResult(true, created, [], View(entry));
     }
 
@@ -293,7 +296,7 @@ public sealed class ServeJobs : IConsoleRuntime, IAsyncDisposable
         if (Find(name) is not { DefinedIn: null } e) return false;
         await _store.DeleteJobAsync(name, ct).ConfigureAwait(false);
         lock (_gate) _jobs.Remove(name);
-        Reschedule(e.Job, deleted: true);
+        await RescheduleAsync(e.Job, deleted: true).ConfigureAwait(false);
         _log.Info(name, "console", "job deleted in the console");
         return true;
     }
