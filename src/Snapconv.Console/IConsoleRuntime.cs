@@ -36,10 +36,13 @@ public interface IConsoleRuntime
     /// <summary>The console job as YAML in the job-file format (<c>jobs: [ … ]</c>), or null when no console job has that name.</summary>
     string? ExportYaml(string name);
 
-    /// <summary>Starts the job now, outside its schedule; the run is recorded like a scheduled one.</summary>
+    /// <summary>
+    /// Starts the job now, outside its schedule; the run is recorded like a scheduled one, at once (its id is the answer).
+    /// Refused (<see cref="RunNowStatus.AlreadyRunning"/>) while the job runs, on any node of a cluster.
+    /// </summary>
     Task<RunNowResult> RunNowAsync(string name, CancellationToken ct);
 
-    /// <summary>True while the job runs on this node.</summary>
+    /// <summary>True while the job runs on this node (the store's open run says it for the other nodes of a cluster).</summary>
     bool IsRunning(string name);
 
     /// <summary>What <c>snapconv doctor</c> says for an endpoint, a pixel and a token reference.</summary>
@@ -95,6 +98,8 @@ public enum RunNowStatus
     AlreadyRunning,
     /// <summary>No such job (HTTP 404).</summary>
     NotFound,
+    /// <summary>Serve cannot hand it to its scheduler now (starting, stopping, or the cluster's store is lost) (HTTP 503).</summary>
+    Unavailable,
 }
 
 /// <summary>The body of <c>POST /api/connection-test</c>.</summary>

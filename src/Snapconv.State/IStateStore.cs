@@ -44,6 +44,13 @@ public interface IStateStore : IAsyncDisposable
     Task<bool> FinishRunAsync(long id, RunFinish finish, CancellationToken ct = default);
 
     /// <summary>
+    /// Hands open run <paramref name="id"/> to <paramref name="node"/>, started at <paramref name="startedAt"/>: a run now
+    /// is recorded when it is asked for, then run by whichever node the scheduler picks (#19). Returns false when no such
+    /// run is open.
+    /// </summary>
+    Task<bool> ClaimRunAsync(long id, string node, DateTimeOffset startedAt, CancellationToken ct = default);
+
+    /// <summary>
     /// Closes every run of <paramref name="node"/> still open (a previous process on that node died) as outcome
     /// <see cref="RunOutcomes.Interrupted"/>, finished at <paramref name="at"/>. Returns how many it closed.
     /// </summary>

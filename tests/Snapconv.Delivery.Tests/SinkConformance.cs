@@ -73,7 +73,7 @@ public abstract class SinkConformance
     private sealed record Run(SinkOutcome? Outcome, Exception? Error, IDeliveryLedger Ledger, List<AcceptedEvent> Events, FakeSnap Snap, DeliveryStats Stats);
 
     private async Task<Run> PushAsync(int count, FakeSnap snap, Func<int, bool>? invalid = null, int concurrency = 4,
-        Func<FakeTimeProvider, CancellationTokenSource, Task>? during = null)
+        Func<FakeTimeProvider, CancellationTokenSource, Task>? during = null, Func<IDeliveryLedger, IDeliveryLedger>? wrap = null)
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var options = new UploadOptions
@@ -82,7 +82,7 @@ public abstract class SinkConformance
             JitterSeed = 1, Retry = new RetryOptions { BaseDelay = TimeSpan.FromSeconds(1), MaxDelay = TimeSpan.FromSeconds(4), MaxAttempts = 4 },
         };
         using var stop = new CancellationTokenSource();
-        var ledger = CreateLedger();
+        var ledger = wrap is null ? CreateLedger() : wrap(CreateLedger());
         var stats = new DeliveryStats();
         var sink = Create(new SinkFixture(options, snap, ledger, clock, stats, stop.Token));
         var events = new List<AcceptedEvent>();
@@ -116,6 +116,53 @@ public abstract class SinkConformance
     }
 
     private static long Count(SinkOutcome o, string key) => o.Counts.Single(c => c.Key == key).Value;
+
+    /// <summary>A ledger whose database goes away after <paramref name="batches"/> acknowledged batches: every later write throws.</summary>
+    private sealed class LostLedger(IDeliveryLedger inner, int batches) : IDeliveryLedger
+    {
+        private int _acked;
+        private void ThrowIfLost()
+        {
+            if (Volatile.Read(ref _acked) >= batches) throw new InvalidOperationException("the ledger's database is gone");
+        }
+        public bool HasEvents => inner.HasEvents;
+        public void RecordFile(string path, long size, DateTimeOffset modified, ReadOnlySpan<byte> sha256) => inner.RecordFile(path, size, modified, sha256);
+        public void FindAcknowledged(IReadOnlyList<EventKey> keys, Span<bool> acknowledged) => inner.FindAcknowledged(keys, acknowledged);
+        public long BeginBatch(IReadOnlyList<EventKey> keys)
+        {
+            ThrowIfLost();
+            return inner.BeginBatch(keys);
+        }
+        public void AcknowledgeBatch(long batchId)
+        {
+            ThrowIfLost();
+            inner.AcknowledgeBatch(batchId);
+            Interlocked.Increment(ref _acked);
+        }
+        public void SetEvents(long batchId, IReadOnlyList<EventKey> keys, LedgerState state)
+        {
+            ThrowIfLost();
+            inner.SetEvents(batchId, keys, state);
+        }
+        public void FailBatch(long batchId)
+        {
+            ThrowIfLost();
+            inner.FailBatch(batchId);
+        }
+        public void Dispose() => inner.Dispose();
+    }
+
+    [Fact]
+    public async Task Complete_LedgerLostMidRun_RunEndsWithTheLedgersError()
+    {
+        // #19: a serve node lost its PostgreSQL mid-run and the run hung: the send worker died on the ledger write while
+        // the reader waited for room in the queue. Now the run ends with the ledger's error; nothing more is sent.
+        var r = await PushAsync(200, new FakeSnap(), concurrency: 1, wrap: l => new LostLedger(l, 2));
+
+        var e = Assert.IsType<InvalidOperationException>(r.Error);
+        Assert.Equal("the ledger's database is gone", e.Message);
+        Assert.Equal(r.Events.Take(20).Select(x => x.Event.EventId), r.Snap.Stored);
+    }
 
     private EventKey Key(AcceptedEvent a) => EventKey.For(Pixel, a.Event);
 

@@ -24,6 +24,23 @@ public sealed record SchedulerOptions
     public static string DefaultNodeName() => $"{Environment.MachineName}-{Environment.ProcessId}";
 }
 
+/// <summary>What a fire carries beyond its job: what started it and, for a run now, the run recorded when it was asked for.</summary>
+/// <param name="Trigger"><c>schedule</c> or <c>run_now</c> (<see cref="Snapconv.State.RunTriggers"/>).</param>
+/// <param name="RunId">The run recorded when the run now was asked for (on any node), or null.</param>
+/// <param name="Recovering">Whether this fire runs again a run whose node died mid-run.</param>
+public sealed record JobFire(string Trigger, long? RunId, bool Recovering);
+
+/// <summary>What <see cref="JobScheduler.RunNowAsync"/> did.</summary>
+public enum RunNowOutcome
+{
+    /// <summary>Handed to the scheduler: a node of the cluster (or this one) runs it now.</summary>
+    Started,
+    /// <summary>The job runs now on some node, or a run now of it waits to start: nothing was added.</summary>
+    AlreadyRunning,
+    /// <summary>The scheduler has no such job.</summary>
+    Unknown,
+}
+
 /// <summary>
 /// Fires each scheduled job on its cron schedule (in the job's time zone) with Quartz.NET: a RAM store for one node, the
 /// clustered ADO.NET store on PostgreSQL for several (<see cref="SchedulerOptions.Cluster"/>). The rules, on one node or
@@ -36,10 +53,22 @@ public sealed record SchedulerOptions
 public sealed class JobScheduler : IAsyncDisposable
 {
     private const string Group = "snapconv";
+    /// <summary>Key of a run now's trigger data: the run recorded when it was asked for (text, invariant digits).</summary>
+    public const string RunIdKey = "snapconv.run_id";
+    /// <summary>Key of a run now's trigger data: marks the fire as a run now.</summary>
+    public const string RunNowKey = "snapconv.run_now";
+    // Every job can run at once on a node; the pool grows with the jobs known at start (console jobs come later).
+    private const int MinThreads = 16;
+    // Fire ids of this node's runs that ended, newest last: Quartz still lists a firing for a moment after the job
+    // returned (until it stores the completion), and that run is over for a user.
+    private const int EndedFiresKept = 256;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _endedFires = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _activeJobs = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, JobDefinition> _jobs;
     private SchedulerOptions _options = new();
     private TimeProvider _clock = null!;
-    private readonly Func<JobDefinition, CancellationToken, Task<JobRunResult>> _run;
+    private readonly Func<JobDefinition, JobFire, CancellationToken, Task<JobRunResult>> _run;
+    private readonly Func<string, JobFire, CancellationToken, Task<JobDefinition?>>? _resolve;
     private readonly ScheduleStore? _store;
     private readonly CancellationTokenSource _stop = new();
     private readonly RunLog? _log;
@@ -47,11 +76,12 @@ public sealed class JobScheduler : IAsyncDisposable
     private int _active;
     private int _stopped;
 
-    private JobScheduler(IEnumerable<JobDefinition> jobs, Func<JobDefinition, CancellationToken, Task<JobRunResult>> run, ScheduleStore? store,
-        RunLog? log)
+    private JobScheduler(IEnumerable<JobDefinition> jobs, Func<JobDefinition, JobFire, CancellationToken, Task<JobRunResult>> run, ScheduleStore? store,
+        RunLog? log, Func<string, JobFire, CancellationToken, Task<JobDefinition?>>? resolve)
     {
         _jobs = new(jobs.Select(j => KeyValuePair.Create(j.Name, j)), StringComparer.Ordinal);
         _run = run;
+        _resolve = resolve;
         _store = store;
         _log = log;
     }
@@ -77,11 +107,32 @@ public sealed class JobScheduler : IAsyncDisposable
     /// <param name="log">Where each fire is told (<c>fire</c> and <c>fire_end</c> lines with the node's name), or null.</param>
     /// <param name="ct">Cancels the start.</param>
     /// <exception cref="FormatException">A schedule Quartz cannot say (the job-file loader refuses those first).</exception>
-    public static async Task<JobScheduler> StartAsync(IEnumerable<JobDefinition> jobs, Func<JobDefinition, CancellationToken, Task<JobRunResult>> run,
-        SchedulerOptions options, TimeProvider clock, ScheduleStore? store = null, RunLog? log = null, CancellationToken ct = default)
+    public static Task<JobScheduler> StartAsync(IEnumerable<JobDefinition> jobs, Func<JobDefinition, CancellationToken, Task<JobRunResult>> run,
+        SchedulerOptions options, TimeProvider clock, ScheduleStore? store = null, RunLog? log = null, CancellationToken ct = default) =>
+        StartAsync(jobs, (j, _, c) => run(j, c), options, clock, store, log, null, ct);
+
+    /// <summary>
+    /// Builds the scheduler with every job — those with a schedule get their trigger, the others are stored for
+    /// <see cref="RunNowAsync"/> — and starts firing.
+    /// </summary>
+    /// <param name="jobs">The jobs.</param>
+    /// <param name="run">Runs one job once, told what fired it; its failures are its result.</param>
+    /// <param name="options">Node name, store.</param>
+    /// <param name="clock">The clock of fires and catch-up (Quartz in a cluster reads the system clock for its check-ins).</param>
+    /// <param name="store">Last fire times (one node only; null: no catch-up after downtime).</param>
+    /// <param name="log">Where each fire is told, or null.</param>
+    /// <param name="resolve">
+    /// Finds a job this node was not given (a console job saved on another node of the cluster), or null to skip the
+    /// fire; null: such fires are skipped.
+    /// </param>
+    /// <param name="ct">Cancels the start.</param>
+    /// <exception cref="FormatException">A schedule Quartz cannot say (the job-file loader refuses those first).</exception>
+    public static async Task<JobScheduler> StartAsync(IEnumerable<JobDefinition> jobs, Func<JobDefinition, JobFire, CancellationToken, Task<JobRunResult>> run,
+        SchedulerOptions options, TimeProvider clock, ScheduleStore? store, RunLog? log, Func<string, JobFire, CancellationToken, Task<JobDefinition?>>? resolve,
+        CancellationToken ct = default)
     {
-        var scheduled = jobs.Where(j => j.Schedule is not null).ToList();
-        var s = new JobScheduler(scheduled, run, options.Cluster is null ? store : null, log) { NodeName = options.NodeName, _options = options, _clock = clock };
+        var scheduled = jobs.ToList();
+        var s = new JobScheduler(scheduled, run, options.Cluster is null ? store : null, log, resolve) { NodeName = options.NodeName, _options = options, _clock = clock };
         var factory = QuartzSchedulerBuilder.Create(q =>
         {
             q.ConfigureScheduler(o =>
@@ -96,7 +147,7 @@ public sealed class JobScheduler : IAsyncDisposable
             q.UseTimeProvider(clock);
             q.UseJobFactory(new Factory(s));
             // Every job can run at once on this node; Quartz's rules keep each job to one run at a time.
-            q.UseDefaultThreadPool(Math.Max(1, scheduled.Count));
+            q.UseDefaultThreadPool(Math.Max(MinThreads, scheduled.Count));
             if (options.Cluster is { } cluster) cluster.Configure(q, options.MisfireThreshold);
             else q.UseInMemoryStore(o => o.MisfireThreshold = options.MisfireThreshold);
         }).Build();
@@ -114,9 +165,17 @@ public sealed class JobScheduler : IAsyncDisposable
         var stored = (await Quartz.GetTriggers(jobs.Select(j => new TriggerKey(j.Name, Group)).ToList(), ct).ConfigureAwait(false))
             .OfType<ICronTrigger>().ToDictionary(t => t.Key.Name, StringComparer.Ordinal);
         var changed = new Dictionary<IJobDetail, IReadOnlyCollection<ITrigger>>();
+        var unscheduled = new List<TriggerKey>();
         foreach (var job in jobs)
         {
             var key = new JobKey(job.Name, Group);
+            if (job.Schedule is null)
+            {
+                // Stored without a trigger, for run now; a schedule it had before (an edited console job) goes.
+                changed[Detail(key, job.Name)] = [];
+                if (stored.ContainsKey(job.Name)) unscheduled.Add(new TriggerKey(job.Name, Group));
+                continue;
+            }
             var cron = QuartzCron.Translate(job.Schedule!);
             var trigger = (ICronTrigger)TriggerBuilder.Create(_clock).WithIdentity(job.Name, Group).ForJob(key).StartAt(now)
                 .WithSchedule(CronScheduleBuilder.Create(cron).InTimeZone(job.TimeZone).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed))
@@ -125,27 +184,56 @@ public sealed class JobScheduler : IAsyncDisposable
             // schedule or time zone replaces it.
             if (stored.TryGetValue(job.Name, out var existing) && existing.CronExpressionString == trigger.CronExpressionString
                 && existing.TimeZone.Id == job.TimeZone.Id) continue;
-            var detail = JobBuilder.Create<ScheduledRun>().WithIdentity(key).DisallowConcurrentExecution().RequestRecovery().StoreDurably()
-                .WithDescription($"snapconv job {job.Name}").Build();
-            changed[detail] = [trigger];
+            changed[Detail(key, job.Name)] = [trigger];
         }
         if (changed.Count > 0) await Quartz.ScheduleJobs(changed, ScheduleJobOptions.Replacing, ct).ConfigureAwait(false);
+        if (unscheduled.Count > 0) await Quartz.UnscheduleJobs(unscheduled, ct).ConfigureAwait(false);
         // Downtime on one node: the RAM store starts empty and Quartz computes a new trigger's first fire from now, so a
         // fire due since the last one (kept in the state directory) is fired once now, by hand. A cluster's store keeps
         // its triggers: there the missed fire is a misfire, and FireAndProceed runs it once.
-        foreach (var job in jobs)
+        foreach (var job in jobs.Where(j => j.Schedule is not null))
             if (_store?.GetLastFire(job.Name) is { } last
                 && new CronExpression(QuartzCron.Translate(job.Schedule!), job.TimeZone).GetNextValidTimeAfter(last) is { } due && due <= now)
                 await Quartz.TriggerJob(new JobKey(job.Name, Group), new JobDataMap(), ct).ConfigureAwait(false);
     }
 
+    private static IJobDetail Detail(JobKey key, string name) =>
+        JobBuilder.Create<ScheduledRun>().WithIdentity(key).DisallowConcurrentExecution().RequestRecovery().StoreDurably()
+            .WithDescription($"snapconv job {name}").Build();
+
+    private static JobFire FireOf(IJobExecutionContext context)
+    {
+        var data = context.MergedJobDataMap;
+        var runNow = data.ContainsKey(RunNowKey);
+        long? id = runNow && data.TryGetString(RunIdKey, out var text)
+            && long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : null;
+        return new JobFire(runNow ? Snapconv.State.RunTriggers.RunNow : Snapconv.State.RunTriggers.Schedule, id, context.Recovering);
+    }
+
     private async Task ExecuteAsync(IJobExecutionContext context, CancellationToken ct)
     {
         var name = context.JobDetail.Key.Name;
+        _activeJobs.AddOrUpdate(name, 1, (_, n) => n + 1);
+        try { await ExecuteKnownAsync(context, name, ct).ConfigureAwait(false); }
+        finally
+        {
+            _endedFires.Enqueue(context.FireInstanceId);
+            while (_endedFires.Count > EndedFiresKept && _endedFires.TryDequeue(out _)) { }
+            _activeJobs.AddOrUpdate(name, 0, (_, n) => n - 1);
+        }
+    }
+
+    private async Task ExecuteKnownAsync(IJobExecutionContext context, string name, CancellationToken ct)
+    {
+        var fire = FireOf(context);
         if (!_jobs.TryGetValue(name, out var job))
         {
-            _log?.Warn(name, "fire", $"this node ({NodeName}) has no job '{name}' in its job files; the fire is skipped (give every node the same job files).");
-            return;
+            if (_resolve is not null && await _resolve(name, fire, ct).ConfigureAwait(false) is { } found) job = _jobs.GetOrAdd(name, found);
+            else
+            {
+                _log?.Warn(name, "fire", $"this node ({NodeName}) has no job '{name}' in its job files; the fire is skipped (give every node the same job files).");
+                return;
+            }
         }
         if (_stop.IsCancellationRequested) return;
         Interlocked.Increment(ref _runs);
@@ -154,15 +242,17 @@ public sealed class JobScheduler : IAsyncDisposable
         {
             ["node"] = NodeName, ["fire_id"] = context.FireInstanceId, ["recovering"] = context.Recovering,
             ["scheduled_at"] = context.ScheduledFireTimeUtc?.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ["trigger"] = fire.Trigger,
         };
         JobRunResult? result = null;
         try
         {
             if (context.Recovering) _log?.Warn(name, "fire", $"recovering a run whose node stopped mid-run: node {NodeName} runs it again (acknowledged events are not sent again).", fields);
             else _log?.Info(name, "fire", $"run on node {NodeName}", fields);
-            _store?.SetLastFire(name, context.ScheduledFireTimeUtc ?? context.FireTimeUtc);
+            // A run now is not a schedule's fire: the catch-up after downtime counts from the schedule's own fires.
+            if (fire.Trigger == Snapconv.State.RunTriggers.Schedule) _store?.SetLastFire(name, context.ScheduledFireTimeUtc ?? context.FireTimeUtc);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _stop.Token);
-            try { result = await _run(job, linked.Token).ConfigureAwait(false); }
+            try { result = await _run(job, fire, linked.Token).ConfigureAwait(false); }
             catch (OperationCanceledException) when (linked.IsCancellationRequested) { }
         }
         finally
@@ -173,36 +263,54 @@ public sealed class JobScheduler : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether a run of <paramref name="job"/> is in progress on this node (it may have started elsewhere too).</summary>
+    public bool IsActive(string job) => _activeJobs.TryGetValue(job, out var n) && n > 0;
+
     /// <summary>
-    /// Fires <paramref name="job"/> now (the console's "Run now"), through Quartz so that it never overlaps a run of the
-    /// same job on any node. False when the job is unknown or already running somewhere.
+    /// Whether <paramref name="job"/> runs on any node of the cluster (this one: until its run returned), or a run now of
+    /// it waits to start.
     /// </summary>
-    public async Task<bool> RunNowAsync(string job, CancellationToken ct = default)
+    public async Task<bool> IsBusyAsync(string job, CancellationToken ct = default)
     {
-        if (!_jobs.ContainsKey(job)) return false;
+        if (IsActive(job)) return true;
         var key = new JobKey(job, Group);
-        var running = await Quartz.QueryFireInstances(new FireInstanceQuery { Job = key }, ct).ConfigureAwait(false);
-        if (running.Items.Count > 0) return false;
-        await Quartz.TriggerJob(key, new JobDataMap(), ct).ConfigureAwait(false);
-        return true;
+        var fires = await Quartz.QueryFireInstances(new FireInstanceQuery { Job = key, State = null }, ct).ConfigureAwait(false);
+        if (fires.Items.Any(f => f.SchedulerInstanceId != NodeName || !_endedFires.Contains(f.FireInstanceId))) return true;
+        foreach (var t in await Quartz.GetTriggersOfJob(key, ct).ConfigureAwait(false))
+            if (t.JobDataMap.ContainsKey(RunNowKey)
+                && await Quartz.GetTriggerState(t.Key, ct).ConfigureAwait(false) is TriggerState.Normal or TriggerState.Blocked or TriggerState.Paused)
+                return true;
+        return false;
+    }
+
+    /// <summary>
+    /// Fires <paramref name="job"/> now (the console's Run now) through Quartz, so that it never overlaps a run of the same
+    /// job on any node and runs on whichever node Quartz picks: refused while the job runs anywhere or a run now of it
+    /// waits. <paramref name="runId"/> (the run recorded when it was asked for) goes with the fire, for the node that runs
+    /// it to claim. Should a scheduled fire start between the check and the trigger, the run now waits for it and runs
+    /// next (Quartz's <see cref="DisallowConcurrentExecutionAttribute"/>), never beside it.
+    /// </summary>
+    public async Task<RunNowOutcome> RunNowAsync(string job, long? runId = null, CancellationToken ct = default)
+    {
+        if (!_jobs.ContainsKey(job)) return RunNowOutcome.Unknown;
+        if (await IsBusyAsync(job, ct).ConfigureAwait(false)) return RunNowOutcome.AlreadyRunning;
+        var data = new JobDataMap { [RunNowKey] = "true" };
+        if (runId is { } id) data[RunIdKey] = id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await Quartz.TriggerJob(new JobKey(job, Group), data, ct).ConfigureAwait(false);
+        return RunNowOutcome.Started;
     }
 
     /// <summary>
     /// Schedules a job set up (or changed) after the start — a console job (#18) — replacing its trigger; a job without a
-    /// schedule is removed from the schedules.
+    /// schedule is kept for run now, without a trigger.
     /// </summary>
     public async Task AddOrReplaceAsync(JobDefinition job, CancellationToken ct = default)
     {
-        if (job.Schedule is null)
-        {
-            await RemoveAsync(job.Name, ct).ConfigureAwait(false);
-            return;
-        }
         _jobs[job.Name] = job;
         await ScheduleAsync([job], _options, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Removes a job's schedule (a console job deleted or left without a schedule).</summary>
+    /// <summary>Removes a job and its schedule (a console job deleted).</summary>
     public async Task RemoveAsync(string job, CancellationToken ct = default)
     {
         _jobs.TryRemove(job, out _);

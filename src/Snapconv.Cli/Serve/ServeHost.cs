@@ -189,6 +189,9 @@ public static class ServeHost
                     // first runs after the rejoin do not fail on them.
                     Npgsql.NpgsqlConnection.ClearAllPools();
                     options.OnStoreBack?.Invoke();
+                    // Runs that ended while the store was lost get their end written now, not left open in the history.
+                    var written = await recorder.FlushAsync(stop.Token).ConfigureAwait(false);
+                    if (written > 0) log.Info("serve", "history", $"{written} run(s) that ended while the store did not answer recorded now.");
                     await s.Quartz.Start().ConfigureAwait(false);
                 },
                 m => log.Warn("serve", "store", m));

@@ -35,6 +35,7 @@ public sealed class ServeJobs : IConsoleRuntime, IAsyncDisposable
     private readonly ScheduleStore _schedules;
     private readonly HashSet<string> _lockedDirs;
     private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _runNow = new(1, 1);
     private readonly string _stateDir;
     private JobScheduler? _scheduler;
 
@@ -67,23 +68,7 @@ public sealed class ServeJobs : IConsoleRuntime, IAsyncDisposable
         foreach (var file in files)
             foreach (var job in file.Jobs)
                 lock (_gate) _jobs[job.Name] = new Entry(job, file.Path, JobKeys.SettingsOf(job));
-        foreach (var record in await _store.ListJobsAsync(ct).ConfigureAwait(false))
-        {
-            if (Find(record.Name) is { DefinedIn: { } f })
-            {
-                _log.Warn("serve", "console", $"console job '{record.Name}' is not loaded: {f} defines a job of that name.");
-                continue;
-            }
-            using var doc = JsonDocument.Parse(record.Definition);
-            var keys = doc.RootElement.Clone();
-            var (job, errors) = JobKeys.Parse(keys, _stateDir, Directory.GetCurrentDirectory());
-            if (job is null)
-            {
-                _log.Warn("serve", "console", $"console job '{record.Name}' is not loaded: {string.Join(" ", errors.Select(e => $"{e.Field}: {e.Message}"))}");
-                continue;
-            }
-            lock (_gate) _jobs[job.Name] = new Entry(job, null, JobKeys.ForDisplay(keys)) { Keys = keys };
-        }
+        foreach (var record in await _store.ListJobsAsync(ct).ConfigureAwait(false)) Load(record);
     }
 
     /// <summary>The Quartz scheduler of this node (after <see cref="StartSchedulesAsync"/>).</summary>
@@ -99,19 +84,70 @@ public sealed class ServeJobs : IConsoleRuntime, IAsyncDisposable
             if (e.Job.Cron is null) _log.Info(e.Job.Name, "schedule", "no schedule: this job runs only with `snapconv run` or Run now.");
             else LogScheduled(e.Job);
         }
-        // A fire runs the job's current definition (a console job may have been edited since it was scheduled).
-        _scheduler = await JobScheduler.StartAsync(all.Select(e => e.Job), (j, c) => RunAsync(Find(j.Name)?.Job ?? j, RunTriggers.Schedule, c),
-            options, _runner.Clock, options.Cluster is null ? _schedules : null, _log, ct).ConfigureAwait(false);
+        // A fire runs the job's current definition (a console job may have been edited since it was scheduled). Every job
+        // is in Quartz, scheduled or not, so that run now goes through it too (#19).
+        _scheduler = await JobScheduler.StartAsync(all.Select(e => e.Job), (j, fire, c) => RunAsync(Find(j.Name)?.Job ?? j, fire, c),
+            options, _runner.Clock, options.Cluster is null ? _schedules : null, _log, ResolveAsync, ct).ConfigureAwait(false);
+    }
+
+    // A fire of a job this node was not given: a console job saved on another node of the cluster after this one started
+    // is read from the shared store. A run now nobody here can run is closed in the history rather than left open.
+    private async Task<JobDefinition?> ResolveAsync(string name, JobFire fire, CancellationToken ct)
+    {
+        JobDefinition? job = null;
+        try
+        {
+            if (await _store.GetJobAsync(name, ct).ConfigureAwait(false) is { } record) job = Load(record);
+        }
+        catch (StateStoreException e) { _log.Warn(name, "console", e.Message); }
+        if (job is null && fire.RunId is { } id)
+            await Recorder.AbandonAsync(id, $"node {_options.NodeName} has no job '{name}'; give every node the same job files.").ConfigureAwait(false);
+        return job;
+    }
+
+    // A console job read from the store (at start, or later for a fire): kept unless a job file defines that name.
+    private JobDefinition? Load(ConsoleJobRecord record)
+    {
+        if (Find(record.Name) is { DefinedIn: { } f })
+        {
+            _log.Warn("serve", "console", $"console job '{record.Name}' is not loaded: {f} defines a job of that name.");
+            return null;
+        }
+        using var doc = JsonDocument.Parse(record.Definition);
+        var keys = doc.RootElement.Clone();
+        var (job, errors) = JobKeys.Parse(keys, _stateDir, Directory.GetCurrentDirectory());
+        if (job is null)
+        {
+            _log.Warn("serve", "console", $"console job '{record.Name}' is not loaded: {string.Join(" ", errors.Select(e => $"{e.Field}: {e.Message}"))}");
+            return null;
+        }
+        lock (_gate) _jobs[job.Name] = new Entry(job, null, JobKeys.ForDisplay(keys), _jobs.GetValueOrDefault(job.Name)?.Gate) { Keys = keys };
+        return job;
+    }
+
+    // In a cluster a console job may have been edited on another node: a fire runs the definition the store holds now.
+    private async Task<JobDefinition> CurrentAsync(JobDefinition job, CancellationToken ct)
+    {
+        if (_options.Cluster is null || Find(job.Name) is not { DefinedIn: null } e) return job;
+        try
+        {
+            if (await _store.GetJobAsync(job.Name, ct).ConfigureAwait(false) is { } record
+                && (e.Keys is not { } keys || keys.GetRawText() != record.Definition) && Load(record) is { } changed)
+                return changed;
+        }
+        catch (StateStoreException) { }
+        return job;
     }
 
     private void LogScheduled(JobDefinition job) => _log.Info(job.Name, "schedule", $"scheduled '{job.Schedule}' ({job.TimeZone.Id})");
 
-    // A console job saved or deleted while serve runs: its trigger is replaced or removed.
-    private void Reschedule(JobDefinition job, bool deleted)
+    // A console job saved or deleted while serve runs: its trigger is replaced or removed. The save waits for it, so that
+    // a Run now right after the save finds the job in Quartz; the task itself never throws.
+    private Task RescheduleAsync(JobDefinition job, bool deleted)
     {
-        if (_scheduler is not { } s || _stop.IsCancellationRequested) return;
+        if (_scheduler is not { } s || _stop.IsCancellationRequested) return Task.CompletedTask;
         if (job.Cron is not null && !deleted) LogScheduled(job);
-        Track(Task.Run(async () =>
+        var scheduling = Task.Run(async () =>
         {
             try
             {
@@ -123,7 +159,9 @@ public sealed class ServeJobs : IConsoleRuntime, IAsyncDisposable
                 _log.Warn(job.Name, "schedule", $"the schedule could not be changed ({e.GetType().Name}); restart serve to apply it.");
             }
             catch (OperationCanceledException) { }
-        }, CancellationToken.None));
+        }, CancellationToken.None);
+        Track(scheduling);
+        return scheduling;
     }
 
     private void Track(Task t)
@@ -140,15 +178,25 @@ public sealed class ServeJobs : IConsoleRuntime, IAsyncDisposable
         lock (_gate) return _jobs.GetValueOrDefault(name);
     }
 
-    // A scheduled run waits for a run in progress (run now) to end; runs of one job never overlap.
-    private async Task<JobRunResult> RunAsync(JobDefinition job, string trigger, CancellationToken ct)
+    // Every run, scheduled or run now, is a Quartz fire: Quartz keeps a job's runs from overlapping on any node; the gate
+    // (this node's) also covers an edited job whose old run is still going.
+    private async Task<JobRunResult> RunAsync(JobDefinition job, JobFire fire, CancellationToken ct)
     {
+        job = await CurrentAsync(job, ct).ConfigureAwait(false);
         var e = Find(job.Name);
         var gate = e?.Gate ?? new SemaphoreSlim(1, 1);
         await gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            var recorded = await Recorder.StartAsync(job.Name, trigger, ct).ConfigureAwait(false);
+            RecordedRun? recorded;
+            if (fire.Trigger == RunTriggers.RunNow)
+            {
+                // The run was recorded when it was asked for (on this node or another): this node takes it over.
+                recorded = fire.RunId is { } id ? await Recorder.ClaimAsync(job.Name, id, ct).ConfigureAwait(false)
+                    : await Recorder.StartAsync(job.Name, RunTriggers.RunNow, ct).ConfigureAwait(false);
+                _log.Info(job.Name, "console", "run now");
+            }
+            else recorded = await Recorder.StartAsync(job.Name, RunTriggers.Schedule, ct).ConfigureAwait(false);
             return await RunHeldAsync(job, recorded, ct).ConfigureAwait(false);
         }
         finally { gate.Release(); }
@@ -240,7 +288,7 @@ public sealed class ServeJobs : IConsoleRuntime, IAsyncDisposable
             _jobs[job.Name] = entry;
         }
         _log.Info(job.Name, "console", created ? "job created in the console" : "job changed in the console");
-        Reschedule(job, deleted: false);
+        await RescheduleAsync(job, deleted: false).ConfigureAwait(false);
         return new SaveResult(true, created, [], View(entry));
     }
 
@@ -250,7 +298,7 @@ public sealed class ServeJobs : IConsoleRuntime, IAsyncDisposable
         if (Find(name) is not { DefinedIn: null } e) return false;
         await _store.DeleteJobAsync(name, ct).ConfigureAwait(false);
         lock (_gate) _jobs.Remove(name);
-        Reschedule(e.Job, deleted: true);
+        await RescheduleAsync(e.Job, deleted: true).ConfigureAwait(false);
         _log.Info(name, "console", "job deleted in the console");
         return true;
     }
@@ -259,32 +307,47 @@ public sealed class ServeJobs : IConsoleRuntime, IAsyncDisposable
     public string? ExportYaml(string name) => Find(name) is { DefinedIn: null, Keys: { } keys } ? JobKeys.ToYaml(keys) : null;
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Through Quartz on both stores (#19): the run is recorded here, at once (its id is the answer), and fired with
+    /// <c>TriggerJob</c>; whichever node Quartz hands it to claims the record and runs it. Refused while the job runs on any
+    /// node or a run now of it waits: a user who clicks again while it runs gets "running", not a second run later.
+    /// </remarks>
     public async Task<RunNowResult> RunNowAsync(string name, CancellationToken ct)
     {
         if (Find(name) is not { } e) return new RunNowResult(RunNowStatus.NotFound, null);
-        if (!await e.Gate.WaitAsync(0, ct).ConfigureAwait(false)) return new RunNowResult(RunNowStatus.AlreadyRunning, null);
-        RecordedRun? recorded;
+        // Serve is still starting (the console listens before the schedules start).
+        if (_scheduler is not { } s || _stop.IsCancellationRequested) return new RunNowResult(RunNowStatus.Unavailable, null);
+        // One request at a time on this node: two clicks cannot both pass the check below.
+        await _runNow.WaitAsync(ct).ConfigureAwait(false);
+        long? id = null;
         try
         {
-            recorded = await Recorder.StartAsync(name, RunTriggers.RunNow, ct).ConfigureAwait(false);
+            if (e.Gate.CurrentCount == 0 || await s.IsBusyAsync(name, ct).ConfigureAwait(false)) return new RunNowResult(RunNowStatus.AlreadyRunning, null);
+            id = await Recorder.RequestAsync(name, ct).ConfigureAwait(false);
+            // Told before the fire: once fired, this job's lines go to the run's own log.
+            _log.Info(name, "console", id is { } r ? $"run now asked for (run {r}); it starts on the node the scheduler picks" : "run now asked for");
+            var outcome = await s.RunNowAsync(name, id, ct).ConfigureAwait(false);
+            if (outcome != RunNowOutcome.Started && id is { } notRun)
+                await Recorder.AbandonAsync(notRun, outcome == RunNowOutcome.Unknown ? "the job is not scheduled on this node." : "the job was already running.").ConfigureAwait(false);
+            return outcome switch
+            {
+                RunNowOutcome.Started => new RunNowResult(RunNowStatus.Started, id),
+                RunNowOutcome.AlreadyRunning => new RunNowResult(RunNowStatus.AlreadyRunning, null),
+                _ => new RunNowResult(RunNowStatus.NotFound, null),
+            };
         }
-        catch
+        catch (Quartz.SchedulerException ex)
         {
-            e.Gate.Release();
-            throw;
+            // The cluster's store does not answer (Quartz could not store the fire): nothing will run.
+            _log.Warn(name, "console", $"run now could not be handed to the scheduler ({ex.GetType().Name}).");
+            if (id is { } notRun) await Recorder.AbandonAsync(notRun, "the scheduler's store did not answer; nothing ran.").ConfigureAwait(false);
+            return new RunNowResult(RunNowStatus.Unavailable, null);
         }
-        var job = e.Job;
-        _log.Info(name, "console", "run now");
-        Track(Task.Run(async () =>
-        {
-            try { await RunHeldAsync(job, recorded, _stop.Token).ConfigureAwait(false); }
-            finally { e.Gate.Release(); }
-        }, CancellationToken.None));
-        return new RunNowResult(RunNowStatus.Started, recorded?.Id);
+        finally { _runNow.Release(); }
     }
 
     /// <inheritdoc />
-    public bool IsRunning(string name) => Find(name) is { } e && e.Gate.CurrentCount == 0;
+    public bool IsRunning(string name) => Find(name) is { } e && (e.Gate.CurrentCount == 0 || _scheduler?.IsActive(name) == true);
 
     /// <inheritdoc />
     public Task<ConnectionTestResult> TestConnectionAsync(ConnectionTestRequest request, CancellationToken ct) =>

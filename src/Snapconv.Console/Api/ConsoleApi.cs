@@ -46,8 +46,11 @@ public static class ConsoleApi
     {
         var since = rt.Clock.GetUtcNow().AddDays(-ConsoleOptions.AcknowledgedDays);
         var summaries = await store.SummarizeJobsAsync(since, ct).ConfigureAwait(false);
-        return Json(rt.Jobs().Select(j => ToJson(j, summaries.GetValueOrDefault(j.Name), rt.IsRunning(j.Name))).ToList());
+        return Json(rt.Jobs().Select(j => ToJson(j, summaries.GetValueOrDefault(j.Name), Running(rt, j.Name, summaries.GetValueOrDefault(j.Name)))).ToList());
     }
+
+    // Running here, or (a run now asked for and not started yet, or a run on another node of a cluster) an open run.
+    private static bool Running(IConsoleRuntime rt, string name, JobRunSummary? s) => rt.IsRunning(name) || s?.LastRun.IsRunning == true;
 
     private static JobJson ToJson(JobView j, JobRunSummary? s, bool running) => new(j.Name, j.PixelId, new SourceJson(j.SourceType, j.SourceWhere),
         j.Schedule, j.TimeZone, j.NextFireAt, j.DefinedIn, s is null ? null : RunJson.From(s.LastRun), s?.AcknowledgedSince ?? 0, running);
@@ -58,7 +61,7 @@ public static class ConsoleApi
         var since = rt.Clock.GetUtcNow().AddDays(-ConsoleOptions.AcknowledgedDays);
         var s = (await store.SummarizeJobsAsync(since, ct).ConfigureAwait(false)).GetValueOrDefault(name);
         return Json(new JobDetailJson(j.Name, j.PixelId, new SourceJson(j.SourceType, j.SourceWhere), j.Schedule, j.TimeZone, j.NextFireAt,
-            j.DefinedIn, s is null ? null : RunJson.From(s.LastRun), s?.AcknowledgedSince ?? 0, rt.IsRunning(name), j.HistoryDays, j.Settings));
+            j.DefinedIn, s is null ? null : RunJson.From(s.LastRun), s?.AcknowledgedSince ?? 0, Running(rt, name, s), j.HistoryDays, j.Settings));
     }
 
     private static async Task<IResult> ListRunsAsync(string name, int? limit, long? before, IStateStore store, CancellationToken ct)
@@ -106,6 +109,7 @@ public static class ConsoleApi
         {
             RunNowStatus.Started => Json(new { id = r.RunId, job = name }, StatusCodes.Status202Accepted),
             RunNowStatus.AlreadyRunning => Problem($"'{name}' is running; try again when it ends.", StatusCodes.Status409Conflict),
+            RunNowStatus.Unavailable => Problem($"'{name}' cannot be started now (serve is starting or stopping, or its store does not answer); try again shortly.", StatusCodes.Status503ServiceUnavailable),
             _ => NotFound($"no job '{name}'"),
         };
     }

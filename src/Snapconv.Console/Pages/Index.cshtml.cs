@@ -25,8 +25,12 @@ public sealed class IndexModel(IStateStore store, IConsoleRuntime runtime) : Pag
     {
         var result = await runtime.RunNowAsync(name, ct);
         if (result is { Status: RunNowStatus.Started, RunId: { } id }) return Redirect($"/runs/{id}");
-        Response.StatusCode = result.Status == RunNowStatus.NotFound ? StatusCodes.Status404NotFound : StatusCodes.Status409Conflict;
-        Notice = result.Status == RunNowStatus.NotFound ? $"There is no job '{name}'." : $"{name} is running already; its run is on the job's page.";
+        (Response.StatusCode, Notice) = result.Status switch
+        {
+            RunNowStatus.NotFound => (StatusCodes.Status404NotFound, $"There is no job '{name}'."),
+            RunNowStatus.Unavailable => (StatusCodes.Status503ServiceUnavailable, $"{name} cannot be started now (serve is starting or stopping, or its store does not answer); try again shortly."),
+            _ => (StatusCodes.Status409Conflict, $"{name} is running already; its run is on the job's page."),
+        };
         await LoadAsync(ct);
         return Page();
     }

@@ -37,6 +37,8 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
     private List<OutgoingEvent>? _sample = [];
     private Task[]? _workers;
     private volatile string? _fatal;
+    // What stopped a send worker that could not go on (its ledger's database lost, say), or null.
+    private Exception? _failure;
     private int _fatalStatus;
     private readonly FileSettlement? _settlement;
     private readonly ConcurrentDictionary<InputFile, int> _fileIndex = new(ReferenceEqualityComparer.Instance);
@@ -192,16 +194,23 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
     private async ValueTask EnqueueAsync(List<OutgoingEvent> items, CancellationToken ct)
     {
         ThrowIfFatal();
+        ThrowIfFailed();
         _workers ??= Enumerable.Range(0, _o.Concurrency).Select(_ => Task.Run(WorkAsync)).ToArray();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _stop.Token);
         try
         {
             await _queue.Writer.WriteAsync(items, linked.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (_fatal is not null)
+        catch (OperationCanceledException) when (_fatal is not null || Volatile.Read(ref _failure) is not null)
         {
             ThrowIfFatal();
+            ThrowIfFailed();
         }
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (Volatile.Read(ref _failure) is { } e) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
     }
 
     /// <summary>
@@ -235,6 +244,15 @@ internal sealed class DeliverySink : IAcceptedEventSink, IAsyncDisposable
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // Stopped: batches not answered stay 'sent' in the ledger and are resent by the next run.
+        }
+        catch (Exception e)
+        {
+            // A worker that cannot go on stops the run (#19: the ledger lost its PostgreSQL): the reader must not wait for
+            // room in a queue no worker reads any more, and the other workers stop sending. The batch in flight stays
+            // 'sent' in the ledger (resent by the next run with the same event ids).
+            Interlocked.CompareExchange(ref _failure, e, null);
+            _stop.Cancel();
+            throw;
         }
     }
 

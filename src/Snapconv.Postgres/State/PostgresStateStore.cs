@@ -115,6 +115,14 @@ internal sealed class PostgresStateStore(NpgsqlDataSource db, string schema, str
     });
 
     /// <inheritdoc />
+    public Task<bool> ClaimRunAsync(long id, string node, DateTimeOffset startedAt, CancellationToken ct = default) => Guard(async () =>
+    {
+        await using var c = Command($"UPDATE {_t}runs SET node = @n, started_at = @s WHERE id = @id AND finished_at IS NULL",
+            ("id", id), ("n", node), ("s", startedAt.ToUniversalTime()));
+        return await c.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
+    });
+
+    /// <inheritdoc />
     public Task<int> CloseOpenRunsAsync(string node, DateTimeOffset at, CancellationToken ct = default) => Guard(async () =>
     {
         await using var c = Command($"UPDATE {_t}runs SET finished_at = @at, outcome = @o, exit_code = 1 WHERE node = @n AND finished_at IS NULL",

@@ -188,6 +188,14 @@ public sealed class SqliteStateStore : IStateStore
     }, ct);
 
     /// <inheritdoc />
+    public Task<bool> ClaimRunAsync(long id, string node, DateTimeOffset startedAt, CancellationToken ct = default) => Guard(async db =>
+    {
+        await using var cmd = Command(db, "UPDATE runs SET node = $node, started_at = $started WHERE id = $id AND finished_at IS NULL;",
+            ("$id", id), ("$node", node), ("$started", Micros(startedAt)));
+        return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
+    }, ct);
+
+    /// <inheritdoc />
     public Task<int> CloseOpenRunsAsync(string node, DateTimeOffset at, CancellationToken ct = default) => Guard(async db =>
     {
         await using var cmd = Command(db, "UPDATE runs SET finished_at = $at, outcome = $outcome, exit_code = 1 WHERE node = $node AND finished_at IS NULL;",

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Npgsql;
@@ -133,6 +134,22 @@ public class ClusterTests(ClusterPostgres pg, Xunit.Abstractions.ITestOutputHelp
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
             }
             Assert.True(victim > 0, "no node other than n1 was seen running a job; n1: " + nodes[0].Stderr);
+            // Where the time goes (node start is the slowest step on a loaded machine): seconds from the test's start.
+            var t0 = DateTimeOffset.UtcNow - clock.Elapsed;
+            string At(string line)
+            {
+                if (line.Length == 0) return "-";
+                using var d = JsonDocument.Parse(line);
+                return (DateTimeOffset.Parse(d.RootElement.GetProperty("time").GetString()!, CultureInfo.InvariantCulture) - t0).TotalSeconds
+                    .ToString("0.0", CultureInfo.InvariantCulture);
+            }
+            foreach (var c in nodes)
+            {
+                var lines = c.Stderr.Split('\n').Where(l => l.StartsWith('{')).ToList();
+                output.WriteLine($"node {Fires(c.Stderr).FirstOrDefault()?.Node}: first log line {At(lines.FirstOrDefault() ?? "")} s, listening "
+                    + $"{At(lines.FirstOrDefault(l => l.Contains("\"step\":\"listen\"", StringComparison.Ordinal)) ?? "")} s, first fire "
+                    + $"{At(lines.FirstOrDefault(l => l.Contains("\"step\":\"fire\"", StringComparison.Ordinal)) ?? "")} s");
+            }
             killedName = $"n{victim + 1}";
             var killAfter = clock.Elapsed;
             output.WriteLine($"{killAfter}: killing {killedName} mid-run");
@@ -202,6 +219,109 @@ public class ClusterTests(ClusterPostgres pg, Xunit.Abstractions.ITestOutputHelp
         output.WriteLine($"{clock.Elapsed}: {runs.Count} runs on {string.Join(", ", runs.GroupBy(r => r.Node).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}"))}; "
             + $"sandbox duplicates {sandbox.GetCounters(sandbox.Pixels[0].PixelId).Duplicates} ({openOnKilled} runs open on {killedName} when killed)");
         Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), $"took {clock.Elapsed}");
+    }
+
+    private static async Task<(HttpStatusCode Status, long Id)> RunNowAsync(HttpClient http, string node, string job)
+    {
+        using var r = await http.PostAsync($"{node}/api/jobs/{job}/run", null);
+        var body = await r.Content.ReadAsStringAsync();
+        return (r.StatusCode, r.StatusCode == HttpStatusCode.Accepted ? JsonDocument.Parse(body).RootElement.GetProperty("id").GetInt64() : 0);
+    }
+
+    [SkippableFact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task RunNow_TwoNodes_GoesThroughQuartz_RefusedWhileRunningOnEither()
+    {
+        // #19: run now in a cluster is a Quartz fire: refused on every node while the job runs on any, recorded at once, run
+        // by whichever node Quartz picks (which claims the record), never beside another run of the job.
+        pg.Server.Require();
+        using var dir = new TempDir();
+        // 400 ms a request, 5 batches: a run lasts about 2 s.
+        await using var sandbox = await Snapconv.Sandbox.SandboxApp.StartAsync(new Snapconv.Sandbox.SandboxOptions
+        {
+            Urls = "http://127.0.0.1:0", LogRequests = false, LatencyMs = 400,
+        });
+        var tokenEnv = "SNAPCONV_TEST_TOKEN_" + Guid.NewGuid().ToString("N")[..8];
+        Directory.CreateDirectory(dir.File("in"));
+        WriteValidRows(dir.File("in/a.csv"), 100, 801);
+        // No schedule: the job runs only when asked.
+        var yaml = "jobs:\n"
+            + $"  - name: manual\n    pixel_id: \"{sandbox.Pixels[0].PixelId}\"\n    endpoint: {sandbox.BaseAddress}\n    token_env: {tokenEnv}\n"
+            + $"    state_dir: state\n    default_country: US\n    delivery: {{batch_size: 20, concurrency: 1, sample_gate: false}}\n"
+            + $"    source: {{type: local, path: {dir.File("in")}, pattern: \"*.csv\"}}\n";
+        var schema = "runnow_" + Guid.NewGuid().ToString("N")[..8];
+        var nodes = new List<CliChild>();
+        try
+        {
+            foreach (var name in new[] { "r1", "r2" })
+            {
+                var d = dir.File(name);
+                Directory.CreateDirectory(d);
+                File.WriteAllText(Path.Combine(d, "jobs.yaml"), yaml);
+                nodes.Add(CliChild.Start(["serve", Path.Combine(d, "jobs.yaml"), "--urls", "http://127.0.0.1:0", "--log-format", "json",
+                    "--store", $"postgresql://snap@127.0.0.1:{pg.Server.Port}/postgres?schema={schema}", "--node-name", name],
+                    new Dictionary<string, string> { [tokenEnv] = sandbox.Pixels[0].Token }));
+            }
+            // Bounded: 60 s for both to listen.
+            for (var i = 0; i < 600 && nodes.Any(n => Address(n).Length == 0); i++)
+            {
+                Assert.All(nodes, c => Assert.False(c.Process.HasExited, "a node exited: " + c.Stderr));
+                await Task.Delay(100);
+            }
+            var (a, b) = (Address(nodes[0]), Address(nodes[1]));
+            Assert.True(a.Length > 0 && b.Length > 0, "the nodes did not listen: " + nodes[0].Stderr + nodes[1].Stderr);
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+
+            var first = await RunNowAsync(http, a, "manual");
+            var onB = await RunNowAsync(http, b, "manual");
+            var onA = await RunNowAsync(http, a, "manual");
+
+            Assert.Equal(HttpStatusCode.Accepted, first.Status);
+            Assert.Equal(HttpStatusCode.Conflict, onB.Status);
+            Assert.Equal(HttpStatusCode.Conflict, onA.Status);
+            // The run is in the shared history at once, seen from both nodes; bounded: 60 s for it to finish.
+            JsonElement run = default;
+            for (var i = 0; i < 600; i++)
+            {
+                run = JsonDocument.Parse(await http.GetStringAsync($"{b}/api/runs/{first.Id}")).RootElement.Clone();
+                if (run.GetProperty("finished_at").ValueKind != JsonValueKind.Null) break;
+                await Task.Delay(100);
+            }
+            Assert.Equal("completed", run.GetProperty("outcome").GetString());
+            Assert.Equal("run_now", run.GetProperty("trigger").GetString());
+            Assert.Contains(run.GetProperty("node").GetString(), new[] { "r1", "r2" });
+            var acknowledged = run.GetProperty("acknowledged").GetInt64();
+            Assert.True(acknowledged > 0, "the run acknowledged nothing");
+            var ran = nodes.Single(n => Fires(n.Stderr).Any(f => f.End));
+            Assert.Equal(run.GetProperty("node").GetString(), Fires(ran.Stderr)[0].Node);
+
+            // Once it ended, a run now from the other node is accepted (bounded: 5 s for Quartz to close the fire).
+            var second = (Status: HttpStatusCode.Conflict, Id: 0L);
+            for (var i = 0; i < 50 && second.Status == HttpStatusCode.Conflict; i++)
+            {
+                second = await RunNowAsync(http, b, "manual");
+                if (second.Status == HttpStatusCode.Conflict) await Task.Delay(100);
+            }
+            Assert.Equal(HttpStatusCode.Accepted, second.Status);
+            JsonElement again = default;
+            for (var i = 0; i < 600; i++)
+            {
+                again = JsonDocument.Parse(await http.GetStringAsync($"{a}/api/runs/{second.Id}")).RootElement.Clone();
+                if (again.GetProperty("finished_at").ValueKind != JsonValueKind.Null) break;
+                await Task.Delay(100);
+            }
+            Assert.Equal("nothing_new", again.GetProperty("outcome").GetString());
+            Assert.True(DateTimeOffset.Parse(again.GetProperty("started_at").GetString()!, CultureInfo.InvariantCulture)
+                >= DateTimeOffset.Parse(run.GetProperty("finished_at").GetString()!, CultureInfo.InvariantCulture));
+            Assert.Equal(acknowledged, sandbox.GetEvents(sandbox.Pixels[0].PixelId).Count);
+            Assert.Equal(0, sandbox.GetCounters(sandbox.Pixels[0].PixelId).Duplicates);
+        }
+        finally
+        {
+            foreach (var c in nodes.Where(c => !c.Process.HasExited)) c.Signal("TERM");
+            foreach (var c in nodes) await c.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            foreach (var c in nodes) c.Dispose();
+        }
     }
 
     [SkippableFact]

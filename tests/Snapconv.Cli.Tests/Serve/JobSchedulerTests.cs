@@ -162,4 +162,97 @@ public class JobSchedulerTests
         gate.SetResult();
         await Until(() => scheduler.Active == 0);
     }
+    private static JobDefinition Unscheduled(string name) =>
+        JobFileLoader.Parse($"jobs:\n  - {{name: {name}, pixel_id: p, source: {{type: local, path: x}}}}\n", "j.yaml", "/tmp").Jobs[0];
+
+    private static async Task UntilAsync(Func<Task<bool>> condition)
+    {
+        // Bounded: 10 s of real time.
+        for (var i = 0; i < 1000 && !await condition(); i++) await Task.Delay(10);
+        Assert.True(await condition());
+    }
+
+    [Fact]
+    public async Task Scheduler_RunNow_FiresThroughQuartzWithItsRunId_RefusedWhileRunningOrUnknown()
+    {
+        // #19: run now is a Quartz fire (TriggerJob), so DisallowConcurrentExecution covers it as it covers schedules.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2024, 7, 1, 8, 0, 0, TimeSpan.Zero));
+        var fires = new List<JobFire>();
+        var release = new SemaphoreSlim(0);
+        await using var scheduler = await JobScheduler.StartAsync([Job("0 10 * * *")], async (j, fire, ct) =>
+        {
+            lock (fires) fires.Add(fire);
+            await release.WaitAsync(ct);
+            return new JobRunResult { Job = j.Name, StartedAt = clock.GetUtcNow() };
+        }, new SchedulerOptions(), clock, null, null, null);
+
+        Assert.Equal(RunNowOutcome.Started, await scheduler.RunNowAsync("s", 42));
+        await Until(() => { lock (fires) return fires.Count == 1; });
+        Assert.Equal(new JobFire(Snapconv.State.RunTriggers.RunNow, 42, false), fires[0]);
+        Assert.True(scheduler.IsActive("s"));
+        Assert.Equal(RunNowOutcome.AlreadyRunning, await scheduler.RunNowAsync("s", 43));
+        Assert.Equal(RunNowOutcome.Unknown, await scheduler.RunNowAsync("nope", 44));
+
+        release.Release();
+        await Until(() => scheduler.Active == 0);
+        await UntilAsync(async () => !await scheduler.IsBusyAsync("s"));
+        Assert.Equal(RunNowOutcome.Started, await scheduler.RunNowAsync("s"));
+        await Until(() => { lock (fires) return fires.Count == 2; });
+        Assert.Equal(new JobFire(Snapconv.State.RunTriggers.RunNow, null, false), fires[1]);
+        release.Release();
+        await Until(() => scheduler.Active == 0);
+        await Task.Delay(200);
+        Assert.Equal(2, fires.Count);
+    }
+
+    [Fact]
+    public async Task Scheduler_ScheduledFireDuringRunNow_WaitsForItThenRunsOnce()
+    {
+        // #19: a schedule's fire that comes while a run now goes waits for it (never beside it), then runs once.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2024, 1, 1, 0, 0, 30, TimeSpan.Zero));
+        var fires = new List<JobFire>();
+        var running = 0;
+        var maxParallel = 0;
+        var release = new SemaphoreSlim(0);
+        await using var scheduler = await JobScheduler.StartAsync([Job("* * * * *")], async (j, fire, ct) =>
+        {
+            var now = Interlocked.Increment(ref running);
+            maxParallel = Math.Max(maxParallel, now);
+            lock (fires) fires.Add(fire);
+            if (fire.Trigger == Snapconv.State.RunTriggers.RunNow) await release.WaitAsync(ct);
+            Interlocked.Decrement(ref running);
+            return new JobRunResult { Job = j.Name, StartedAt = clock.GetUtcNow() };
+        }, new SchedulerOptions(), clock, null, null, null);
+
+        Assert.Equal(RunNowOutcome.Started, await scheduler.RunNowAsync("s", 7));
+        await Until(() => { lock (fires) return fires.Count == 1; });
+        clock.Advance(TimeSpan.FromMinutes(3)); // three ticks due while the run now goes
+        await Task.Delay(300);
+        Assert.Single(fires);
+        release.Release();
+        await Until(() => { lock (fires) return fires.Count == 2; });
+        await Task.Delay(300);
+        Assert.Equal(2, fires.Count);
+        Assert.Equal(Snapconv.State.RunTriggers.Schedule, fires[1].Trigger);
+        Assert.Equal(1, maxParallel);
+    }
+
+    [Fact]
+    public async Task Scheduler_JobWithoutSchedule_RunsOnlyByRunNow()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var runs = 0;
+        await using var scheduler = await JobScheduler.StartAsync([Unscheduled("manual")], (j, ct) =>
+        {
+            Interlocked.Increment(ref runs);
+            return Done(j, clock);
+        }, new SchedulerOptions(), clock);
+        clock.Advance(TimeSpan.FromDays(2));
+        await Task.Delay(200);
+        Assert.Equal(0, runs);
+
+        Assert.Equal(RunNowOutcome.Started, await scheduler.RunNowAsync("manual"));
+
+        await Until(() => runs == 1);
+    }
 }

@@ -201,6 +201,27 @@ public abstract class StateStoreConformance
     }
 
     [Fact]
+    public async Task Runs_ClaimOpen_MovesNodeAndStart_FinishedOrUnknownRefused()
+    {
+        // #19: a run now recorded on one node, started by another.
+        await using var store = await OpenEmptyAsync();
+        var asked = await store.StartRunAsync(Start("a", T0, node: "n1", trigger: RunTriggers.RunNow));
+        var done = await store.StartRunAsync(Start("b", T0, node: "n1"));
+        await store.FinishRunAsync(done, Finish(T0.AddMinutes(1)));
+
+        Assert.True(await store.ClaimRunAsync(asked, "n2", T0.AddSeconds(3)));
+        Assert.False(await store.ClaimRunAsync(done, "n2", T0.AddSeconds(3)));
+        Assert.False(await store.ClaimRunAsync(asked + done + 100, "n2", T0));
+
+        var r = await store.GetRunAsync(asked);
+        Assert.Equal(("n2", T0.AddSeconds(3), RunTriggers.RunNow, true), (r!.Node, r.StartedAt, r.Trigger, r.IsRunning));
+        var d = await store.GetRunAsync(done);
+        Assert.Equal(("n1", T0), (d!.Node, d.StartedAt));
+        // The claimed run is the new node's: closing the asking node's open runs leaves it alone.
+        Assert.Equal(0, await store.CloseOpenRunsAsync("n1", T0.AddHours(1)));
+    }
+
+    [Fact]
     public async Task Runs_CloseOpenOfNode_ClosesOnlyThatNodesOpenRunsAsInterrupted()
     {
         await using var store = await OpenEmptyAsync();

@@ -42,8 +42,9 @@ public sealed class JobModel(IStateStore store, IConsoleRuntime runtime) : PageM
         var result = await runtime.RunNowAsync(name, ct);
         if (result is { Status: RunNowStatus.Started, RunId: { } id }) return Redirect($"/runs/{id}");
         if (!await LoadAsync(name, null, ct)) return NotFoundPage(name);
-        Response.StatusCode = StatusCodes.Status409Conflict;
-        Notice = $"{name} is running already.";
+        (Response.StatusCode, Notice) = result.Status == RunNowStatus.Unavailable
+            ? (StatusCodes.Status503ServiceUnavailable, $"{name} cannot be started now (serve is starting or stopping, or its store does not answer); try again shortly.")
+            : (StatusCodes.Status409Conflict, $"{name} is running already.");
         return Page();
     }
 
