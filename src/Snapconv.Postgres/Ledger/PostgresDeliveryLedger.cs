@@ -454,6 +454,31 @@ internal sealed class PostgresDeliveryLedger : IDeliveryLedger
         }
     }
 
+    /// <summary>Takes a free lane until disposed (tests: the next call then writes on a second connection).</summary>
+    internal IDisposable HoldLane()
+    {
+        var lane = Take();
+        return new LaneHold(() =>
+        {
+            lock (_pool)
+            {
+                _free.Push(lane);
+                Monitor.Pulse(_pool);
+            }
+        });
+    }
+
+    /// <summary>Connections open now (tests).</summary>
+    internal int LaneCount
+    {
+        get { lock (_pool) return _lanes.Count; }
+    }
+
+    private sealed class LaneHold(Action release) : IDisposable
+    {
+        public void Dispose() => release();
+    }
+
     private static LedgerSessionLostException OwnerLockLost() =>
         new(new InvalidOperationException("the session's owner lock is no longer held (its first connection ended)"));
 
