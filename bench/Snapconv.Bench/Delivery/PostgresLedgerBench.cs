@@ -10,7 +10,8 @@ namespace Snapconv.Bench.Delivery;
 /// <c>ledger-pg --store URL [--events N] [--batch N] [--seconds S] [--one-session]</c>: event keys recorded per second by the
 /// PostgreSQL delivery ledger — batches of random keys claimed (<c>ClaimBatch</c>, as a cluster node does) then
 /// acknowledged — against the SQLite ledger doing the same in the same run (its next-open merge counted in),
-/// then two PostgreSQL sessions recording at once, and a re-run's claim of keys all acknowledged. Bounded: at
+/// one session called by 8 senders at once (as a run's send workers call it: it writes on two connections), then two
+/// PostgreSQL sessions recording at once, and a re-run's claim of keys all acknowledged. Bounded: at
 /// most 5,000,000 events, and each phase stops after S seconds (default 60). The schema it makes is dropped.
 /// <c>--one-session</c> runs the one-session phase alone (for alternating A/B runs of two builds).
 /// Run it with <c>bench/run-ledger-pg.sh</c> (starts a private PostgreSQL on loopback).
@@ -61,8 +62,13 @@ public static class PostgresLedgerBench
         try
         {
             var one = Record(pg, keys, batch, limit);
-            Print("postgres claim+ack, one session", one.Count, one.Elapsed);
-            PrintCpu("postgres claim+ack, one session", one);
+            Print("postgres claim+ack, one session, one caller", one.Count, one.Elapsed);
+            PrintCpu("postgres claim+ack, one session, one caller", one);
+
+            // One session (one run) as the delivery sink calls it: its send workers claim and acknowledge at once.
+            var run = RandomKeys(events, seed: 3);
+            var (count, elapsed) = RecordConcurrently(pg, run, batch, limit, Senders);
+            Print($"postgres claim+ack, one session, {Senders} senders at once (as a run)", count, elapsed);
             if (oneSession) return 0;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"ratio postgres/sqlite: {Rate(one) / Rate(sqlite):F2} (events/s), {(sqlite.ClientCpu.TotalMicroseconds / sqlite.Count) / ((one.ClientCpu + one.ServerCpu).TotalMicroseconds / one.Count):F2} (CPU per event)"));
@@ -141,6 +147,28 @@ public static class PostgresLedgerBench
             if (ledger.ClaimBatch(slice, outcomes) is { } id) ledger.AcknowledgeBatch(id);
         }
         return new Result(Math.Min(i, keys.Length), sw.Elapsed, OwnCpu() - client, ProcessCpu(backend) - server);
+    }
+
+    /// <summary>Send workers of a run: the sink's default is 8; each takes the next batch of the run's keys.</summary>
+    private const int Senders = 8;
+
+    private static (long Count, TimeSpan Elapsed) RecordConcurrently(PostgresStore store, EventKey[] keys, int batch, TimeSpan limit, int senders)
+    {
+        using var ledger = store.OpenDeliveryLedger(TimeProvider.System);
+        var next = -batch;
+        long count = 0;
+        var sw = Stopwatch.StartNew();
+        Parallel.For(0, senders, new ParallelOptions { MaxDegreeOfParallelism = senders }, _ =>
+        {
+            var outcomes = new ClaimOutcome[batch];
+            for (int i; (i = Interlocked.Add(ref next, batch)) < keys.Length && sw.Elapsed < limit;)
+            {
+                var slice = new ArraySegment<EventKey>(keys, i, Math.Min(batch, keys.Length - i));
+                if (ledger.ClaimBatch(slice, outcomes) is { } id) ledger.AcknowledgeBatch(id);
+                Interlocked.Add(ref count, slice.Count);
+            }
+        });
+        return (count, sw.Elapsed);
     }
 
     private static Result RecordSqlite(EventKey[] keys, int batch, TimeSpan limit)

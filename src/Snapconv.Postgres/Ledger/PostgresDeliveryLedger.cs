@@ -50,27 +50,39 @@ internal sealed class PostgresDeliveryLedger : IDeliveryLedger
     private const short Sent = (short)LedgerState.Sent;
     private const short Acked = (short)LedgerState.Acknowledged;
 
-    private readonly NpgsqlConnection _db;
+    /// <summary>
+    /// Connections a session writes on at once: a run's send workers claim and settle batches concurrently, and one
+    /// connection is one server process, so one connection records at most 1 / (server CPU a key) — near 200k keys/s
+    /// here — while two record ≈ 1.5× that (<c>bench/run-ledger-pg.sh</c>). Two, not one a worker: a node runs many jobs
+    /// and PostgreSQL allows 100 connections by default.
+    /// </summary>
+    public const int MaxLanes = 2;
+
+    private readonly string _connectionString;
+    private readonly Lane _owner;
     private readonly TimeProvider _clock;
-    private readonly Lock _gate = new();
+    // Guards the lanes (Monitor.Wait while all are busy), hence an object rather than a Lock.
+    private readonly object _pool = new();
     private readonly string _t;
     private readonly int _lockClass;
-    private readonly NpgsqlCommand _claimFresh;
-    private readonly NpgsqlCommand _claimNew;
-    private readonly NpgsqlCommand _begin;
-    private bool _lost;
-    private bool _expectConflicts;
+    private readonly Stack<Lane> _free = new();
+    private readonly List<Lane> _lanes = [];
+    private int _laneLimit = MaxLanes;
+    private int _opening;
+    private volatile bool _lost;
+    private volatile bool _expectConflicts;
 
     /// <summary>Opens a session: registers an owner and takes its advisory lock on a connection of its own (not pooled).</summary>
     public PostgresDeliveryLedger(string connectionString, string schema, string node, TimeProvider clock)
     {
         _clock = clock;
+        _connectionString = connectionString;
         _t = SchemaMigrator.Quote(schema) + ".";
-        _db = new NpgsqlConnection(connectionString);
-        _db.Open();
+        var db = new NpgsqlConnection(connectionString);
+        db.Open();
         try
         {
-            using (var c = new NpgsqlCommand($"INSERT INTO {_t}ledger_owners(node, started_at) VALUES (@n, @t) RETURNING id, hashtext(@s)", _db))
+            using (var c = new NpgsqlCommand($"INSERT INTO {_t}ledger_owners(node, started_at) VALUES (@n, @t) RETURNING id, hashtext(@s)", db))
             {
                 c.Parameters.AddWithValue("n", node);
                 c.Parameters.AddWithValue("t", Now);
@@ -80,35 +92,21 @@ internal sealed class PostgresDeliveryLedger : IDeliveryLedger
                 OwnerId = r.GetInt64(0);
                 _lockClass = r.GetInt32(1);
             }
-            using (var c = new NpgsqlCommand("SELECT pg_advisory_lock(@c, @o)", _db))
+            using (var c = new NpgsqlCommand("SELECT pg_advisory_lock(@c, @o)", db))
             {
                 c.Parameters.AddWithValue("c", _lockClass);
                 c.Parameters.AddWithValue("o", LockId(OwnerId));
                 c.ExecuteNonQuery();
             }
-            using (var c = new NpgsqlCommand($"SELECT EXISTS(SELECT 1 FROM {_t}ledger_events)", _db))
+            using (var c = new NpgsqlCommand($"SELECT EXISTS(SELECT 1 FROM {_t}ledger_events)", db))
                 HasEvents = c.ExecuteScalar() is true;
-            _claimFresh = Prepare($"""
-                WITH b AS (INSERT INTO {_t}ledger_batches(owner, state, events, created_at, updated_at) VALUES (@o, {Sent}, @n, @t, @t) RETURNING id),
-                     ins AS (INSERT INTO {_t}ledger_events(key, batch) SELECT k, (SELECT id FROM b) FROM unnest(@k) AS k)
-                SELECT id FROM b
-                """, ("o", NpgsqlDbType.Bigint), ("n", NpgsqlDbType.Integer), ("t", NpgsqlDbType.TimestampTz), ("k", NpgsqlDbType.Array | NpgsqlDbType.Uuid));
-            _claimNew = Prepare($"""
-                WITH b AS (INSERT INTO {_t}ledger_batches(owner, state, events, created_at, updated_at) VALUES (@o, {Sent}, @n, @t, @t) RETURNING id),
-                     ins AS (INSERT INTO {_t}ledger_events(key, batch) SELECT k, (SELECT id FROM b) FROM unnest(@k) AS k
-                             ON CONFLICT (key) DO NOTHING RETURNING key)
-                SELECT (SELECT id FROM b), (SELECT array_agg(key) FROM ins)
-                """, ("o", NpgsqlDbType.Bigint), ("n", NpgsqlDbType.Integer), ("t", NpgsqlDbType.TimestampTz), ("k", NpgsqlDbType.Array | NpgsqlDbType.Uuid));
-            _begin = Prepare($"""
-                WITH b AS (INSERT INTO {_t}ledger_batches(owner, state, events, created_at, updated_at) VALUES (@o, {Sent}, @n, @t, @t) RETURNING id),
-                     up AS (INSERT INTO {_t}ledger_events(key, batch) SELECT k, (SELECT id FROM b) FROM unnest(@k) AS k
-                            ON CONFLICT (key) DO UPDATE SET batch = excluded.batch, state = NULL)
-                SELECT id FROM b
-                """, ("o", NpgsqlDbType.Bigint), ("n", NpgsqlDbType.Integer), ("t", NpgsqlDbType.TimestampTz), ("k", NpgsqlDbType.Array | NpgsqlDbType.Uuid));
+            _owner = new Lane(db, this);
+            _lanes.Add(_owner);
+            _free.Push(_owner);
         }
         catch
         {
-            _db.Dispose();
+            db.Dispose();
             throw;
         }
     }
@@ -117,7 +115,7 @@ internal sealed class PostgresDeliveryLedger : IDeliveryLedger
     public long OwnerId { get; }
 
     /// <summary>The server process of this session (tests end it to play a cut connection).</summary>
-    internal int BackendPid => _db.ProcessID;
+    internal int BackendPid => _owner.Conn.ProcessID;
 
     /// <inheritdoc />
     public bool HasEvents { get; }
@@ -126,12 +124,12 @@ internal sealed class PostgresDeliveryLedger : IDeliveryLedger
     public void RecordFile(string path, long size, DateTimeOffset modified, ReadOnlySpan<byte> sha256)
     {
         var hash = sha256.ToArray();
-        Run(() =>
+        Run(lane =>
         {
             using var c = new NpgsqlCommand($"""
                 INSERT INTO {_t}ledger_files(path, sha256, size, mtime, seen_at) VALUES (@p, @h, @s, @m, @t)
                 ON CONFLICT (path, sha256) DO UPDATE SET size = excluded.size, mtime = excluded.mtime, seen_at = excluded.seen_at
-                """, _db);
+                """, lane.Conn);
             c.Parameters.AddWithValue("p", path);
             c.Parameters.AddWithValue("h", hash);
             c.Parameters.AddWithValue("s", size);
@@ -149,11 +147,11 @@ internal sealed class PostgresDeliveryLedger : IDeliveryLedger
         if (keys.Count == 0) return;
         var uuids = new Guid[keys.Count];
         for (var i = 0; i < uuids.Length; i++) uuids[i] = ToUuid(keys[i]);
-        var found = Run(() =>
+        var found = Run(lane =>
         {
             using var c = new NpgsqlCommand($"""
                 SELECT k.i FROM unnest(@k) WITH ORDINALITY AS k(key, i) WHERE ({StateOf("k.key")}) = {Acked}
-                """, _db);
+                """, lane.Conn);
             c.Parameters.AddWithValue("k", uuids);
             using var r = c.ExecuteReader();
             var list = new List<long>();
@@ -167,13 +165,13 @@ internal sealed class PostgresDeliveryLedger : IDeliveryLedger
     public long BeginBatch(IReadOnlyList<EventKey> keys)
     {
         var uuids = SortedDistinct(keys, out _);
-        return Run(() =>
+        return Run(lane =>
         {
-            _begin.Parameters[0].Value = OwnerId;
-            _begin.Parameters[1].Value = uuids.Length;
-            _begin.Parameters[2].Value = Now;
-            _begin.Parameters[3].Value = uuids;
-            return (long)_begin.ExecuteScalar()!;
+            lane.Begin.Parameters[0].Value = OwnerId;
+            lane.Begin.Parameters[1].Value = uuids.Length;
+            lane.Begin.Parameters[2].Value = Now;
+            lane.Begin.Parameters[3].Value = uuids;
+            return lane.Begin.ExecuteScalar() is long id ? id : throw OwnerLockLost();
         });
     }
 
@@ -184,13 +182,13 @@ internal sealed class PostgresDeliveryLedger : IDeliveryLedger
         if (keys.Count == 0) return null;
         var uuids = SortedDistinct(keys, out var slot);
         var decided = new ClaimOutcome[uuids.Length];
-        var id = Run(() => Claim(uuids, decided));
+        var id = Run(lane => Claim(lane, uuids, decided));
         for (var i = 0; i < keys.Count; i++) outcomes[i] = decided[slot[i]];
         return id;
     }
 
     /// <summary>Claims sorted, distinct keys; fills <paramref name="decided"/> (by position); returns the batch id or null.</summary>
-    private long? Claim(Guid[] uuids, ClaimOutcome[] decided)
+    private long? Claim(Lane lane, Guid[] uuids, ClaimOutcome[] decided)
     {
         if (!_expectConflicts)
         {
@@ -199,11 +197,11 @@ internal sealed class PostgresDeliveryLedger : IDeliveryLedger
             // which leaves nothing behind, and the keys go the way below (as do the next batches, until one is all new).
             try
             {
-                _claimFresh.Parameters[0].Value = OwnerId;
-                _claimFresh.Parameters[1].Value = uuids.Length;
-                _claimFresh.Parameters[2].Value = Now;
-                _claimFresh.Parameters[3].Value = uuids;
-                var fresh = (long)_claimFresh.ExecuteScalar()!;
+                lane.ClaimFresh.Parameters[0].Value = OwnerId;
+                lane.ClaimFresh.Parameters[1].Value = uuids.Length;
+                lane.ClaimFresh.Parameters[2].Value = Now;
+                lane.ClaimFresh.Parameters[3].Value = uuids;
+                var fresh = lane.ClaimFresh.ExecuteScalar() is long f ? f : throw OwnerLockLost();
                 decided.AsSpan().Fill(ClaimOutcome.Claimed);
                 return fresh;
             }
@@ -215,7 +213,7 @@ internal sealed class PostgresDeliveryLedger : IDeliveryLedger
         // Where keys were met recorded (a re-run, a node taking over a job), those Snap acknowledged are looked
         // up first: acknowledged is final (a claim never takes one), so they are read without a lock, need no
         // speculative insert, and a batch of them only — a re-run's usual case — records no batch at all.
-        var known = AcknowledgedAmong(uuids, null);
+        var known = AcknowledgedAmong(lane, uuids, null);
         if (known.Count == uuids.Length)
         {
             decided.AsSpan().Fill(ClaimOutcome.Acknowledged);
@@ -224,13 +222,14 @@ internal sealed class PostgresDeliveryLedger : IDeliveryLedger
         var todo = known.Count == 0 ? uuids : uuids.Where(u => !known.Contains(u)).ToArray();
         long id;
         var ours = new HashSet<Guid>();
-        _claimNew.Parameters[0].Value = OwnerId;
-        _claimNew.Parameters[1].Value = todo.Length;
-        _claimNew.Parameters[2].Value = Now;
-        _claimNew.Parameters[3].Value = todo;
-        using (var r = _claimNew.ExecuteReader())
+        lane.ClaimNew.Parameters[0].Value = OwnerId;
+        lane.ClaimNew.Parameters[1].Value = todo.Length;
+        lane.ClaimNew.Parameters[2].Value = Now;
+        lane.ClaimNew.Parameters[3].Value = todo;
+        using (var r = lane.ClaimNew.ExecuteReader())
         {
             r.Read();
+            if (r.IsDBNull(0)) throw OwnerLockLost();
             id = r.GetInt64(0);
             if (!r.IsDBNull(1)) ours.UnionWith(r.GetFieldValue<Guid[]>(1));
         }
@@ -241,11 +240,11 @@ internal sealed class PostgresDeliveryLedger : IDeliveryLedger
             return id;
         }
 
-        using var tx = _db.BeginTransaction();
+        using var tx = lane.Conn.BeginTransaction();
         // The rest are locked, skipping rows another claimer is deciding on right now; one acknowledged since
         // the look-up above is found acknowledged here.
         var rest = todo.Where(u => !ours.Contains(u)).ToArray();
-        var acked = AcknowledgedAmong(rest, tx);
+        var acked = AcknowledgedAmong(lane, rest, tx);
         acked.UnionWith(known);
         var open = rest.Where(u => !acked.Contains(u)).ToArray();
         var rows = new Dictionary<Guid, (short State, short BatchState, long Owner)>();
@@ -255,7 +254,7 @@ internal sealed class PostgresDeliveryLedger : IDeliveryLedger
                 SELECT e.key, COALESCE(e.state, b.state), b.state, b.owner
                 FROM {_t}ledger_events e JOIN {_t}ledger_batches b ON b.id = e.batch
                 WHERE e.key = ANY(@k) ORDER BY e.key FOR UPDATE OF e SKIP LOCKED
-                """, _db, tx);
+                """, lane.Conn, tx);
             c.Parameters.AddWithValue("k", open);
             using var r = c.ExecuteReader();
             while (r.Read()) rows[r.GetGuid(0)] = (r.GetInt16(1), r.GetInt16(2), r.GetInt64(3));
@@ -265,7 +264,7 @@ internal sealed class PostgresDeliveryLedger : IDeliveryLedger
         var dead = new HashSet<long>();
         if (inFlightOwners.Length > 0)
         {
-            using var c = new NpgsqlCommand("SELECT o FROM unnest(@o) AS o WHERE pg_try_advisory_xact_lock(@c, mod(o, 2147483647)::integer)", _db, tx);
+            using var c = new NpgsqlCommand("SELECT o FROM unnest(@o) AS o WHERE pg_try_advisory_xact_lock(@c, mod(o, 2147483647)::integer)", lane.Conn, tx);
             c.Parameters.AddWithValue("o", inFlightOwners);
             c.Parameters.AddWithValue("c", _lockClass);
             using var r = c.ExecuteReader();
@@ -286,13 +285,13 @@ internal sealed class PostgresDeliveryLedger : IDeliveryLedger
         }
         if (take.Count > 0)
         {
-            using var c = new NpgsqlCommand($"UPDATE {_t}ledger_events SET batch = @b, state = NULL WHERE key = ANY(@k)", _db, tx);
+            using var c = new NpgsqlCommand($"UPDATE {_t}ledger_events SET batch = @b, state = NULL WHERE key = ANY(@k)", lane.Conn, tx);
             c.Parameters.AddWithValue("b", id);
             c.Parameters.AddWithValue("k", take.ToArray());
             c.ExecuteNonQuery();
         }
         var claimed = ours.Count + take.Count;
-        using (var c = new NpgsqlCommand(claimed == 0 ? $"DELETE FROM {_t}ledger_batches WHERE id = @b" : $"UPDATE {_t}ledger_batches SET events = @n WHERE id = @b", _db, tx))
+        using (var c = new NpgsqlCommand(claimed == 0 ? $"DELETE FROM {_t}ledger_batches WHERE id = @b" : $"UPDATE {_t}ledger_batches SET events = @n WHERE id = @b", lane.Conn, tx))
         {
             // With nothing claimed the batch row goes: nothing points at it.
             if (claimed > 0) c.Parameters.AddWithValue("n", claimed);
@@ -304,12 +303,12 @@ internal sealed class PostgresDeliveryLedger : IDeliveryLedger
     }
 
     /// <summary>The keys among <paramref name="uuids"/> that Snap acknowledged (their own state, or else their batch's).</summary>
-    private HashSet<Guid> AcknowledgedAmong(Guid[] uuids, NpgsqlTransaction? tx)
+    private HashSet<Guid> AcknowledgedAmong(Lane lane, Guid[] uuids, NpgsqlTransaction? tx)
     {
         var acked = new HashSet<Guid>();
         using var c = new NpgsqlCommand($"""
             SELECT k FROM unnest(@k) AS k WHERE ({StateOf("k")}) = {Acked}
-            """, _db, tx);
+            """, lane.Conn, tx);
         c.Parameters.AddWithValue("k", uuids);
         using var r = c.ExecuteReader();
         while (r.Read()) acked.Add(r.GetGuid(0));
@@ -336,9 +335,9 @@ internal sealed class PostgresDeliveryLedger : IDeliveryLedger
     {
         if (keys.Count == 0) return;
         var uuids = SortedDistinct(keys, out _);
-        Run(() =>
+        Run(lane =>
         {
-            using var c = new NpgsqlCommand($"UPDATE {_t}ledger_events SET state = @s WHERE key = ANY(@k) AND batch = @b", _db);
+            using var c = new NpgsqlCommand($"UPDATE {_t}ledger_events SET state = @s WHERE key = ANY(@k) AND batch = @b", lane.Conn);
             c.Parameters.AddWithValue("s", (short)state);
             c.Parameters.AddWithValue("k", uuids);
             c.Parameters.AddWithValue("b", batchId);
@@ -349,33 +348,32 @@ internal sealed class PostgresDeliveryLedger : IDeliveryLedger
     /// <inheritdoc />
     public void Dispose()
     {
-        lock (_gate)
+        lock (_pool)
         {
-            _claimFresh?.Dispose();
-            _claimNew?.Dispose();
-            _begin?.Dispose();
             // Released here, so that the owner is dead for the next claimer at once; closing the (unpooled)
             // connection would release it too, but when the server process has noticed, a moment later.
-            if (!_lost && _db.State == System.Data.ConnectionState.Open)
+            if (!_lost && _owner.Conn.State == System.Data.ConnectionState.Open)
             {
                 try
                 {
-                    using var c = new NpgsqlCommand("SELECT pg_advisory_unlock(@c, @o)", _db);
+                    using var c = new NpgsqlCommand("SELECT pg_advisory_unlock(@c, @o)", _owner.Conn);
                     c.Parameters.AddWithValue("c", _lockClass);
                     c.Parameters.AddWithValue("o", LockId(OwnerId));
                     c.ExecuteNonQuery();
                 }
                 catch (NpgsqlException) { /* the session is ending anyway: its end releases the lock */ }
             }
-            _db.Dispose();
+            _lost = true;
+            foreach (var lane in _lanes) lane.Dispose();
+            Monitor.PulseAll(_pool);
         }
     }
 
     private DateTimeOffset Now => _clock.GetUtcNow();
 
-    private void SetBatch(long batchId, short state) => Run(() =>
+    private void SetBatch(long batchId, short state) => Run(lane =>
     {
-        using var c = new NpgsqlCommand($"UPDATE {_t}ledger_batches SET state = @s, updated_at = @t WHERE id = @b AND owner = @o", _db);
+        using var c = new NpgsqlCommand($"UPDATE {_t}ledger_batches SET state = @s, updated_at = @t WHERE id = @b AND owner = @o", lane.Conn);
         c.Parameters.AddWithValue("s", state);
         c.Parameters.AddWithValue("t", Now);
         c.Parameters.AddWithValue("b", batchId);
@@ -383,31 +381,106 @@ internal sealed class PostgresDeliveryLedger : IDeliveryLedger
         return c.ExecuteNonQuery();
     });
 
-    /// <summary>One call at a time on the session's connection; a broken session stays broken.</summary>
-    private T Run<T>(Func<T> body)
+    /// <summary>
+    /// Runs <paramref name="body"/> on a free lane (a second connection is opened when the first is busy, up to
+    /// <see cref="MaxLanes"/>); a broken session stays broken.
+    /// </summary>
+    private T Run<T>(Func<Lane, T> body)
     {
-        lock (_gate)
+        var lane = Take();
+        try
         {
-            if (_lost) throw new LedgerSessionLostException(new InvalidOperationException("the session ended earlier"));
-            try
+            return body(lane);
+        }
+        catch (LedgerSessionLostException)
+        {
+            _lost = true;
+            throw;
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException && lane.Conn.State != System.Data.ConnectionState.Open)
+        {
+            _lost = true;
+            throw new LedgerSessionLostException(e);
+        }
+        finally
+        {
+            lock (_pool)
             {
-                return body();
-            }
-            catch (Exception e) when (e is NpgsqlException or InvalidOperationException && _db.State != System.Data.ConnectionState.Open)
-            {
-                _lost = true;
-                throw new LedgerSessionLostException(e);
+                _free.Push(lane);
+                Monitor.Pulse(_pool);
             }
         }
     }
 
-    private NpgsqlCommand Prepare(string sql, params (string Name, NpgsqlDbType Type)[] parameters)
+    private Lane Take()
     {
-        var c = new NpgsqlCommand(sql, _db);
-        foreach (var (name, type) in parameters) c.Parameters.Add(new NpgsqlParameter(name, type));
-        c.Prepare();
-        return c;
+        while (true)
+        {
+            lock (_pool)
+            {
+                while (true)
+                {
+                    if (_lost) throw new LedgerSessionLostException(new InvalidOperationException("the session ended earlier"));
+                    if (_free.TryPop(out var free)) return free;
+                    if (_lanes.Count + _opening < _laneLimit) { _opening++; break; }
+                    Monitor.Wait(_pool);
+                }
+            }
+            NpgsqlConnection? conn = null;
+            try
+            {
+                conn = new NpgsqlConnection(_connectionString);
+                conn.Open();
+                var lane = new Lane(conn, this);
+                lock (_pool)
+                {
+                    _opening--;
+                    _lanes.Add(lane);
+                }
+                return lane;
+            }
+            catch (NpgsqlException)
+            {
+                // No second connection (the server's connection limit, or it is gone): this session goes on with the
+                // connections it has; a server that is gone shows on the next call of those.
+                conn?.Dispose();
+                lock (_pool)
+                {
+                    _opening--;
+                    _laneLimit = Math.Max(1, _lanes.Count);
+                    Monitor.PulseAll(_pool);
+                }
+            }
+        }
     }
+
+    /// <summary>Takes a free lane until disposed (tests: the next call then writes on a second connection).</summary>
+    internal IDisposable HoldLane()
+    {
+        var lane = Take();
+        return new LaneHold(() =>
+        {
+            lock (_pool)
+            {
+                _free.Push(lane);
+                Monitor.Pulse(_pool);
+            }
+        });
+    }
+
+    /// <summary>Connections open now (tests).</summary>
+    internal int LaneCount
+    {
+        get { lock (_pool) return _lanes.Count; }
+    }
+
+    private sealed class LaneHold(Action release) : IDisposable
+    {
+        public void Dispose() => release();
+    }
+
+    private static LedgerSessionLostException OwnerLockLost() =>
+        new(new InvalidOperationException("the session's owner lock is no longer held (its first connection ended)"));
 
     /// <summary>The second half of an owner's advisory-lock key (ids wrap after 2³¹ sessions).</summary>
     private static int LockId(long owner) => (int)(owner % int.MaxValue);
@@ -436,5 +509,69 @@ internal sealed class PostgresDeliveryLedger : IDeliveryLedger
             slot[order[i]] = distinct.Count - 1;
         }
         return distinct.ToArray();
+    }
+
+    /// <summary>
+    /// The batch row is inserted only while this session's owner lock is held — by its first connection, whichever
+    /// connection claims: a session whose first connection ended is dead for every other claimer (they may take its
+    /// batches over), so it must not claim on another connection either (the statement then returns no batch).
+    /// </summary>
+    private const string Alive = "WHERE EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = @p AND classid = @c::oid AND objid = @l::oid AND objsubid = 2 AND granted)";
+
+    /// <summary>One connection of the session with its prepared claim statements; used by one call at a time.</summary>
+    private sealed class Lane
+    {
+        public Lane(NpgsqlConnection conn, PostgresDeliveryLedger ledger)
+        {
+            Conn = conn;
+            var t = ledger._t;
+        ClaimFresh = Prepare($"""
+            WITH b AS (INSERT INTO {t}ledger_batches(owner, state, events, created_at, updated_at)
+                       SELECT @o, {Sent}, @n, @t, @t {Alive} RETURNING id),
+                 ins AS (INSERT INTO {t}ledger_events(key, batch) SELECT k, (SELECT id FROM b) FROM unnest(@k) AS k WHERE EXISTS (SELECT 1 FROM b))
+            SELECT id FROM b
+            """, ("o", NpgsqlDbType.Bigint), ("n", NpgsqlDbType.Integer), ("t", NpgsqlDbType.TimestampTz), ("k", NpgsqlDbType.Array | NpgsqlDbType.Uuid), ("p", NpgsqlDbType.Integer), ("c", NpgsqlDbType.Integer), ("l", NpgsqlDbType.Integer));
+        ClaimNew = Prepare($"""
+            WITH b AS (INSERT INTO {t}ledger_batches(owner, state, events, created_at, updated_at)
+                       SELECT @o, {Sent}, @n, @t, @t {Alive} RETURNING id),
+                 ins AS (INSERT INTO {t}ledger_events(key, batch) SELECT k, (SELECT id FROM b) FROM unnest(@k) AS k WHERE EXISTS (SELECT 1 FROM b)
+                         ON CONFLICT (key) DO NOTHING RETURNING key)
+            SELECT (SELECT id FROM b), (SELECT array_agg(key) FROM ins)
+            """, ("o", NpgsqlDbType.Bigint), ("n", NpgsqlDbType.Integer), ("t", NpgsqlDbType.TimestampTz), ("k", NpgsqlDbType.Array | NpgsqlDbType.Uuid), ("p", NpgsqlDbType.Integer), ("c", NpgsqlDbType.Integer), ("l", NpgsqlDbType.Integer));
+        Begin = Prepare($"""
+            WITH b AS (INSERT INTO {t}ledger_batches(owner, state, events, created_at, updated_at)
+                       SELECT @o, {Sent}, @n, @t, @t {Alive} RETURNING id),
+                 up AS (INSERT INTO {t}ledger_events(key, batch) SELECT k, (SELECT id FROM b) FROM unnest(@k) AS k WHERE EXISTS (SELECT 1 FROM b)
+                        ON CONFLICT (key) DO UPDATE SET batch = excluded.batch, state = NULL)
+            SELECT id FROM b
+            """, ("o", NpgsqlDbType.Bigint), ("n", NpgsqlDbType.Integer), ("t", NpgsqlDbType.TimestampTz), ("k", NpgsqlDbType.Array | NpgsqlDbType.Uuid), ("p", NpgsqlDbType.Integer), ("c", NpgsqlDbType.Integer), ("l", NpgsqlDbType.Integer));
+            foreach (var c in new[] { ClaimFresh, ClaimNew, Begin })
+            {
+                c.Parameters["p"].Value = ledger._owner?.Conn.ProcessID ?? conn.ProcessID;
+                c.Parameters["c"].Value = ledger._lockClass;
+                c.Parameters["l"].Value = LockId(ledger.OwnerId);
+            }
+        }
+
+        public NpgsqlConnection Conn { get; }
+        public NpgsqlCommand ClaimFresh { get; }
+        public NpgsqlCommand ClaimNew { get; }
+        public NpgsqlCommand Begin { get; }
+
+        private NpgsqlCommand Prepare(string sql, params (string Name, NpgsqlDbType Type)[] parameters)
+        {
+            var c = new NpgsqlCommand(sql, Conn);
+            foreach (var (name, type) in parameters) c.Parameters.Add(new NpgsqlParameter(name, type));
+            c.Prepare();
+            return c;
+        }
+
+        public void Dispose()
+        {
+            ClaimFresh.Dispose();
+            ClaimNew.Dispose();
+            Begin.Dispose();
+            Conn.Dispose();
+        }
     }
 }

@@ -43,6 +43,39 @@ public sealed class PostgresDeliveryLedgerTests(PostgresFixture pg)
     }
 
     [SkippableFact]
+    public async Task ClaimBatch_OnTheSecondConnection_AfterTheFirstWasCut_ThrowsSessionLost_AndClaimsNothing()
+    {
+        // #19: a session writes on two connections; its liveness is the owner lock its first one holds.
+        var store = pg.NewStore();
+        using var survivor = store.OpenDeliveryLedger(_clock);
+        var ledger = (PostgresDeliveryLedger)store.OpenDeliveryLedger(_clock);
+        using (ledger.HoldLane())
+        {
+            var (id, outcomes) = Claim(ledger, Keys(0, 10));
+            Assert.NotNull(id);
+            Assert.All(outcomes, o => Assert.Equal(ClaimOutcome.Claimed, o));
+            Assert.Equal(2, ledger.LaneCount);
+        }
+        await using (var db = pg.DataSource())
+        await using (var c = db.CreateCommand("SELECT pg_terminate_backend(@p, 10000)"))
+        {
+            c.Parameters.AddWithValue("p", ledger.BackendPid);
+            Assert.Equal(true, await c.ExecuteScalarAsync());
+        }
+        // The first connection's lane is the cut one: hold it, so the claim goes to the second, still connected.
+        using (ledger.HoldLane())
+        {
+            Assert.Throws<LedgerSessionLostException>(() => Claim(ledger, Keys(10, 10)));
+        }
+        Assert.Throws<LedgerSessionLostException>(() => Claim(ledger, Keys(20, 10)));
+        ledger.Dispose();
+        // Nothing of the refused claim was recorded; the batch the cut session had in flight is any node's now.
+        var (again, taken) = Claim(survivor, Keys(0, 20));
+        Assert.NotNull(again);
+        Assert.All(taken, o => Assert.Equal(ClaimOutcome.Claimed, o));
+    }
+
+    [SkippableFact]
     public async Task ClaimBatch_RowAnotherClaimerIsDecidingOn_IsHeldElsewhere_WithoutWaiting()
     {
         var store = pg.NewStore();
