@@ -240,7 +240,7 @@ public class ClusterTests(ClusterPostgres pg, Xunit.Abstractions.ITestOutputHelp
         await using var sandbox = await Snapconv.Sandbox.SandboxApp.StartAsync(new Snapconv.Sandbox.SandboxOptions
         {
             Urls = "http://127.0.0.1:0", LogRequests = false, LatencyMs = 400,
-        });
+        }, TimeProvider.System);
         var tokenEnv = "SNAPCONV_TEST_TOKEN_" + Guid.NewGuid().ToString("N")[..8];
         Directory.CreateDirectory(dir.File("in"));
         WriteValidRows(dir.File("in/a.csv"), 100, 801);
