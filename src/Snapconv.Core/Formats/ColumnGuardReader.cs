@@ -55,6 +55,24 @@ internal sealed class ColumnGuardReader(TextReader inner, char delimiter, string
 
     private void Check(ReadOnlySpan<char> chunk)
     {
+        // Most chunks hold no quote and fewer delimiters than the limit even with the open record's characters added (each
+        // of its delimiters is one of them): then no record can reach the limit in this chunk, and only the lines are
+        // counted, the last one staying open — three vectorized passes a chunk instead of two searches a line (#15).
+        if (!_inQuotes && !chunk.Contains('"') && _recordChars + chunk.Count(delimiter) < RecordReaderOptions.MaxColumns)
+        {
+            var last = chunk.LastIndexOf('\n');
+            if (last >= 0)
+            {
+                _line += chunk.Count('\n');
+                _recordChars = 0;
+                _recordDelims = 0;
+                _recordLine = _line;
+            }
+            var tail = chunk[(last + 1)..];
+            _recordChars += tail.Length;
+            _recordDelims += tail.Count(delimiter);
+            return;
+        }
         // A record shorter than the limit in characters cannot have more delimiters than that, so delimiters are counted
         // only for a line that is long enough, a line of a record that goes on past it (a newline inside quotes, or the
         // chunk's end): one newline search and one quote count a line instead of passes over the whole chunk (#16).

@@ -31,10 +31,12 @@ internal static class TextCleaner
     /// <paramref name="trimmed"/> without one leading <see cref="TextMarker"/> (and trimmed again after it); the same
     /// instance when it does not start with one — one length and one character compare on the common path.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]  // on every cell's path
     internal static string WithoutTextMarker(string trimmed) =>
         trimmed.Length != 0 && trimmed[0] == TextMarker ? trimmed[1..].Trim() : trimmed;
 
     /// <summary>The span form of <see cref="WithoutTextMarker(string)"/>, for keys read without making a string.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal static ReadOnlySpan<char> WithoutTextMarker(ReadOnlySpan<char> trimmed) =>
         trimmed.Length != 0 && trimmed[0] == TextMarker ? trimmed[1..].Trim() : trimmed;
 

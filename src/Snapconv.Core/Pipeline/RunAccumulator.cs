@@ -22,7 +22,7 @@ public sealed class RunAccumulator(TimeProvider clock, SpillingKeySetOptions? de
         var f = FileFor(file);
         Report.Rows++;
         f.Rows++;
-        if (row.WarningCount != 0) CountSpreadsheetDamage(row);
+        if (row.HasScientificPhone) Report.PhonesInScientificNotation++;   // a row counts once
         if (row.IsFolded)
         {
             // A line item folded into its order's event (group_by): part of that event, not one of its own.
@@ -65,17 +65,6 @@ public sealed class RunAccumulator(TimeProvider clock, SpillingKeySetOptions? de
         }
         Report.CountCoverage(row.CoverageOf(e));
         return RowDisposition.Accepted;
-    }
-
-    /// <summary>A row with a phone a spreadsheet wrote in scientific notation, accepted or not, counts once.</summary>
-    private void CountSpreadsheetDamage(BuiltRow row)
-    {
-        for (var i = 0; i < row.WarningCount; i++)
-        {
-            if (!ReferenceEquals(row.WarningReason(i), Normalization.SpreadsheetNumbers.PhoneReason)) continue;
-            Report.PhonesInScientificNotation++;
-            return;
-        }
     }
 
     /// <summary>

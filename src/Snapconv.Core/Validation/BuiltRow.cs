@@ -25,6 +25,8 @@ public sealed class BuiltRow(RowRef row)
     public int WarningCount { get; private set; }
     /// <summary>The filter rule that left the row out (not a conversion: neither accepted nor rejected); null otherwise.</summary>
     public string? FilteredBy { get; private set; }
+    /// <summary>A warning is a phone a spreadsheet wrote in scientific notation (<see cref="Normalization.SpreadsheetNumbers.PhoneReason"/>).</summary>
+    internal bool HasScientificPhone { get; private set; }
     /// <summary>The row continued the group above (<c>group_by</c>) and was folded into that group's first row.</summary>
     public bool IsFolded { get; private set; }
 
@@ -104,5 +106,7 @@ public sealed class BuiltRow(RowRef row)
         }
         else (_moreWarnings ??= new List<RowIssue>(1)).Add(new RowIssue(Row, field, reason));
         WarningCount++;
+        // Noted here, where the reason is at hand, so the run's count does not walk every warned row's warnings (#15).
+        if (ReferenceEquals(reason, Normalization.SpreadsheetNumbers.PhoneReason)) HasScientificPhone = true;
     }
 }

@@ -45,6 +45,30 @@ public class ColumnGuardReaderTests
         Assert.Equal(text, read.ToString());
     }
 
+    [Theory]
+    [InlineData(100)]
+    [InlineData(4096)]
+    [InlineData(65536)]
+    public void Read_WideLineAfterManyShortOnes_NamesItsLine(int chunk)
+    {
+        // #15: chunks of short unquoted lines take the fast path, which counts lines only; the line number stays exact.
+        var text = "h1,h2\n" + string.Concat(Enumerable.Repeat("x,y\n", 20_000)) + Line(RecordReaderOptions.MaxColumns) + "\nz,w\n";
+        var e = Assert.Throws<InputException>(() => Drain(text, chunk));
+        Assert.Contains("line 20002 has more than 16,384 columns", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(100)]
+    [InlineData(65536)]
+    public void Read_WideRecordAcrossQuotedNewlinesAfterManyShortLines_NamesWhereItStarts(int chunk)
+    {
+        // #15: the fast path hands over to the quote-aware one at the first quote, with the right line.
+        var fields = string.Join(',', Enumerable.Range(0, RecordReaderOptions.MaxColumns + 1).Select(i => i % 1000 == 999 ? "\"a\nb\"" : "a"));
+        var text = "h1,h2\n" + string.Concat(Enumerable.Repeat("x,y\n", 5_000)) + fields + "\n";
+        var e = Assert.Throws<InputException>(() => Drain(text, chunk));
+        Assert.Contains("the record starting at line 5002 has more than", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Read_CharByCharAndSpansMixed_CountsTheSameLine()
     {
