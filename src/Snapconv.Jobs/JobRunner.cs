@@ -145,6 +145,11 @@ public sealed class JobRunner(RunLog log, TimeProvider clock, Func<string, strin
         {
             result = result with { Outcome = JobOutcome.InvalidInput, Message = e.Message };
         }
+        catch (LedgerUnavailableException e)
+        {
+            // Retriable (#19): the ledger's store went away mid-run; what was not acknowledged stays pending (exit 4).
+            result = result with { Outcome = JobOutcome.PendingLeft, Message = e.Message };
+        }
         catch (DeliveryFatalException e)
         {
             result = result with { Outcome = JobOutcome.InvalidInput, Message = e.Message };

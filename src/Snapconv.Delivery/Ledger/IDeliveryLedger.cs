@@ -102,3 +102,9 @@ public sealed class NullLedger : IDeliveryLedger
     /// <inheritdoc />
     public void Dispose() { }
 }
+
+/// <summary>
+/// The ledger's store cannot be written any more (a shared store's server went away, the session was cut): the run
+/// stops, its unsettled events stay pending — retriable, the next run (on any node) resumes them (exit 4).
+/// </summary>
+public class LedgerUnavailableException(string message, Exception inner) : Exception(message, inner);

@@ -8,7 +8,7 @@ namespace Snapconv.Postgres.Ledger;
 
 /// <summary>The ledger's session with PostgreSQL ended (the server restarted, the network dropped): this ledger takes no more writes.</summary>
 public sealed class LedgerSessionLostException(Exception inner)
-    : Exception("the delivery ledger lost its PostgreSQL session: this run stops here, and its unsettled events stay pending for the next run (on any node).", inner);
+    : LedgerUnavailableException("the delivery ledger lost its PostgreSQL session: this run stops here, and its unsettled events stay pending for the next run (on any node).", inner);
 
 /// <summary>
 /// The delivery ledger on PostgreSQL, shared by every node of a cluster. Tables (schema <c>snapconv</c>):

@@ -7,7 +7,18 @@ using Snapconv.Core.Formats;
 
 namespace Snapconv.Core.Tests.Formats;
 
+/// <summary>
+/// Tests that count the process's allocations or time its work: run alone, after the assembly's parallel tests, so that
+/// other tests' allocations and CPU do not count against them (GC.GetTotalAllocatedBytes is process-wide).
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MeasuredAloneCollection
+{
+    public const string Name = "measured alone";
+}
+
 /// <summary>Every reader stays within its limits and names file, row and limit when it stops (#16).</summary>
+[Collection(MeasuredAloneCollection.Name)]
 public class InputLimitsTests
 {
     private static List<(long Row, RowProblem? Problem, string?[] Fields)> ReadProblems(IRecordReader reader)
