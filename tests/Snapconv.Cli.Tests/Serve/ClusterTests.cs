@@ -11,8 +11,11 @@ using Snapconv.TestKit.Servers;
 
 namespace Snapconv.Cli.Tests.Serve;
 
-/// <summary>One PostgreSQL 15 on loopback for the cluster tests.</summary>
-public sealed class ClusterPostgres : IAsyncLifetime
+/// <summary>
+/// A PostgreSQL 15 on loopback of a test class's own (a class fixture: each class that uses it gets its own server, so
+/// <see cref="StoreLossTests"/> may stop and start it).
+/// </summary>
+public sealed class OwnPostgres : IAsyncLifetime
 {
     public PostgresServer Server { get; } = new();
     public Task InitializeAsync() => Server.InitializeAsync();
@@ -28,7 +31,7 @@ public sealed class ClusterPostgres : IAsyncLifetime
 /// PostgreSQL ledgers keep delivery exactly once, and a node killed with SIGKILL has its work finished elsewhere.
 /// </summary>
 [Collection("console")] // the nodes are child processes; keep the heavy cluster test out of parallel runs
-public class ClusterTests(ClusterPostgres pg, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<ClusterPostgres>
+public class ClusterTests(OwnPostgres pg, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<OwnPostgres>
 {
     private const int Jobs = 12;
     private const int RowsPerJob = 300;

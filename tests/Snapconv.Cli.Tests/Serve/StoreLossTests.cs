@@ -3,33 +3,19 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Npgsql;
 using Snapconv.Cli.Tests.Jobs;
 using Snapconv.Core.Capi;
 using Snapconv.Delivery.Ledger;
 using Snapconv.Postgres;
-using Snapconv.TestKit.Servers;
 
 namespace Snapconv.Cli.Tests.Serve;
-
-/// <summary>A PostgreSQL of its own for <see cref="StoreLossTests"/>: the test stops and starts it.</summary>
-public sealed class LosablePostgres : IAsyncLifetime
-{
-    public PostgresServer Server { get; } = new();
-    public Task InitializeAsync() => Server.InitializeAsync();
-    public async Task DisposeAsync()
-    {
-        NpgsqlConnection.ClearAllPools();
-        await Server.DisposeAsync();
-    }
-}
 
 /// <summary>
 /// A <c>serve --store</c> node (a real child process) that loses its PostgreSQL mid-run and gets it back (#19): /healthz
 /// answers 503, no run starts while it is down, the node rejoins, and every event ends stored once and acknowledged.
 /// </summary>
 [Collection("console")] // a child process and a database stopped on purpose: not beside the other heavy tests
-public class StoreLossTests(LosablePostgres pg, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<LosablePostgres>
+public class StoreLossTests(OwnPostgres pg, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<OwnPostgres>
 {
     private const int BatchSize = 20;
 
