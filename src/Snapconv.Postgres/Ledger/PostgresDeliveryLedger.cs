@@ -404,11 +404,16 @@ internal sealed class PostgresDeliveryLedger : IDeliveryLedger
         }
         finally
         {
-            lock (_pool)
-            {
-                _free.Push(lane);
-                Monitor.Pulse(_pool);
-            }
+            Return(lane);
+        }
+    }
+
+    private void Return(Lane lane)
+    {
+        lock (_pool)
+        {
+            _free.Push(lane);
+            Monitor.Pulse(_pool);
         }
     }
 
@@ -458,14 +463,7 @@ internal sealed class PostgresDeliveryLedger : IDeliveryLedger
     internal IDisposable HoldLane()
     {
         var lane = Take();
-        return new LaneHold(() =>
-        {
-            lock (_pool)
-            {
-                _free.Push(lane);
-                Monitor.Pulse(_pool);
-            }
-        });
+        return new LaneHold(() => Return(lane));
     }
 
     /// <summary>Connections open now (tests).</summary>

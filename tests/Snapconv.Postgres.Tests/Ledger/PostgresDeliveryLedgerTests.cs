@@ -19,6 +19,23 @@ public sealed class PostgresDeliveryLedgerTests(PostgresFixture pg)
         return (ledger.ClaimBatch(keys, outcomes), outcomes);
     }
 
+    /// <summary>Ends the server process of the session's first connection, as when a node's connection is cut or it is killed.</summary>
+    private async Task CutFirstConnectionAsync(PostgresDeliveryLedger ledger)
+    {
+        await using var db = pg.DataSource();
+        await using var c = db.CreateCommand("SELECT pg_terminate_backend(@p, 10000)");
+        // Waits (bounded) until the server process has ended.
+        c.Parameters.AddWithValue("p", ledger.BackendPid);
+        Assert.Equal(true, await c.ExecuteScalarAsync());
+    }
+
+    private static void AssertClaimsAll(IDeliveryLedger ledger, IReadOnlyList<EventKey> keys)
+    {
+        var (id, outcomes) = Claim(ledger, keys);
+        Assert.NotNull(id);
+        Assert.All(outcomes, o => Assert.Equal(ClaimOutcome.Claimed, o));
+    }
+
     [SkippableFact]
     public async Task SessionCutByTheServer_ThrowsSessionLost_AndTheOtherNodeResendsItsBatchInFlight()
     {
@@ -27,19 +44,11 @@ public sealed class PostgresDeliveryLedgerTests(PostgresFixture pg)
         var cut = (PostgresDeliveryLedger)store.OpenDeliveryLedger(_clock);
         var (inFlight, _) = Claim(cut, Keys(0, 20));
         Assert.All(Claim(survivor, Keys(0, 20)).Outcomes, o => Assert.Equal(ClaimOutcome.HeldElsewhere, o));
-        await using (var db = pg.DataSource())
-        await using (var c = db.CreateCommand("SELECT pg_terminate_backend(@p, 10000)"))
-        {
-            // Waits (bounded) until the server process has ended, as when a node's connection is cut or it is killed.
-            c.Parameters.AddWithValue("p", cut.BackendPid);
-            Assert.Equal(true, await c.ExecuteScalarAsync());
-        }
+        await CutFirstConnectionAsync(cut);
         Assert.Throws<LedgerSessionLostException>(() => cut.AcknowledgeBatch(inFlight!.Value));
         Assert.Throws<LedgerSessionLostException>(() => Claim(cut, Keys(20, 5)));
         cut.Dispose();
-        var (id, outcomes) = Claim(survivor, Keys(0, 20));
-        Assert.NotNull(id);
-        Assert.All(outcomes, o => Assert.Equal(ClaimOutcome.Claimed, o));
+        AssertClaimsAll(survivor, Keys(0, 20));
     }
 
     [SkippableFact]
@@ -56,12 +65,7 @@ public sealed class PostgresDeliveryLedgerTests(PostgresFixture pg)
             Assert.All(outcomes, o => Assert.Equal(ClaimOutcome.Claimed, o));
             Assert.Equal(2, ledger.LaneCount);
         }
-        await using (var db = pg.DataSource())
-        await using (var c = db.CreateCommand("SELECT pg_terminate_backend(@p, 10000)"))
-        {
-            c.Parameters.AddWithValue("p", ledger.BackendPid);
-            Assert.Equal(true, await c.ExecuteScalarAsync());
-        }
+        await CutFirstConnectionAsync(ledger);
         // The first connection's lane is the cut one: hold it, so the claim goes to the second, still connected.
         using (ledger.HoldLane())
         {
@@ -70,9 +74,7 @@ public sealed class PostgresDeliveryLedgerTests(PostgresFixture pg)
         Assert.Throws<LedgerSessionLostException>(() => Claim(ledger, Keys(20, 10)));
         ledger.Dispose();
         // Nothing of the refused claim was recorded; the batch the cut session had in flight is any node's now.
-        var (again, taken) = Claim(survivor, Keys(0, 20));
-        Assert.NotNull(again);
-        Assert.All(taken, o => Assert.Equal(ClaimOutcome.Claimed, o));
+        AssertClaimsAll(survivor, Keys(0, 20));
     }
 
     [SkippableFact]
