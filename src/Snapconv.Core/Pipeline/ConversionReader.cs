@@ -24,14 +24,19 @@ public static class ConversionReader
         {
             SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait,
         });
-        var producer = Task.Run(() => ProduceAsync(files, options, clock, pipeline, channel.Writer, ct), ct);
+        var pool = new BlockArrayPool();
+        var producer = Task.Run(() => ProduceAsync(files, options, clock, pipeline, pool, channel.Writer, ct), ct);
         await foreach (var task in channel.Reader.ReadAllAsync(ct).ConfigureAwait(false))
-            yield return await task.ConfigureAwait(false);
+        {
+            var block = await task.ConfigureAwait(false);
+            yield return block;
+            block.Release(pool);  // the consumer asked for the next block: this one's arrays serve a later one
+        }
         await producer.ConfigureAwait(false);
     }
 
     private static async Task ProduceAsync(IReadOnlyList<string> files, ConversionOptions options, TimeProvider clock, PipelineOptions pipeline,
-        ChannelWriter<Task<ProcessedBlock>> writer, CancellationToken ct)
+        BlockArrayPool pool, ChannelWriter<Task<ProcessedBlock>> writer, CancellationToken ct)
     {
         // Where the producer is, for an unexpected failure's message (#16): the file, and the last row read (0 = opening).
         var where = "";
@@ -56,8 +61,7 @@ public static class ConversionReader
                 var width = reader.Headers.Count;
                 opened = true;
                 var size = pipeline.BlockSize;
-                var cells = new string?[size * width];
-                var rows = new long[size];
+                var (cells, rows) = pool.Rent(size * width, size);
                 List<(int Index, RowProblem Problem)>? problems = null;
                 var reportsProblems = reader.ReportsProblems;   // asked once a file: most readers never report one
                 var n = 0;
@@ -103,12 +107,13 @@ public static class ConversionReader
                             if (problems.Count == 0) problems = null;
                             if (blockProblems.Count == 0) blockProblems = null;
                         }
-                        await writer.WriteAsync(Task.Run(() => Build(file, builder, blockCells, blockRows, last, blockProblems), ct), ct)
+                        // A block of the usual size hands its arrays back once consumed (a grown or cut one is left to the GC).
+                        var pooled = ReferenceEquals(blockRows, rows) && cells.Length == size * width ? rows : null;
+                        await writer.WriteAsync(Task.Run(() => Build(file, builder, blockCells, blockRows, last, blockProblems, pooled), ct), ct)
                             .ConfigureAwait(false);
                         var capacity = size;
                         while (capacity <= carry) capacity *= 2;
-                        var nextCells = new string?[capacity * width];
-                        var nextRows = new long[capacity];
+                        var (nextCells, nextRows) = capacity == size ? pool.Rent(size * width, size) : (new string?[capacity * width], new long[capacity]);
                         if (carry > 0)
                         {
                             Array.Copy(cells, (n - carry) * width, nextCells, 0, carry * width);
@@ -135,7 +140,7 @@ public static class ConversionReader
     }
 
     private static ProcessedBlock Build(InputFile file, EventBuilder builder, BlockCells cells, long[] rows, bool last,
-        List<(int Index, RowProblem Problem)>? problems)
+        List<(int Index, RowProblem Problem)>? problems, long[]? pooledRows)
     {
         try
         {
@@ -145,7 +150,7 @@ public static class ConversionReader
                 foreach (var (i, problem) in problems)
                     built[i] = new BuiltRow(new RowRef(file.Name, rows[i])).Reject(problem.Field,
                         problem.Kind == RowProblemKind.InvalidEncoding ? Capi.Reason.InvalidEncoding : Capi.Reason.MalformedRecord);
-            return new ProcessedBlock(file, built, cells, last);
+            return new ProcessedBlock(file, built, cells, last, pooledRows);
         }
         catch (Exception e) when (IsUnexpected(e) && rows.Length > 0)
         {

@@ -112,7 +112,7 @@ public sealed class EventBuilder
         result.Event = e;
         // dedup: the in-run keys, computed on the worker
         result.DedupKeys = InRunDeduper.KeysOf(e);
-        result.SetCoverage(e);
+        result.SetCoverage();
         return result;
     }
 }

@@ -6,13 +6,16 @@ namespace Snapconv.Core.Pipeline;
 public sealed class ProcessedBlock
 {
     private readonly BlockCells _cells;
+    private readonly long[]? _rowNumbers;  // the reader's array of the rows' numbers, handed back with the cells
+    private bool _released;
 
-    internal ProcessedBlock(InputFile file, BuiltRow[] rows, BlockCells cells, bool isLastOfFile)
+    internal ProcessedBlock(InputFile file, BuiltRow[] rows, BlockCells cells, bool isLastOfFile, long[]? rowNumbers = null)
     {
         File = file;
         Rows = rows;
         _cells = cells;
         IsLastOfFile = isLastOfFile;
+        _rowNumbers = rowNumbers;
     }
 
     public InputFile File { get; }
@@ -20,8 +23,22 @@ public sealed class ProcessedBlock
     /// <summary>True on the last block of a file (also for an empty file, whose block has no rows).</summary>
     public bool IsLastOfFile { get; }
 
-    /// <summary>The raw fields of row <paramref name="i"/> (for the rejects file and sinks): a new array each call.</summary>
-    public string?[] FieldsOf(int i) => _cells.Row(i).ToArray();
+    /// <summary>
+    /// The raw fields of row <paramref name="i"/> (for the rejects file and sinks): a new array each call. Only while the
+    /// block is the current one: <see cref="ConversionReader.ReadAsync"/> reuses a block's cells once the next is asked for.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The reader has moved past this block.</exception>
+    public string?[] FieldsOf(int i) => _released
+        ? throw new InvalidOperationException("The block's cells were reused for a later block: read its fields before asking for the next one.")
+        : _cells.Row(i).ToArray();
+
+    /// <summary>Hands the block's arrays back to <paramref name="pool"/> (the consumer has asked for the next block).</summary>
+    internal void Release(BlockArrayPool pool)
+    {
+        if (_released || _rowNumbers is null) return;
+        _released = true;
+        pool.Return(_cells.Array, _rowNumbers);
+    }
 }
 
 /// <summary>
@@ -30,6 +47,9 @@ public sealed class ProcessedBlock
 /// </summary>
 internal sealed class BlockCells(string?[] cells, int width, int count)
 {
+    /// <summary>The array the rows are in (for <see cref="BlockArrayPool"/>).</summary>
+    public string?[] Array => cells;
+
     /// <summary>Rows held (the first <see cref="Count"/> of the array's).</summary>
     public int Count { get; } = count;
 

@@ -88,9 +88,13 @@ public sealed class RunAccumulator(TimeProvider clock, SpillingKeySetOptions? de
         return Report;
     }
 
-    private FileReport FileFor(InputFile file)
+    private FileReport FileFor(InputFile file) =>
+        // Once a row: the current file's entry. The lookup is a method of its own, so its lambda's closure is made only on a
+        // change of file, not once a row (the compiler makes a captured parameter's closure on the method's entry).
+        _current?.File == file.Name ? _current : FileForNew(file);
+
+    private FileReport FileForNew(InputFile file)
     {
-        if (_current?.File == file.Name) return _current;
         _current = Report.InputFiles.Find(x => x.File == file.Name);
         if (_current is null)
         {

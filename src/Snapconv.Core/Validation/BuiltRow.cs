@@ -10,46 +10,70 @@ namespace Snapconv.Core.Validation;
 public sealed class BuiltRow(RowRef row)
 {
     public RowRef Row { get; } = row;
-    public CapiEvent? Event { get; set; }
+
+    /// <summary>The event built; null for a rejected, filtered or folded row.</summary>
+    public CapiEvent? Event
+    {
+        get => _event;
+        set
+        {
+            _event = value;
+            _hasCoverage = false;  // the mask was the event's before this one
+        }
+    }
+
     /// <summary>The event's in-run dedup keys, computed on the worker that built it.</summary>
     public Dedup.DedupKeys DedupKeys { get; internal set; }
-    public RowIssue? Rejection => _rejectReason is null ? null : new RowIssue(Row, _rejectField!, _rejectReason);
+    public RowIssue? Rejection => _rare?.RejectReason is { } reason ? new RowIssue(Row, _rare.RejectField!, reason) : null;
     /// <summary>The row's warnings in the order given; null when none.</summary>
     public IReadOnlyList<RowIssue>? Warnings => WarningCount switch
     {
         0 => null,
         1 => [new RowIssue(Row, _warningField!, _warningReason!)],
-        _ => [new RowIssue(Row, _warningField!, _warningReason!), .. _moreWarnings!],
+        _ => [new RowIssue(Row, _warningField!, _warningReason!), .. _rare!.MoreWarnings!],
     };
     /// <summary>How many warnings <see cref="Warnings"/> holds.</summary>
     public int WarningCount { get; private set; }
     /// <summary>The filter rule that left the row out (not a conversion: neither accepted nor rejected); null otherwise.</summary>
-    public string? FilteredBy { get; private set; }
+    public string? FilteredBy => _rare?.FilteredBy;
     /// <summary>A warning is a phone a spreadsheet wrote in scientific notation (<see cref="Normalization.SpreadsheetNumbers.PhoneReason"/>).</summary>
     internal bool HasScientificPhone { get; private set; }
     /// <summary>The row continued the group above (<c>group_by</c>) and was folded into that group's first row.</summary>
     public bool IsFolded { get; private set; }
 
-    private string? _rejectField;
-    private Reason? _rejectReason;
+    private CapiEvent? _event;
     private string? _warningField;     // the first warning
     private Reason? _warningReason;
-    private List<RowIssue>? _moreWarnings;
-    // The identifier coverage of the event it was computed for (on the worker), so the consumer only adds bits.
-    private CapiEvent? _coverageEvent;
+    // What most rows never have (a rejection, a filter rule, a second warning) lives in a second object made on the first
+    // of them: one per row, so an accepted row's object stays at 96 bytes (it was 128 with these fields inline).
+    private RareOutcome? _rare;
+    // The identifier coverage of the event (computed on the worker), so the consumer only adds bits; valid while
+    // _hasCoverage (cleared when the event is replaced).
     private uint _coverage;
+    private bool _hasCoverage;
+
+    private sealed class RareOutcome
+    {
+        public string? RejectField;
+        public Reason? RejectReason;
+        public string? FilteredBy;
+        public List<RowIssue>? MoreWarnings;
+    }
+
+    private RareOutcome Rare => _rare ??= new RareOutcome();
 
     /// <summary>The reason of warning <paramref name="i"/> (&lt; <see cref="WarningCount"/>), without making the list.</summary>
-    internal Reason WarningReason(int i) => i == 0 ? _warningReason! : _moreWarnings![i - 1].Reason;
+    internal Reason WarningReason(int i) => i == 0 ? _warningReason! : _rare!.MoreWarnings![i - 1].Reason;
 
-    internal void SetCoverage(CapiEvent e)
+    /// <summary>Computes the coverage mask of the row's <see cref="Event"/> (on the worker that built it).</summary>
+    internal void SetCoverage()
     {
-        _coverage = CoverageMask(e.UserData);
-        _coverageEvent = e;
+        _coverage = CoverageMask(_event!.UserData);
+        _hasCoverage = true;
     }
 
     /// <summary>The coverage mask of <paramref name="e"/>: the one computed by the builder, else computed now (an event set by hand).</summary>
-    internal uint CoverageOf(CapiEvent e) => ReferenceEquals(e, _coverageEvent) ? _coverage : CoverageMask(e.UserData);
+    internal uint CoverageOf(CapiEvent e) => _hasCoverage && ReferenceEquals(e, _event) ? _coverage : CoverageMask(e.UserData);
 
     /// <summary>
     /// Bit i set when the key <c>RunReport.CoverageKeys</c>[i] has a value. Pure: workers compute it, so the serial
@@ -85,14 +109,15 @@ public sealed class BuiltRow(RowRef row)
 
     internal BuiltRow Filter(string rule)
     {
-        FilteredBy = rule;
+        Rare.FilteredBy = rule;
         return this;
     }
 
     internal BuiltRow Reject(string field, Reason reason)
     {
-        _rejectField = field;
-        _rejectReason = reason;
+        var rare = Rare;
+        rare.RejectField = field;
+        rare.RejectReason = reason;
         Event = null;
         return this;
     }
@@ -104,7 +129,7 @@ public sealed class BuiltRow(RowRef row)
             _warningField = field;
             _warningReason = reason;
         }
-        else (_moreWarnings ??= new List<RowIssue>(1)).Add(new RowIssue(Row, field, reason));
+        else (Rare.MoreWarnings ??= new List<RowIssue>(1)).Add(new RowIssue(Row, field, reason));
         WarningCount++;
         // Noted here, where the reason is at hand, so the run's count does not walk every warned row's warnings (#15).
         if (ReferenceEquals(reason, Normalization.SpreadsheetNumbers.PhoneReason)) HasScientificPhone = true;
