@@ -12,7 +12,7 @@ public sealed class CapiEvent
     public long EventTime { get; set; }
     public string ActionSource { get; set; } = ActionSources.Offline;
     public string EventId { get; set; } = "";
-    public string? EventTag { get; set; }
+    // event_tag is custom_data's (CustomData.EventTag): the event has none of its own.
     public UserData UserData { get; } = new();
     public CustomData CustomData { get; } = new();
     public string[]? DataProcessingOptions { get; set; }

@@ -30,7 +30,9 @@ public sealed class BuiltRow(RowRef row)
     {
         0 => null,
         1 => [new RowIssue(Row, _warningField!, _warningReason!)],
-        _ => [new RowIssue(Row, _warningField!, _warningReason!), .. _rare!.MoreWarnings!],
+        2 => [new RowIssue(Row, _warningField!, _warningReason!), new RowIssue(Row, _rare!.SecondWarningField!, _rare.SecondWarningReason!)],
+        _ => [new RowIssue(Row, _warningField!, _warningReason!), new RowIssue(Row, _rare!.SecondWarningField!, _rare.SecondWarningReason!),
+            .. _rare.MoreWarnings!],
     };
     /// <summary>How many warnings <see cref="Warnings"/> holds.</summary>
     public int WarningCount { get; private set; }
@@ -57,13 +59,20 @@ public sealed class BuiltRow(RowRef row)
         public string? RejectField;
         public Reason? RejectReason;
         public string? FilteredBy;
-        public List<RowIssue>? MoreWarnings;
+        public string? SecondWarningField;  // one in ten rows has a second warning (an old event time): no list for it
+        public Reason? SecondWarningReason;
+        public List<RowIssue>? MoreWarnings;  // the third on
     }
 
     private RareOutcome Rare => _rare ??= new RareOutcome();
 
     /// <summary>The reason of warning <paramref name="i"/> (&lt; <see cref="WarningCount"/>), without making the list.</summary>
-    internal Reason WarningReason(int i) => i == 0 ? _warningReason! : _rare!.MoreWarnings![i - 1].Reason;
+    internal Reason WarningReason(int i) => i switch
+    {
+        0 => _warningReason!,
+        1 => _rare!.SecondWarningReason!,
+        _ => _rare!.MoreWarnings![i - 2].Reason,
+    };
 
     /// <summary>Computes the coverage mask of the row's <see cref="Event"/> (on the worker that built it).</summary>
     internal void SetCoverage()
@@ -128,6 +137,12 @@ public sealed class BuiltRow(RowRef row)
         {
             _warningField = field;
             _warningReason = reason;
+        }
+        else if (WarningCount == 1)
+        {
+            var rare = Rare;
+            rare.SecondWarningField = field;
+            rare.SecondWarningReason = reason;
         }
         else (Rare.MoreWarnings ??= new List<RowIssue>(1)).Add(new RowIssue(Row, field, reason));
         WarningCount++;
