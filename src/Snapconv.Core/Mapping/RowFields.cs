@@ -49,6 +49,15 @@ internal sealed class RowFields
     /// <summary>The mapping's locale (<c>locale:</c>); null when none was given.</summary>
     public CultureInfo? Culture { get; }
 
+    /// <summary>Whether <see cref="FilteredBy"/> can leave a row out (a filter, or a value less a refund): else it need not be asked.</summary>
+    public bool Filters => _filter.Length > 0 || _single[(int)TargetField.Value] is { LessOrdinal: >= 0 };
+
+    /// <summary>Whether <see cref="AddContentIds(ReadOnlySpan{string?}, CustomData)"/> has columns to read.</summary>
+    public bool HasContentIds => _contentIds.Length > 0;
+
+    /// <summary>Whether <paramref name="field"/> can have a value: a column feeds it or the mapping has a constant for it.</summary>
+    public bool CanFill(TargetField field) => _single[(int)field] is not null || _fallback[(int)field].Value is not null;
+
     /// <summary>The column bound to the single-valued <paramref name="field"/>; null when none is.</summary>
     public ColumnBinding? Binding(TargetField field) => _single[(int)field];
 

@@ -31,6 +31,7 @@ public sealed class EventBuilder
     private readonly UserDataBuilder _userData;
     private readonly EventRules _rules;
     private readonly GroupFolder? _groups;   // group_by: a group's rows folded into its first row's event
+    private readonly bool _filters;           // the mapping can leave rows out (most cannot: not asked once a row)
 
     /// <exception cref="Formats.InputException">The mapping's time zone is no IANA time zone.</exception>
     /// <exception cref="InvalidOperationException">A join index was normalized with other settings than this run's.</exception>
@@ -43,6 +44,7 @@ public sealed class EventBuilder
         _joins = new JoinMatcher(mapping, options.Mapping.JoinData);
         _userData = new UserDataBuilder(mapping, options, _joins, clock);
         if (mapping.GroupByOrdinal >= 0) _groups = new GroupFolder(mapping.GroupByOrdinal, mapping.Bindings);
+        _filters = _fields.Filters;
     }
 
     /// <summary>Builds the event for one row. <paramref name="fields"/> is the row by ordinal.</summary>
@@ -99,7 +101,7 @@ public sealed class EventBuilder
     {
         var result = new BuiltRow(new RowRef(_source, row));
         // map: rows that are not conversions (deals not won, other event types) are counted, not rejected
-        if (_fields.FilteredBy(fields, row) is { } rule) return result.Filter(rule);
+        if (_filters && _fields.FilteredBy(fields, row) is { } rule) return result.Filter(rule);
         var e = new CapiEvent();
         // event rules: event_name, event_time, action_source
         if (!_rules.CheckNameTimeSource(fields, row, now, e, result, out var seconds, out var timeField)) return result;

@@ -26,6 +26,11 @@ internal sealed class EventRules
     private readonly int? _maxEventAgeDays;
     private readonly string _pixelId;
     private readonly TimeZoneInfo _zone;
+    // Asked once, not once a row: what the mapping's fields are fed by.
+    private readonly ColumnBinding? _timeBinding;
+    private readonly bool _splitTime;         // date, time of day and zone in columns of their own (Square)
+    private readonly ColumnBinding? _moneyValue;  // a value written as a till writes it, or less a refund
+    private readonly bool _hasTag, _hasCategory, _hasNumItems, _hasContentIds, _hasEventId, _hasClientDedupId;
 
     /// <exception cref="InputException">The mapping's time zone is no IANA time zone.</exception>
     public EventRules(RowFields fields, ConversionOptions options, string sourceName)
@@ -38,6 +43,15 @@ internal sealed class EventRules
         if (options.Mapping.Timezone is { } tzName)
             _zone = TimeZones.TryFind(tzName, out var z) ? z
                 : throw new InputException(sourceName, $"mapping timezone '{tzName}' is not an IANA time zone");
+        _timeBinding = fields.Binding(TargetField.EventTime);
+        _splitTime = _timeBinding is { TimeOrdinal: >= 0 } or { ZoneOrdinal: >= 0 };
+        _moneyValue = fields.Binding(TargetField.Value) is { } vb && (vb.Money || vb.LessOrdinal >= 0) ? vb : null;
+        _hasTag = fields.CanFill(TargetField.EventTag);
+        _hasCategory = fields.CanFill(TargetField.ContentCategory);
+        _hasNumItems = fields.CanFill(TargetField.NumItems);
+        _hasContentIds = fields.HasContentIds;
+        _hasEventId = fields.CanFill(TargetField.EventId);
+        _hasClientDedupId = fields.CanFill(TargetField.ClientDedupId);
     }
 
     /// <summary>
@@ -60,14 +74,14 @@ internal sealed class EventRules
         // event_time
         (var rawTime, timeField) = _fields.Value(fields, TargetField.EventTime);
         if (rawTime is null) return Reject(result, timeField, Reason.MissingEventTime);
-        var timeBinding = _fields.Binding(TargetField.EventTime);
+        var timeBinding = _timeBinding;
         var format = timeBinding?.Format;
         var zone = _zone;
-        if (timeBinding is { TimeOrdinal: >= 0 } or { ZoneOrdinal: >= 0 })
+        if (_splitTime)
         {
             // Date, time of day and zone in three columns (Square): one wall-clock time read in the row's zone.
-            if (!SplitEventTime.TryCompose(timeBinding, fields, ref rawTime, ref zone, out var zoneName))
-                return Reject(result, timeBinding.Header, SplitEventTime.UnknownZone(zoneName));
+            if (!SplitEventTime.TryCompose(timeBinding!, fields, ref rawTime, ref zone, out var zoneName))
+                return Reject(result, timeBinding!.Header, SplitEventTime.UnknownZone(zoneName));
         }
         if (!EventTimeParser.TryParse(rawTime, zone, format, out seconds))
         {
@@ -108,7 +122,7 @@ internal sealed class EventRules
 
         var (rawValue, valueField) = _fields.Value(fields, TargetField.Value);
         if (rawValue is null) { if (isPurchase) return Reject(result, valueField, Reason.MissingValue); }
-        else if (_fields.Binding(TargetField.Value) is { } vb && (vb.Money || vb.LessOrdinal >= 0))
+        else if (_moneyValue is { } vb)
         {
             // A till's amount ($4,300.00, ($100.00)) and, with less, what is left after the refund.
             if (!_fields.TryMoney(vb, rawValue, valueField, row, out var amount)) return Reject(result, valueField, Reason.InvalidValue);
@@ -130,19 +144,28 @@ internal sealed class EventRules
         else if (_fields.TryAmount(rawValue, valueField, row, out var amount)) e.CustomData.Value = amount;
         else return Reject(result, valueField, Reason.InvalidValue);
 
-        // the rest of custom_data
-        var (tag, _) = _fields.Value(fields, TargetField.EventTag);
-        e.CustomData.EventTag = tag?.Trim();
-        var (category, _) = _fields.Value(fields, TargetField.ContentCategory);
-        e.CustomData.ContentCategory = category?.Trim();
-        var (rawItems, itemsField) = _fields.Value(fields, TargetField.NumItems);
-        if (rawItems is not null)
+        // the rest of custom_data (fields no column or constant feeds are not looked up)
+        if (_hasTag)
         {
-            if (int.TryParse(rawItems.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 0)
-                e.CustomData.NumItems = n;
-            else result.Warn(itemsField, InvalidNumItems);
+            var (tag, _) = _fields.Value(fields, TargetField.EventTag);
+            e.CustomData.EventTag = tag?.Trim();
         }
-        _fields.AddContentIds(fields, e.CustomData);
+        if (_hasCategory)
+        {
+            var (category, _) = _fields.Value(fields, TargetField.ContentCategory);
+            e.CustomData.ContentCategory = category?.Trim();
+        }
+        if (_hasNumItems)
+        {
+            var (rawItems, itemsField) = _fields.Value(fields, TargetField.NumItems);
+            if (rawItems is not null)
+            {
+                if (int.TryParse(rawItems.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 0)
+                    e.CustomData.NumItems = n;
+                else result.Warn(itemsField, InvalidNumItems);
+            }
+        }
+        if (_hasContentIds) _fields.AddContentIds(fields, e.CustomData);
         return true;
     }
 
@@ -155,8 +178,8 @@ internal sealed class EventRules
         var (orderId, _) = _fields.Value(fields, TargetField.OrderId);
         orderId = orderId?.Trim();
         if (orderId is not null) e.CustomData.OrderId = orderId;
-        var (eventId, _) = _fields.Value(fields, TargetField.EventId);
-        if (eventId is null) (eventId, _) = _fields.Value(fields, TargetField.ClientDedupId);
+        var eventId = _hasEventId ? _fields.Value(fields, TargetField.EventId).Value : null;
+        if (eventId is null && _hasClientDedupId) eventId = _fields.Value(fields, TargetField.ClientDedupId).Value;
         e.EventId = eventId?.Trim() ?? orderId ?? StableEventId.Compute(_pixelId, e);
 
         foreach (var w in EventTimeRules.WarningsFor(seconds, now)) result.Warn(timeField, w);
