@@ -22,9 +22,18 @@ public static class CurrencyCodes
     /// <summary>Trims and upper-cases <paramref name="raw"/>; true when it is an active ISO 4217 code.</summary>
     public static bool TryNormalize(string raw, out string code)
     {
-        // Fast path, no allocation: a code in any case, untrimmed input aside.
-        if (AllIgnoreCase.TryGetValue(raw, out var known)) { code = known; return true; }
+        // Fast path, no allocation: a code in any case, untrimmed input aside; the same cell instance as a row above, no lookup.
+        var memo = t_memo ??= new InstanceMemo();
+        if (memo.TryGet(raw, out var seen)) { code = seen!; return true; }
+        if (AllIgnoreCase.TryGetValue(raw, out var known))
+        {
+            memo.Put(raw, known);
+            code = known;
+            return true;
+        }
         code = raw.Trim().ToUpperInvariant();
         return All.Contains(code);
     }
+
+    [ThreadStatic] private static InstanceMemo? t_memo;
 }

@@ -33,8 +33,15 @@ public static class EventNames
     /// <returns>false when the name is not one of Snap's; <paramref name="name"/> is then null.</returns>
     public static bool TryNormalizeClient(string raw, out string? name)
     {
-        // Fast path, no allocation: the name as Snap spells it, in any case.
-        if (AllIgnoreCase.TryGetValue(raw, out var exact)) { name = exact; return true; }
+        // Fast path, no allocation: the name as Snap spells it, in any case; the same cell instance as a row above, no lookup.
+        var memo = t_memo ??= new InstanceMemo();
+        if (memo.TryGet(raw, out name)) return true;
+        if (AllIgnoreCase.TryGetValue(raw, out var exact))
+        {
+            memo.Put(raw, exact);
+            name = exact;
+            return true;
+        }
         var s = raw.Trim().ToUpperInvariant().Replace(' ', '_').Replace('-', '_');
         if (All.TryGetValue(s, out var canonical)) { name = canonical; return true; }
         if (ClientAliases.TryGetValue(s, out var alias)) { name = alias; return true; }
@@ -49,4 +56,6 @@ public static class EventNames
         name = null;
         return false;
     }
+
+    [ThreadStatic] private static InstanceMemo? t_memo;
 }
