@@ -14,7 +14,7 @@ public static class PipelineRun
     public static async Task<int> RunAsync(string[] args)
     {
         var file = args[0];
-        var block = Arg(args, "--block") ?? PipelineOptions.DefaultBlockSize;
+        var block = Arg(args, "--block");
         var inflight = Arg(args, "--inflight") ?? Environment.ProcessorCount * 4;
         var sw = Stopwatch.StartNew();
         var result = await ConversionRun.ExecuteAsync([file], new ConversionOptions { DefaultCountry = "US" }, new ConversionOutputs(),

@@ -60,7 +60,7 @@ public static class ConversionReader
                 var builder = new EventBuilder(mapping, options, reader.SourceName, clock);
                 var width = reader.Headers.Count;
                 opened = true;
-                var size = pipeline.BlockSize;
+                var size = pipeline.BlockSize ?? PipelineOptions.BlockRowsFor(width);
                 var (cells, rows) = pool.Rent(size * width, size);
                 List<(int Index, RowProblem Problem)>? problems = null;
                 var reportsProblems = reader.ReportsProblems;   // asked once a file: most readers never report one
