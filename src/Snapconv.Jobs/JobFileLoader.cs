@@ -167,7 +167,7 @@ public static class JobFileLoader
             errors.Add($"{P("preset")}: '{presetName}' is not a preset; presets: {string.Join(", ", PresetCatalog.All.Select(x => x.Name))}.");
         if (job.Contacts is { } cn) contacts = ParseContacts(cn, P("contacts"), errors);
         presetOptions = job.PresetOptions is null ? null : new Dictionary<string, string>(job.PresetOptions, StringComparer.OrdinalIgnoreCase);
-        if (job.Currency is { } cur && !TextValues.TryCurrency(cur, out currency!)) errors.Add($"{P("currency")}: '{cur}' is not an ISO 4217 code or a currency name.");
+        if (job.Currency is { } cur && !TextValues.TryGivenCurrency(cur, out currency!)) errors.Add($"{P("currency")}: '{cur}' is not an ISO 4217 code or a currency name.");
         if (job.EventName is { } en && !DefaultEventName.TryParse(en, out eventName!)) errors.Add($"{P("event_name")}: {DefaultEventName.Invalid(en)}");
         locale = job.Locale;
         if (locale is not null && !TextValues.TryGetCulture(locale, out _)) errors.Add($"{P("locale")}: '{locale}' is not a culture name such as en-US, en-GB or de-DE.");

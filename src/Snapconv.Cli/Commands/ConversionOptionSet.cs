@@ -137,7 +137,7 @@ internal sealed class ConversionOptionSet
         }
         if (r.GetValue(Currency) is { } currency)
         {
-            if (!TextValues.TryCurrency(currency, out var code))
+            if (!TextValues.TryGivenCurrency(currency, out var code))
                 throw new UsageException($"--currency '{currency}' is not an ISO 4217 code or a currency name.");
             mapping = mapping with { Constants = new Dictionary<TargetField, string>(mapping.Constants) { [TargetField.Currency] = code } };
         }

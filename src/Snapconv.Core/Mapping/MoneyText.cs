@@ -73,6 +73,6 @@ public static class MoneyText
         }
         if (sign) return true;
         var letters = part.TrimEnd('.').ToString();
-        return CurrencyCodes.All.Contains(letters.ToUpperInvariant()) || letters is "kr" or "Kr" or "zł" or "Kč" or "Ft" or "lei" or "R" or "Rs";
+        return CurrencyCodes.All.Contains(letters.ToUpperInvariant()) || CurrencyCodes.Withdrawn.ContainsKey(letters) || letters is "kr" or "Kr" or "zł" or "Kč" or "Ft" or "lei" or "R" or "Rs";
     }
 }

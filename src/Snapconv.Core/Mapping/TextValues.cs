@@ -189,6 +189,19 @@ public static class TextValues
         return Names.Value.TryGetValue(HeaderAutoDetect.Key(raw), out code!);
     }
 
+    /// <summary>
+    /// The currency a user gives for every row (<c>--currency</c>, job key <c>currency</c>): as <see cref="TryCurrency"/>, or a
+    /// withdrawn code (<see cref="CurrencyCodes.Withdrawn"/>: an old export's), which each row then keeps only when its event
+    /// is before the code's replacement.
+    /// </summary>
+    public static bool TryGivenCurrency(string raw, out string code)
+    {
+        if (TryCurrency(raw, out code)) return true;
+        if (!CurrencyCodes.Withdrawn.TryGetValue(raw.Trim(), out var withdrawn)) return false;
+        code = withdrawn.Code;
+        return true;
+    }
+
     private static readonly (string Name, string Code)[] IsoNames =
     [
         ("Pound Sterling", "GBP"), ("US Dollar", "USD"), ("Euro", "EUR"), ("Yen", "JPY"), ("Swiss Franc", "CHF"),

@@ -113,11 +113,12 @@ internal sealed class EventRules
         var isPurchase = e.EventName == EventNames.Purchase;
         var (rawCurrency, currencyField) = _fields.Value(fields, TargetField.Currency);
         if (rawCurrency is null) { if (isPurchase) return Reject(result, currencyField, Reason.MissingCurrency); }
-        else if (CurrencyCodes.TryNormalize(rawCurrency, out var code) || TextValues.TryCurrency(rawCurrency, out code)) e.CustomData.Currency = code;
+        else if (CurrencyCodes.TryNormalize(rawCurrency, out var code) || TextValues.TryCurrency(rawCurrency, out code)
+            || CurrencyCodes.TryWithdrawnAt(rawCurrency, e.EventTime, out code, out var withdrawn)) e.CustomData.Currency = code;
         else return Reject(result, currencyField, Reason.InvalidCurrency with
         {
             // A currency is not personal data: naming it tells the user which name to fix.
-            Message = $"custom_data.currency '{rawCurrency.Trim()}' is not an ISO 4217 code or a currency name.",
+            Message = withdrawn?.Message ?? $"custom_data.currency '{rawCurrency.Trim()}' is not an ISO 4217 code or a currency name.",
         });
 
         var (rawValue, valueField) = _fields.Value(fields, TargetField.Value);

@@ -48,6 +48,27 @@ public class PlainExportTests
         Assert.Equal(["PURCHASE", "PURCHASE"], names);
     }
 
+    [Fact]
+    public async Task Validate_CurrencyOfAnOldExport_WithdrawnCode_KeptForEventsBeforeItsReplacement()
+    {
+        // ISO withdrew ANG when XCG came on 2025-03-31: --currency ANG is an old export's, checked row by row.
+        using var tmp = new TempDir();
+        var path = tmp.File("sales.csv");
+        File.WriteAllLines(path, ["order_id,transaction_date,email,amount", "A1,2025-01-10T10:00:00Z,ann@example.com,12.50",
+            "A2,2025-06-10T10:00:00Z,bo@example.com,8.00"]);
+
+        var (code, _, _) = await Run("validate", path, "--event-name", "PURCHASE", "--currency", "ang",
+            "--events-out", tmp.File("ev.ndjson"), "--rejects", tmp.File("rejects.csv"), "--report", tmp.File("r.json"));
+
+        Assert.Equal(0, code);
+        var ev = JsonDocument.Parse(Assert.Single(File.ReadAllLines(tmp.File("ev.ndjson")))).RootElement;
+        Assert.Equal("A1", ev.GetProperty("event_id").GetString());
+        Assert.Equal("ANG", ev.GetProperty("custom_data").GetProperty("currency").GetString());
+        var rejects = File.ReadAllText(tmp.File("rejects.csv"));
+        Assert.Contains("INVALID_CURRENCY", rejects);
+        Assert.Contains("XCG replaced it on 2025-03-31", rejects);
+    }
+
     public static TheoryData<string[]> EveryCommand() => new()
     {
         new[] { "demo" }, new[] { "validate", "x.csv" }, new[] { "preprocess", "x.csv", "-o", "y.csv" },

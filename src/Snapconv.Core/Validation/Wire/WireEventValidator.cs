@@ -149,7 +149,10 @@ public static class WireEventValidator
         var hasCustom = ev.TryGetProperty("custom_data"u8, out c) && c.ValueKind == JsonValueKind.Object;
         if (hasCustom && c.TryGetProperty("currency"u8, out var cur) && !IsBlank(cur))
         {
-            if (cur.ValueKind == JsonValueKind.String && CurrencyCodes.TryNormalize(cur.GetString()!, out var code))
+            // A withdrawn code is still the currency of an event before its replacement's first day (seconds is 0 when the
+            // event time was invalid: that error is listed already).
+            if (cur.ValueKind == JsonValueKind.String && (CurrencyCodes.TryNormalize(cur.GetString()!, out var code)
+                || CurrencyCodes.TryWithdrawnAt(cur.GetString()!, seconds, out code, out _)))
                 currency = code;
             else errors.Add(Reason.InvalidCurrency);
         }
