@@ -35,9 +35,9 @@ public sealed class ProcessedBlock
     /// <summary>Hands the block's arrays back to <paramref name="pool"/> (the consumer has asked for the next block).</summary>
     internal void Release(BlockArrayPool pool)
     {
-        if (_released || _rowNumbers is null) return;
-        _released = true;
-        pool.Return(_cells.Array, _rowNumbers);
+        if (_released) return;
+        _released = true;   // also when its arrays are not the pool's (a grown or cut block): one rule for every block
+        if (_rowNumbers is not null) pool.Return(_cells.Array, _rowNumbers);
     }
 }
 
