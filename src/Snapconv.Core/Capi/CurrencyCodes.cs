@@ -53,6 +53,17 @@ public static class CurrencyCodes
         return false;
     }
 
+    /// <summary>
+    /// The currency of an event at <paramref name="eventTimeSeconds"/>: an active code (<see cref="TryNormalize"/>), or a
+    /// withdrawn one before its replacement's first day (<see cref="TryWithdrawnAt"/>) — the one rule the client's checks and
+    /// the sandbox's share. False otherwise, <paramref name="withdrawn"/> set when the code was withdrawn before the event.
+    /// </summary>
+    public static bool TryNormalizeAt(string raw, long eventTimeSeconds, out string code, out WithdrawnCurrency? withdrawn)
+    {
+        withdrawn = null;
+        return TryNormalize(raw, out code) || TryWithdrawnAt(raw, eventTimeSeconds, out code, out withdrawn);
+    }
+
     /// <summary>Trims and upper-cases <paramref name="raw"/>; true when it is an active ISO 4217 code.</summary>
     public static bool TryNormalize(string raw, out string code)
     {

@@ -4,8 +4,9 @@ namespace Snapconv.Core.Validation;
 
 /// <summary>The outcome of one row: an event (with warnings) or a rejection.</summary>
 /// <remarks>
-/// One per row, so it is kept small: a rejection and the first warning are held as field and reason (the row is
-/// the row's own), and only a second warning makes a list.
+/// One per row, so it is kept small: the first warning is held as field and reason (the row is the row's own); a
+/// rejection, a filter rule and a second warning go into a second object made for the few rows that have one, and only a
+/// third warning makes a list.
 /// </remarks>
 public sealed class BuiltRow(RowRef row)
 {

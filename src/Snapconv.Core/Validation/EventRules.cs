@@ -113,8 +113,8 @@ internal sealed class EventRules
         var isPurchase = e.EventName == EventNames.Purchase;
         var (rawCurrency, currencyField) = _fields.Value(fields, TargetField.Currency);
         if (rawCurrency is null) { if (isPurchase) return Reject(result, currencyField, Reason.MissingCurrency); }
-        else if (CurrencyCodes.TryNormalize(rawCurrency, out var code) || TextValues.TryCurrency(rawCurrency, out code)
-            || CurrencyCodes.TryWithdrawnAt(rawCurrency, e.EventTime, out code, out var withdrawn)) e.CustomData.Currency = code;
+        else if (CurrencyCodes.TryNormalizeAt(rawCurrency, e.EventTime, out var code, out var withdrawn)
+            || TextValues.TryCurrency(rawCurrency, out code)) e.CustomData.Currency = code;
         else return Reject(result, currencyField, Reason.InvalidCurrency with
         {
             // A currency is not personal data: naming it tells the user which name to fix.

@@ -151,8 +151,7 @@ public static class WireEventValidator
         {
             // A withdrawn code is still the currency of an event before its replacement's first day (seconds is 0 when the
             // event time was invalid: that error is listed already).
-            if (cur.ValueKind == JsonValueKind.String && (CurrencyCodes.TryNormalize(cur.GetString()!, out var code)
-                || CurrencyCodes.TryWithdrawnAt(cur.GetString()!, seconds, out code, out _)))
+            if (cur.ValueKind == JsonValueKind.String && CurrencyCodes.TryNormalizeAt(cur.GetString()!, seconds, out var code, out _))
                 currency = code;
             else errors.Add(Reason.InvalidCurrency);
         }
